@@ -1,0 +1,124 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Kademlia.Routing;
+
+/// <summary>
+/// A UDP endpoint held inline: a 16-byte address (IPv4 as IPv4-mapped IPv6) and a port. Unlike
+/// <see cref="IPEndPoint"/> it costs no heap objects, which keeps a routing-table contact small.
+/// </summary>
+public readonly struct NodeEndpoint : IEquatable<NodeEndpoint>
+{
+    private const ulong MappedPrefix = 0x0000_FFFF_0000_0000UL;
+
+    private readonly ulong _high;
+    private readonly ulong _low;
+
+    private NodeEndpoint(ulong high, ulong low, ushort port)
+    {
+        _high = high;
+        _low = low;
+        Port = port;
+    }
+
+    /// <summary>Builds an endpoint from an address and a port. IPv4-mapped IPv6 addresses become IPv4.</summary>
+    public NodeEndpoint(IPAddress address, int port)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, ushort.MaxValue);
+        Span<byte> bytes = stackalloc byte[16];
+        if (address.AddressFamily == AddressFamily.InterNetwork)
+        {
+            address.MapToIPv6().TryWriteBytes(bytes, out _);
+        }
+        else
+        {
+            address.TryWriteBytes(bytes, out _);
+        }
+
+        _high = BinaryPrimitives.ReadUInt64BigEndian(bytes);
+        _low = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
+        Port = (ushort)port;
+    }
+
+    /// <summary>Builds an endpoint from an <see cref="IPEndPoint"/>.</summary>
+    public static NodeEndpoint FromIPEndPoint(IPEndPoint endPoint)
+    {
+        ArgumentNullException.ThrowIfNull(endPoint);
+        return new NodeEndpoint(endPoint.Address, endPoint.Port);
+    }
+
+    /// <summary>An IPv4 endpoint from its four address bytes (big-endian) and port.</summary>
+    public static NodeEndpoint FromIPv4(uint address, ushort port) => new(0, MappedPrefix | address, port);
+
+    /// <summary>An IPv6 endpoint from its 16 address bytes and port.</summary>
+    /// <exception cref="ArgumentException">The address is not 16 bytes.</exception>
+    public static NodeEndpoint FromIPv6(ReadOnlySpan<byte> address, ushort port)
+    {
+        if (address.Length != 16)
+        {
+            throw new ArgumentException("An IPv6 address is 16 bytes.", nameof(address));
+        }
+
+        return new NodeEndpoint(BinaryPrimitives.ReadUInt64BigEndian(address), BinaryPrimitives.ReadUInt64BigEndian(address[8..]), port);
+    }
+
+    /// <summary>The UDP port.</summary>
+    public ushort Port { get; }
+
+    /// <summary>True for an IPv4 address (stored IPv4-mapped).</summary>
+    public bool IsIPv4 => _high == 0 && (_low & 0xFFFF_FFFF_0000_0000UL) == MappedPrefix;
+
+    /// <summary>The IPv4 address as a big-endian 32-bit number; meaningful only when <see cref="IsIPv4"/>.</summary>
+    public uint IPv4Address => (uint)_low;
+
+    /// <summary>True for 127.0.0.0/8 and ::1.</summary>
+    public bool IsLoopback => IsIPv4 ? (IPv4Address >> 24) == 127 : _high == 0 && _low == 1;
+
+    /// <summary>True for the unspecified address or port 0, which no node can be reached at.</summary>
+    public bool IsUnspecified => Port == 0 || (IsIPv4 ? IPv4Address == 0 : (_high | _low) == 0);
+
+    /// <summary>
+    /// The subnet the IP-diversity limits count: the /24 of an IPv4 address or the /48 of an IPv6
+    /// address, tagged with the family so the two never collide.
+    /// </summary>
+    public ulong SubnetKey => IsIPv4 ? (1UL << 63) | (IPv4Address >> 8) : _high >> 16;
+
+    /// <summary>Writes the 16 address bytes (IPv4-mapped for IPv4).</summary>
+    public void WriteAddress(Span<byte> destination)
+    {
+        BinaryPrimitives.WriteUInt64BigEndian(destination, _high);
+        BinaryPrimitives.WriteUInt64BigEndian(destination[8..], _low);
+    }
+
+    /// <summary>The address as an <see cref="IPAddress"/> (IPv4 for mapped addresses).</summary>
+    public IPAddress ToIPAddress()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        WriteAddress(bytes);
+        return IsIPv4 ? new IPAddress(bytes[12..]) : new IPAddress(bytes);
+    }
+
+    /// <summary>The endpoint as an <see cref="IPEndPoint"/>.</summary>
+    public IPEndPoint ToIPEndPoint() => new(ToIPAddress(), Port);
+
+    /// <inheritdoc/>
+    public bool Equals(NodeEndpoint other) => _high == other._high && _low == other._low && Port == other.Port;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => obj is NodeEndpoint other && Equals(other);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(_high, _low, Port);
+
+    /// <summary><c>1.2.3.4:5</c> or <c>[::1]:5</c>.</summary>
+    public override string ToString() => ToIPEndPoint().ToString();
+
+    /// <summary>Equality of address and port.</summary>
+    public static bool operator ==(NodeEndpoint left, NodeEndpoint right) => left.Equals(right);
+
+    /// <summary>Inequality of address or port.</summary>
+    public static bool operator !=(NodeEndpoint left, NodeEndpoint right) => !left.Equals(right);
+}
