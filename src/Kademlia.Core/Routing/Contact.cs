@@ -64,7 +64,7 @@ public sealed class Contact
     public int Reputation => _reputation;
 
     /// <summary>The wire description of this contact.</summary>
-    public NodeInfo ToNodeInfo() => new(PublicKey, PowNonce, Endpoint);
+    public NodeInfo ToNodeInfo() => new(Id, PublicKey, PowNonce, Endpoint);
 
     /// <summary>
     /// How long to wait for this contact's answer: SRTT + 4·RTTVAR clamped to

@@ -21,6 +21,21 @@ public readonly struct NodeInfo : IEquatable<NodeInfo>
         Id = publicKey.ToNodeId();
     }
 
+    /// <summary>Rebuilds the info of a contact whose ID was already derived (or assigned) when it was created.</summary>
+    internal NodeInfo(NodeId id, NodePublicKey publicKey, ulong powNonce, NodeEndpoint endpoint)
+    {
+        Id = id;
+        PublicKey = publicKey;
+        PowNonce = powNonce;
+        Endpoint = endpoint;
+    }
+
+    /// <summary>
+    /// A node whose ID is assigned rather than derived from its key: for benchmarks that need full
+    /// deep buckets and for the simulator's message-level mode, never for anything from the wire.
+    /// </summary>
+    internal static NodeInfo WithAssignedId(NodeId id, NodeEndpoint endpoint) => new(id, default, 0, endpoint);
+
     /// <summary>SHA-256 of <see cref="PublicKey"/>.</summary>
     public NodeId Id { get; }
 

@@ -1,0 +1,337 @@
+using Kademlia.Identity;
+using Kademlia.Routing;
+
+namespace Kademlia.Lookup;
+
+/// <summary>
+/// The iterative node lookup of Kademlia as a pull state machine: the driver calls
+/// <see cref="Next"/> for what to do, sends the queries it names, and reports answers through
+/// <see cref="OnSuccess"/> and failures through <see cref="OnFailure"/>. No sockets, no clock: time is
+/// an argument and a timeout is just <c>now &gt;= deadline</c>.
+/// </summary>
+/// <remarks>
+/// <para>Implementation notes.</para>
+/// <list type="bullet">
+/// <item>Candidates stay sorted by XOR distance to the target and bounded to
+/// <see cref="MaxCandidates"/>; the farthest not-yet-queried ones are dropped first. Nothing a peer
+/// says is lost: every closer contact is merged, not just the first α.</item>
+/// <item>Loose parallelism: up to α queries in flight, and a new query leaves as soon as any one
+/// returns. A query past its deadline frees its slot (the lookup never waits for a whole round and
+/// one slow peer never aborts it), yet its late answer is still merged.</item>
+/// <item>Progress means "an answer brought a contact closer than the closest seen so far", not
+/// "a node we had not seen". After α answers in a row without progress the lookup enters the paper's
+/// final step: every one of the k closest not yet queried is queried at once.</item>
+/// <item>It finishes when the k closest known candidates have all answered (failed ones are
+/// skipped), or when nothing is left to query and nothing is in flight. The result lists only nodes
+/// that answered, never ones merely heard of.</item>
+/// <item>Distinct IDs are never at the same XOR distance from a target, so there are no ties for RTT
+/// to break: the closest candidate is always queried first.</item>
+/// </list>
+/// </remarks>
+public sealed class ClosestNodesLookup
+{
+    private readonly List<LookupCandidate> _candidates = [];
+    private readonly Dictionary<NodeId, LookupCandidate> _byId = [];
+    private readonly Func<NodeInfo, TimeSpan> _timeoutFor;
+    private readonly NodeId _self;
+    private readonly HashSet<NodeId>? _claimed;
+    private NodeId _closestSeen = NodeId.MaxValue;
+    private int _answersWithoutProgress;
+    private bool _finished;
+
+    /// <summary>Starts a lookup of <paramref name="target"/> from <paramref name="seeds"/>.</summary>
+    /// <param name="target">The ID or key looked up.</param>
+    /// <param name="self">The originator, never queried nor returned.</param>
+    /// <param name="seeds">Starting contacts, usually the k closest in our routing table.</param>
+    /// <param name="k">How many closest nodes to find.</param>
+    /// <param name="alpha">Queries in flight while progress is being made.</param>
+    /// <param name="timeoutFor">The request timeout of a peer (adaptive: SRTT + 4·RTTVAR from its contact).</param>
+    /// <param name="claimed">For disjoint paths: IDs already queried by a sibling path, shared between the paths.</param>
+    public ClosestNodesLookup(
+        NodeId target,
+        NodeId self,
+        IEnumerable<NodeInfo> seeds,
+        int k,
+        int alpha,
+        Func<NodeInfo, TimeSpan> timeoutFor,
+        HashSet<NodeId>? claimed = null)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(timeoutFor);
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(alpha, 1);
+        Target = target;
+        _self = self;
+        K = k;
+        Alpha = alpha;
+        _timeoutFor = timeoutFor;
+        _claimed = claimed;
+        MaxCandidates = Math.Max(4 * k, 32);
+        foreach (var seed in seeds)
+        {
+            Add(seed, null);
+        }
+
+        if (_candidates.Count > 0)
+        {
+            _closestSeen = _candidates[0].Node.Id;
+        }
+    }
+
+    /// <summary>The ID or key looked up.</summary>
+    public NodeId Target { get; }
+
+    /// <summary>How many closest nodes the lookup finds.</summary>
+    public int K { get; }
+
+    /// <summary>Queries in flight while progress is being made.</summary>
+    public int Alpha { get; }
+
+    /// <summary>The most candidates kept; farther unqueried ones are dropped beyond it.</summary>
+    public int MaxCandidates { get; }
+
+    /// <summary>True once the paper's final step began (all unqueried among the k closest at once).</summary>
+    public bool IsInFinalStep => _answersWithoutProgress >= Alpha;
+
+    /// <summary>True when <see cref="Next"/> has returned <see cref="LookupStepKind.Finished"/>.</summary>
+    public bool IsFinished => _finished;
+
+    /// <summary>Queries sent so far.</summary>
+    public int QueriesSent { get; private set; }
+
+    /// <summary>Answers received so far (late ones included).</summary>
+    public int Answers { get; private set; }
+
+    /// <summary>Queries that failed or timed out.</summary>
+    public int Failures { get; private set; }
+
+    /// <summary>The candidates, closest first.</summary>
+    public IReadOnlyList<LookupCandidate> Candidates => _candidates;
+
+    /// <summary>Queries in flight (not yet answered nor past their deadline).</summary>
+    public int InFlight
+    {
+        get
+        {
+            var count = 0;
+            foreach (var candidate in _candidates)
+            {
+                if (candidate.State == CandidateState.InFlight) count++;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Up to k nodes that answered, closest first.</summary>
+    public IReadOnlyList<LookupCandidate> Result
+    {
+        get
+        {
+            var result = new List<LookupCandidate>(K);
+            foreach (var candidate in _candidates)
+            {
+                if (candidate.State == CandidateState.Succeeded)
+                {
+                    result.Add(candidate);
+                    if (result.Count == K) break;
+                }
+            }
+
+            return result;
+        }
+    }
+
+    /// <summary>
+    /// Hops of the lookup: the depth of the closest node that answered (1 when it was a starting
+    /// contact), or 0 when none answered.
+    /// </summary>
+    public int Hops
+    {
+        get
+        {
+            foreach (var candidate in _candidates)
+            {
+                if (candidate.State == CandidateState.Succeeded) return candidate.Depth;
+            }
+
+            return 0;
+        }
+    }
+
+    /// <summary>What to do next. Call it after every answer, failure or wake-up until it returns Finished.</summary>
+    public LookupStep Next(DateTimeOffset now)
+    {
+        if (_finished)
+        {
+            return LookupStep.Finished;
+        }
+
+        var parallelism = IsInFinalStep ? K : Alpha;
+        var inFlight = 0;
+        DateTimeOffset? wakeAt = null;
+        foreach (var candidate in _candidates)
+        {
+            if (candidate.State != CandidateState.InFlight) continue;
+            if (now >= candidate.Deadline)
+            {
+                // Frees the slot; a late answer is still merged by OnSuccess.
+                candidate.State = CandidateState.Unresponsive;
+                Failures++;
+                continue;
+            }
+
+            inFlight++;
+            wakeAt = wakeAt is null || candidate.Deadline < wakeAt ? candidate.Deadline : wakeAt;
+        }
+
+        var answered = 0;
+        var pending = 0;
+        foreach (var candidate in _candidates)
+        {
+            switch (candidate.State)
+            {
+                case CandidateState.Succeeded:
+                    if (++answered >= K)
+                    {
+                        return Finish();
+                    }
+
+                    break;
+                case CandidateState.InFlight:
+                    pending++;
+                    break;
+                case CandidateState.NotContacted:
+                    // Queries in flight to closer nodes may still fill the k closest: wait for them
+                    // rather than spend a message on a farther node.
+                    if (inFlight >= parallelism || answered + pending >= K)
+                    {
+                        return new LookupStep(LookupStepKind.Waiting, WakeAt: wakeAt);
+                    }
+
+                    if (_claimed is not null && !_claimed.Add(candidate.Node.Id))
+                    {
+                        candidate.State = CandidateState.Skipped;
+                        break;
+                    }
+
+                    candidate.State = CandidateState.InFlight;
+                    candidate.SentAt = now;
+                    candidate.Deadline = now + _timeoutFor(candidate.Node);
+                    QueriesSent++;
+                    return new LookupStep(LookupStepKind.Send, candidate.Node);
+            }
+        }
+
+        return inFlight == 0 ? Finish() : new LookupStep(LookupStepKind.Waiting, WakeAt: wakeAt);
+    }
+
+    /// <summary>
+    /// <paramref name="peer"/> answered with <paramref name="closer"/> contacts (validated by the
+    /// caller). Ignored for a peer the lookup never queried, so unsolicited answers cannot steer it.
+    /// </summary>
+    public void OnSuccess(NodeId peer, ReadOnlySpan<NodeInfo> closer)
+    {
+        if (_finished || !_byId.TryGetValue(peer, out var from)
+            || from.State is not (CandidateState.InFlight or CandidateState.Unresponsive))
+        {
+            return;
+        }
+
+        from.State = CandidateState.Succeeded;
+        Answers++;
+        var progress = false;
+        foreach (var node in closer)
+        {
+            if (Add(node, from) is { } added && Target.CompareDistance(added.Node.Id, _closestSeen) < 0)
+            {
+                _closestSeen = added.Node.Id;
+                progress = true;
+            }
+        }
+
+        _answersWithoutProgress = progress ? 0 : _answersWithoutProgress + 1;
+    }
+
+    /// <summary><paramref name="peer"/> failed: an error, an invalid answer or no session.</summary>
+    public void OnFailure(NodeId peer)
+    {
+        if (_finished || !_byId.TryGetValue(peer, out var candidate))
+        {
+            return;
+        }
+
+        if (candidate.State == CandidateState.InFlight)
+        {
+            Failures++;
+        }
+
+        if (candidate.State is CandidateState.InFlight or CandidateState.Unresponsive)
+        {
+            candidate.State = CandidateState.Failed;
+        }
+    }
+
+    private LookupStep Finish()
+    {
+        _finished = true;
+        return LookupStep.Finished;
+    }
+
+    private LookupCandidate? Add(NodeInfo node, LookupCandidate? from)
+    {
+        if (node.Id == _self || _byId.ContainsKey(node.Id))
+        {
+            return null;
+        }
+
+        var position = FindPosition(node.Id);
+        if (position >= MaxCandidates)
+        {
+            return null;
+        }
+
+        var candidate = new LookupCandidate(node, from is null ? 1 : from.Depth + 1, from);
+        _candidates.Insert(position, candidate);
+        _byId.Add(node.Id, candidate);
+        if (_candidates.Count > MaxCandidates)
+        {
+            DropFarthestIdle();
+        }
+
+        return candidate;
+    }
+
+    /// <summary>Drops the farthest candidate that is neither awaited nor a result.</summary>
+    private void DropFarthestIdle()
+    {
+        for (var i = _candidates.Count - 1; i >= 0; i--)
+        {
+            if (_candidates[i].State is CandidateState.NotContacted or CandidateState.Failed or CandidateState.Skipped)
+            {
+                _byId.Remove(_candidates[i].Node.Id);
+                _candidates.RemoveAt(i);
+                return;
+            }
+        }
+    }
+
+    private int FindPosition(NodeId id)
+    {
+        int low = 0, high = _candidates.Count;
+        while (low < high)
+        {
+            var middle = (low + high) >>> 1;
+            if (Target.CompareDistance(_candidates[middle].Node.Id, id) < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle;
+            }
+        }
+
+        return low;
+    }
+}

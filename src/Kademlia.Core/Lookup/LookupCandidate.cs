@@ -1,0 +1,57 @@
+using Kademlia.Routing;
+
+namespace Kademlia.Lookup;
+
+/// <summary>Where a candidate stands in a lookup.</summary>
+public enum CandidateState
+{
+    /// <summary>Known, not yet queried.</summary>
+    NotContacted,
+
+    /// <summary>Queried; the answer is awaited until the deadline.</summary>
+    InFlight,
+
+    /// <summary>Its deadline passed: its slot is freed, but a late answer is still used.</summary>
+    Unresponsive,
+
+    /// <summary>Answered.</summary>
+    Succeeded,
+
+    /// <summary>Failed (error, invalid answer) or unreachable.</summary>
+    Failed,
+
+    /// <summary>Left to another disjoint path that claimed it first.</summary>
+    Skipped,
+}
+
+/// <summary>A node a lookup knows of, with its state and how it was learned.</summary>
+public sealed class LookupCandidate
+{
+    internal LookupCandidate(NodeInfo node, int depth, LookupCandidate? learnedFrom)
+    {
+        Node = node;
+        Depth = depth;
+        LearnedFrom = learnedFrom;
+    }
+
+    /// <summary>The node.</summary>
+    public NodeInfo Node { get; }
+
+    /// <summary>Hops from the originator: 1 for a starting contact, one more than its referrer otherwise.</summary>
+    public int Depth { get; }
+
+    /// <summary>The candidate whose answer named this one, or null for a starting contact.</summary>
+    public LookupCandidate? LearnedFrom { get; }
+
+    /// <summary>The candidate's current state.</summary>
+    public CandidateState State { get; internal set; }
+
+    /// <summary>When the query was sent, while it is or was in flight.</summary>
+    public DateTimeOffset SentAt { get; internal set; }
+
+    /// <summary>When an in-flight query is considered unanswered.</summary>
+    public DateTimeOffset Deadline { get; internal set; }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Node} depth {Depth} {State}";
+}

@@ -1,0 +1,214 @@
+using CsCheck;
+using Kademlia.Identity;
+using Kademlia.Lookup;
+using Kademlia.Routing;
+using static Kademlia.Tests.Routing.TestNodes;
+
+namespace Kademlia.Tests.Lookup;
+
+public class ClosestNodesLookupTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+
+    private static NodeInfo[] Nodes(Random random, int count) =>
+        Enumerable.Range(0, count).Select(i => Node(random, DistinctSubnet(i))).ToArray();
+
+    private static ClosestNodesLookup Start(NodeId target, IEnumerable<NodeInfo> seeds, int k = 20, int alpha = 3) =>
+        new(target, NodeId.Zero, seeds, k, alpha, _ => Timeout);
+
+    private static List<NodeInfo> SendAll(ClosestNodesLookup lookup, DateTimeOffset now)
+    {
+        var sent = new List<NodeInfo>();
+        while (lookup.Next(now) is { Kind: LookupStepKind.Send } step)
+        {
+            sent.Add(step.Peer);
+        }
+
+        return sent;
+    }
+
+    [Fact]
+    public void At_most_alpha_queries_are_in_flight_and_the_closest_go_first()
+    {
+        var random = new Random(1);
+        var seeds = Nodes(random, 10);
+        var target = NodeId.Random(random);
+        var lookup = Start(target, seeds);
+
+        var sent = SendAll(lookup, Epoch);
+
+        Assert.Equal(3, sent.Count);
+        Assert.Equal(seeds.OrderBy(s => s.Id ^ target).Take(3).Select(s => s.Id), sent.Select(s => s.Id));
+        Assert.Equal(LookupStepKind.Waiting, lookup.Next(Epoch).Kind);
+        Assert.Equal(Epoch + Timeout, lookup.Next(Epoch).WakeAt);
+    }
+
+    [Fact]
+    public void One_answer_frees_one_slot_without_waiting_for_the_round()
+    {
+        var random = new Random(2);
+        var lookup = Start(NodeId.Random(random), Nodes(random, 10));
+        var sent = SendAll(lookup, Epoch);
+
+        lookup.OnSuccess(sent[1].Id, []);
+
+        Assert.Single(SendAll(lookup, Epoch.AddMilliseconds(10)));
+        Assert.Equal(3, lookup.InFlight);
+    }
+
+    [Fact]
+    public void A_slow_peer_frees_its_slot_at_its_deadline_and_its_late_answer_still_counts()
+    {
+        var random = new Random(3);
+        var target = NodeId.Random(random);
+        var lookup = Start(target, Nodes(random, 10));
+        var sent = SendAll(lookup, Epoch);
+        var slow = sent[0];
+
+        var afterDeadline = Epoch + Timeout;
+        var next = SendAll(lookup, afterDeadline);
+        Assert.Equal(3, next.Count); // all three timed out: three fresh slots
+        Assert.Equal(CandidateState.Unresponsive, lookup.Candidates.Single(c => c.Node.Id == slow.Id).State);
+
+        // The late answer names a node closer than anything known: it is merged and queried.
+        var closer = Enumerable.Range(0, 200).Select(_ => Node(random, DistinctSubnet(99)))
+            .OrderBy(n => n.Id ^ target).First();
+        lookup.OnSuccess(slow.Id, [closer]);
+        Assert.Equal(CandidateState.Succeeded, lookup.Candidates.Single(c => c.Node.Id == slow.Id).State);
+        Assert.Equal(closer.Id, lookup.Candidates[0].Node.Id);
+    }
+
+    [Fact]
+    public void Answers_from_peers_never_queried_are_ignored()
+    {
+        var random = new Random(4);
+        var seeds = Nodes(random, 5);
+        var lookup = Start(NodeId.Random(random), seeds);
+        SendAll(lookup, Epoch);
+        var stranger = Node(random, DistinctSubnet(50));
+        var planted = Node(random, DistinctSubnet(51));
+
+        lookup.OnSuccess(stranger.Id, [planted]);
+        lookup.OnSuccess(seeds.OrderBy(s => s.Id ^ lookup.Target).Last().Id, [planted]); // known, not yet queried
+
+        Assert.DoesNotContain(lookup.Candidates, c => c.Node.Id == planted.Id);
+        Assert.Equal(0, lookup.Answers);
+    }
+
+    [Fact]
+    public void The_result_holds_only_nodes_that_answered_and_never_the_originator() =>
+        Gen.Select(Gen.Int, Gen.Int[1, 60], Gen.Double[0, 1]).Sample((seed, count, answerRate) =>
+        {
+            var random = new Random(seed);
+            var self = Node(random, DistinctSubnet(0));
+            var everyone = Nodes(random, count).Append(self).ToArray();
+            var lookup = new ClosestNodesLookup(NodeId.Random(random), self.Id, everyone.Take(5), 20, 3, _ => Timeout);
+            var answered = new HashSet<NodeId>();
+            var now = Epoch;
+            for (var step = lookup.Next(now); step.Kind != LookupStepKind.Finished; step = lookup.Next(now))
+            {
+                if (step.Kind == LookupStepKind.Waiting)
+                {
+                    now = step.WakeAt!.Value;
+                    continue;
+                }
+
+                if (random.NextDouble() < answerRate)
+                {
+                    answered.Add(step.Peer.Id);
+                    lookup.OnSuccess(step.Peer.Id, everyone.OrderBy(_ => random.Next()).Take(8).ToArray());
+                }
+                else
+                {
+                    lookup.OnFailure(step.Peer.Id);
+                }
+            }
+
+            return lookup.Result.All(c => answered.Contains(c.Node.Id)) && lookup.Result.All(c => c.Node.Id != self.Id);
+        }, iter: 200);
+
+    [Fact]
+    public void Candidates_stay_bounded_whatever_the_answers_hold() =>
+        Gen.Select(Gen.Int, Gen.Int[1, 200]).Sample((seed, answerSize) =>
+        {
+            var random = new Random(seed);
+            var lookup = Start(NodeId.Random(random), Nodes(random, 20));
+            var now = Epoch;
+            for (var round = 0; round < 30 && !lookup.IsFinished; round++)
+            {
+                foreach (var peer in SendAll(lookup, now))
+                {
+                    lookup.OnSuccess(peer.Id, Nodes(random, answerSize));
+                }
+
+                now = now.AddMilliseconds(1);
+            }
+
+            return lookup.Candidates.Count <= lookup.MaxCandidates + lookup.QueriesSent;
+        }, iter: 50);
+
+    [Fact]
+    public void Without_progress_the_final_step_queries_all_unqueried_of_the_k_closest_at_once()
+    {
+        var random = new Random(5);
+        var target = NodeId.Random(random);
+        var seeds = Nodes(random, 30);
+        var lookup = Start(target, seeds);
+        var first = SendAll(lookup, Epoch);
+
+        // Three answers that bring nothing closer than the closest seen.
+        foreach (var peer in first)
+        {
+            lookup.OnSuccess(peer.Id, []);
+        }
+
+        Assert.True(lookup.IsInFinalStep);
+        var burst = SendAll(lookup, Epoch.AddMilliseconds(1));
+        Assert.Equal(17, burst.Count); // the rest of the 20 closest, in one go
+        Assert.Equal(seeds.OrderBy(s => s.Id ^ target).Skip(3).Take(17).Select(s => s.Id).Order(), burst.Select(s => s.Id).Order());
+    }
+
+    [Fact]
+    public void The_lookup_finishes_once_the_k_closest_known_have_answered()
+    {
+        var random = new Random(6);
+        var target = NodeId.Random(random);
+        var seeds = Nodes(random, 8);
+        var lookup = Start(target, seeds, k: 4, alpha: 2);
+        var now = Epoch;
+        while (true)
+        {
+            var step = lookup.Next(now);
+            if (step.Kind == LookupStepKind.Finished) break;
+            Assert.Equal(LookupStepKind.Send, step.Kind);
+            lookup.OnSuccess(step.Peer.Id, []);
+        }
+
+        Assert.Equal(seeds.OrderBy(s => s.Id ^ target).Take(4).Select(s => s.Id), lookup.Result.Select(c => c.Node.Id));
+        Assert.Equal(4, lookup.QueriesSent);
+    }
+
+    [Fact]
+    public void Disjoint_paths_never_query_a_node_twice() =>
+        Gen.Select(Gen.Int, Gen.Int[1, 8]).Sample((seed, paths) =>
+        {
+            var random = new Random(seed);
+            var everyone = Nodes(random, 120);
+            var lookup = new DisjointLookup(NodeId.Random(random), NodeId.Zero, everyone.Take(20), 20, 3, paths, _ => Timeout);
+            var queried = new List<NodeId>();
+            var now = Epoch;
+            for (var step = lookup.Next(now); step.Kind != LookupStepKind.Finished; step = lookup.Next(now))
+            {
+                if (step.Kind == LookupStepKind.Waiting)
+                {
+                    now = step.WakeAt!.Value;
+                    continue;
+                }
+
+                queried.Add(step.Peer.Id);
+                lookup.OnSuccess(step.Peer.Id, everyone.OrderBy(_ => random.Next()).Take(20).ToArray());
+            }
+
+            return queried.Count == queried.Distinct().Count() && lookup.Result.Count > 0;
+        }, iter: 100);
+}
