@@ -79,10 +79,18 @@ public class RoutingBenchmarks
     {
         // IDs are assigned (not hashed from keys) so that buckets 0 to 249 can all be full; a random
         // network never fills its deep buckets, so this is the largest table k = 20 allows in practice.
+        // Bucket 249 has only 64 possible IDs, so draws are deduplicated.
         var members = new NodeInfo[ContactsPerTable];
+        var seen = new HashSet<NodeId>();
         for (var i = 0; i < ContactsPerTable; i++)
         {
-            var id = NodeId.RandomInBucket(self, i / 20, random);
+            NodeId id;
+            do
+            {
+                id = NodeId.RandomInBucket(self, i / 20, random);
+            }
+            while (!seen.Add(id));
+
             members[i] = NodeInfo.WithAssignedId(id, NodeEndpoint.FromIPv4(0x7F000001, (ushort)(1 + i)));
         }
 

@@ -1,1 +1,7 @@
-Console.WriteLine("kad");
+using System.CommandLine;
+using Kademlia.Cli.Commands;
+
+var root = new RootCommand("kad: a hardened Kademlia DHT for .NET");
+root.Subcommands.Add(DemoCommand.Create());
+root.Subcommands.Add(IdCommand.Create());
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

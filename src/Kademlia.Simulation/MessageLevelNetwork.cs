@@ -65,8 +65,8 @@ public sealed class MessageLevelNetwork
         var origin = _nodes[from];
         var byId = _nodes.ToDictionary(n => n.Info.Id);
         var seeds = origin.Table.FindClosest(target, Network.K).Select(c => c.ToNodeInfo());
-        var timeout = Network.MaxRequestTimeout;
-        var lookup = new DisjointLookup(target, origin.Info.Id, seeds, Network.K, Network.Alpha, disjointPaths, _ => timeout);
+        var options = LookupOptions.From(Network) with { DisjointPaths = disjointPaths };
+        var lookup = new DisjointLookup(target, origin.Info.Id, seeds, options);
         var pending = new PriorityQueue<(NodeId Peer, NodeInfo[] Closer), (long, long)>();
         var now = Start;
         long sequence = 0;
@@ -96,7 +96,7 @@ public sealed class MessageLevelNetwork
             {
                 pending.Dequeue();
                 now = new DateTimeOffset(at.Item1, TimeSpan.Zero);
-                lookup.OnSuccess(answer.Peer, answer.Closer);
+                lookup.OnSuccess(answer.Peer, answer.Closer, now);
             }
             else if (step.WakeAt is { } deadline)
             {

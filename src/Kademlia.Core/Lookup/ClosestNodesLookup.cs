@@ -32,7 +32,9 @@ public sealed class ClosestNodesLookup
 {
     private readonly List<LookupCandidate> _candidates = [];
     private readonly Dictionary<NodeId, LookupCandidate> _byId = [];
-    private readonly Func<NodeInfo, TimeSpan> _timeoutFor;
+    private readonly Func<NodeInfo, TimeSpan?> _timeoutFor;
+    private readonly LookupOptions _options;
+    private RttEstimator _rtt;
     private readonly NodeId _self;
     private readonly HashSet<NodeId>? _claimed;
     private NodeId _closestSeen = NodeId.MaxValue;
@@ -43,30 +45,33 @@ public sealed class ClosestNodesLookup
     /// <param name="target">The ID or key looked up.</param>
     /// <param name="self">The originator, never queried nor returned.</param>
     /// <param name="seeds">Starting contacts, usually the k closest in our routing table.</param>
-    /// <param name="k">How many closest nodes to find.</param>
-    /// <param name="alpha">Queries in flight while progress is being made.</param>
-    /// <param name="timeoutFor">The request timeout of a peer (adaptive: SRTT + 4·RTTVAR from its contact).</param>
+    /// <param name="options">k, α and the timeout bounds.</param>
+    /// <param name="timeoutFor">
+    /// The request timeout of a peer from what we measured of it (SRTT + 4·RTTVAR of its routing-table
+    /// contact), or null when we never measured it: the lookup then uses its own estimate from the
+    /// answers it has had, or the maximum before the first.
+    /// </param>
     /// <param name="claimed">For disjoint paths: IDs already queried by a sibling path, shared between the paths.</param>
     public ClosestNodesLookup(
         NodeId target,
         NodeId self,
         IEnumerable<NodeInfo> seeds,
-        int k,
-        int alpha,
-        Func<NodeInfo, TimeSpan> timeoutFor,
+        LookupOptions options,
+        Func<NodeInfo, TimeSpan?>? timeoutFor = null,
         HashSet<NodeId>? claimed = null)
     {
         ArgumentNullException.ThrowIfNull(seeds);
-        ArgumentNullException.ThrowIfNull(timeoutFor);
-        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(alpha, 1);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.K, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Alpha, 1);
         Target = target;
         _self = self;
-        K = k;
-        Alpha = alpha;
-        _timeoutFor = timeoutFor;
+        _options = options;
+        K = options.K;
+        Alpha = options.Alpha;
+        _timeoutFor = timeoutFor ?? (_ => null);
         _claimed = claimed;
-        MaxCandidates = Math.Max(4 * k, 32);
+        MaxCandidates = Math.Max(4 * K, 32);
         foreach (var seed in seeds)
         {
             Add(seed, null);
@@ -217,7 +222,7 @@ public sealed class ClosestNodesLookup
 
                     candidate.State = CandidateState.InFlight;
                     candidate.SentAt = now;
-                    candidate.Deadline = now + _timeoutFor(candidate.Node);
+                    candidate.Deadline = now + TimeoutFor(candidate.Node);
                     QueriesSent++;
                     return new LookupStep(LookupStepKind.Send, candidate.Node);
             }
@@ -230,7 +235,7 @@ public sealed class ClosestNodesLookup
     /// <paramref name="peer"/> answered with <paramref name="closer"/> contacts (validated by the
     /// caller). Ignored for a peer the lookup never queried, so unsolicited answers cannot steer it.
     /// </summary>
-    public void OnSuccess(NodeId peer, ReadOnlySpan<NodeInfo> closer)
+    public void OnSuccess(NodeId peer, ReadOnlySpan<NodeInfo> closer, DateTimeOffset now)
     {
         if (_finished || !_byId.TryGetValue(peer, out var from)
             || from.State is not (CandidateState.InFlight or CandidateState.Unresponsive))
@@ -240,6 +245,7 @@ public sealed class ClosestNodesLookup
 
         from.State = CandidateState.Succeeded;
         Answers++;
+        _rtt.Add(now - from.SentAt);
         var progress = false;
         foreach (var node in closer)
         {
@@ -270,6 +276,18 @@ public sealed class ClosestNodesLookup
         {
             candidate.State = CandidateState.Failed;
         }
+    }
+
+    /// <summary>The timeout of one query: the peer's own estimate, else the lookup's, within bounds.</summary>
+    public TimeSpan TimeoutFor(NodeInfo peer)
+    {
+        var known = _timeoutFor(peer);
+        if (known is not { } timeout)
+        {
+            return _rtt.Timeout(_options.MinTimeout, _options.MaxTimeout);
+        }
+
+        return timeout < _options.MinTimeout ? _options.MinTimeout : timeout > _options.MaxTimeout ? _options.MaxTimeout : timeout;
     }
 
     private LookupStep Finish()

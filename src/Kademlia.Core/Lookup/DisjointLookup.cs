@@ -19,27 +19,27 @@ public sealed class DisjointLookup
     private readonly Dictionary<NodeId, int> _pathOfPeer = [];
     private int _nextPath;
 
-    /// <summary>Starts <paramref name="paths"/> disjoint lookups of <paramref name="target"/>.</summary>
+    /// <summary>Starts d disjoint lookups of <paramref name="target"/>.</summary>
     /// <param name="target">The ID or key looked up.</param>
     /// <param name="self">The originator, never queried nor returned.</param>
     /// <param name="seeds">Starting contacts; dealt to the paths in turn, closest first.</param>
-    /// <param name="k">How many closest nodes to find.</param>
-    /// <param name="alpha">Queries in flight per path.</param>
-    /// <param name="paths">The number d of disjoint paths (1 for a plain lookup).</param>
-    /// <param name="timeoutFor">The request timeout of a peer.</param>
-    public DisjointLookup(NodeId target, NodeId self, IEnumerable<NodeInfo> seeds, int k, int alpha, int paths, Func<NodeInfo, TimeSpan> timeoutFor)
+    /// <param name="options">k, α, the number d of paths and the timeout bounds.</param>
+    /// <param name="timeoutFor">A peer's own timeout estimate, or null when never measured.</param>
+    public DisjointLookup(NodeId target, NodeId self, IEnumerable<NodeInfo> seeds, LookupOptions options, Func<NodeInfo, TimeSpan?>? timeoutFor = null)
     {
         ArgumentNullException.ThrowIfNull(seeds);
-        ArgumentOutOfRangeException.ThrowIfLessThan(paths, 1);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.DisjointPaths, 1);
+        var paths = options.DisjointPaths;
         Target = target;
-        K = k;
+        K = options.K;
         var ordered = seeds.Where(s => s.Id != self).DistinctBy(s => s.Id).OrderBy(s => s.Id ^ target).ToList();
         var claimed = paths > 1 ? new HashSet<NodeId>() : null;
         _paths = new ClosestNodesLookup[paths];
         for (var p = 0; p < paths; p++)
         {
             var share = ordered.Where((_, i) => i % paths == p);
-            _paths[p] = new ClosestNodesLookup(target, self, share, k, alpha, timeoutFor, claimed);
+            _paths[p] = new ClosestNodesLookup(target, self, share, options, timeoutFor, claimed);
         }
     }
 
@@ -95,11 +95,11 @@ public sealed class DisjointLookup
     }
 
     /// <summary>Routes an answer to the path that queried <paramref name="peer"/>.</summary>
-    public void OnSuccess(NodeId peer, ReadOnlySpan<NodeInfo> closer)
+    public void OnSuccess(NodeId peer, ReadOnlySpan<NodeInfo> closer, DateTimeOffset now)
     {
         if (_pathOfPeer.TryGetValue(peer, out var path))
         {
-            _paths[path].OnSuccess(peer, closer);
+            _paths[path].OnSuccess(peer, closer, now);
         }
     }
 

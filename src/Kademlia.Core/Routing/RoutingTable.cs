@@ -102,7 +102,7 @@ public sealed class RoutingTable
     /// refreshes it if known, or parks it in the replacement cache and names the oldest contact to
     /// ping if the bucket is full.
     /// </summary>
-    public RoutingUpdate Observe(NodeInfo node, DateTimeOffset now)
+    public RoutingUpdate Observe(in NodeInfo node, DateTimeOffset now)
     {
         if (node.Id == Self)
         {
@@ -364,7 +364,7 @@ public sealed class RoutingTable
         return count + 1;
     }
 
-    private RoutingUpdate Refresh(KBucket bucket, int position, NodeInfo node, DateTimeOffset now)
+    private RoutingUpdate Refresh(KBucket bucket, int position, in NodeInfo node, DateTimeOffset now)
     {
         var contact = bucket.Items[position];
         if (contact.Endpoint != node.Endpoint)

@@ -13,8 +13,11 @@ public class ClosestNodesLookupTests
     private static NodeInfo[] Nodes(Random random, int count) =>
         Enumerable.Range(0, count).Select(i => Node(random, DistinctSubnet(i))).ToArray();
 
+    private static LookupOptions Options(int k = 20, int alpha = 3, int paths = 1) =>
+        new(k, alpha, paths, TimeSpan.FromMilliseconds(1), TimeSpan.FromSeconds(10));
+
     private static ClosestNodesLookup Start(NodeId target, IEnumerable<NodeInfo> seeds, int k = 20, int alpha = 3) =>
-        new(target, NodeId.Zero, seeds, k, alpha, _ => Timeout);
+        new(target, NodeId.Zero, seeds, Options(k, alpha), _ => Timeout);
 
     private static List<NodeInfo> SendAll(ClosestNodesLookup lookup, DateTimeOffset now)
     {
@@ -50,7 +53,7 @@ public class ClosestNodesLookupTests
         var lookup = Start(NodeId.Random(random), Nodes(random, 10));
         var sent = SendAll(lookup, Epoch);
 
-        lookup.OnSuccess(sent[1].Id, []);
+        lookup.OnSuccess(sent[1].Id, [], Epoch);
 
         Assert.Single(SendAll(lookup, Epoch.AddMilliseconds(10)));
         Assert.Equal(3, lookup.InFlight);
@@ -73,7 +76,7 @@ public class ClosestNodesLookupTests
         // The late answer names a node closer than anything known: it is merged and queried.
         var closer = Enumerable.Range(0, 200).Select(_ => Node(random, DistinctSubnet(99)))
             .OrderBy(n => n.Id ^ target).First();
-        lookup.OnSuccess(slow.Id, [closer]);
+        lookup.OnSuccess(slow.Id, [closer], Epoch);
         Assert.Equal(CandidateState.Succeeded, lookup.Candidates.Single(c => c.Node.Id == slow.Id).State);
         Assert.Equal(closer.Id, lookup.Candidates[0].Node.Id);
     }
@@ -88,8 +91,8 @@ public class ClosestNodesLookupTests
         var stranger = Node(random, DistinctSubnet(50));
         var planted = Node(random, DistinctSubnet(51));
 
-        lookup.OnSuccess(stranger.Id, [planted]);
-        lookup.OnSuccess(seeds.OrderBy(s => s.Id ^ lookup.Target).Last().Id, [planted]); // known, not yet queried
+        lookup.OnSuccess(stranger.Id, [planted], Epoch);
+        lookup.OnSuccess(seeds.OrderBy(s => s.Id ^ lookup.Target).Last().Id, [planted], Epoch); // known, not yet queried
 
         Assert.DoesNotContain(lookup.Candidates, c => c.Node.Id == planted.Id);
         Assert.Equal(0, lookup.Answers);
@@ -102,7 +105,7 @@ public class ClosestNodesLookupTests
             var random = new Random(seed);
             var self = Node(random, DistinctSubnet(0));
             var everyone = Nodes(random, count).Append(self).ToArray();
-            var lookup = new ClosestNodesLookup(NodeId.Random(random), self.Id, everyone.Take(5), 20, 3, _ => Timeout);
+            var lookup = new ClosestNodesLookup(NodeId.Random(random), self.Id, everyone.Take(5), Options(), _ => Timeout);
             var answered = new HashSet<NodeId>();
             var now = Epoch;
             for (var step = lookup.Next(now); step.Kind != LookupStepKind.Finished; step = lookup.Next(now))
@@ -116,7 +119,7 @@ public class ClosestNodesLookupTests
                 if (random.NextDouble() < answerRate)
                 {
                     answered.Add(step.Peer.Id);
-                    lookup.OnSuccess(step.Peer.Id, everyone.OrderBy(_ => random.Next()).Take(8).ToArray());
+                    lookup.OnSuccess(step.Peer.Id, everyone.OrderBy(_ => random.Next()).Take(8).ToArray(), now);
                 }
                 else
                 {
@@ -138,7 +141,7 @@ public class ClosestNodesLookupTests
             {
                 foreach (var peer in SendAll(lookup, now))
                 {
-                    lookup.OnSuccess(peer.Id, Nodes(random, answerSize));
+                    lookup.OnSuccess(peer.Id, Nodes(random, answerSize), now);
                 }
 
                 now = now.AddMilliseconds(1);
@@ -159,7 +162,7 @@ public class ClosestNodesLookupTests
         // Three answers that bring nothing closer than the closest seen.
         foreach (var peer in first)
         {
-            lookup.OnSuccess(peer.Id, []);
+            lookup.OnSuccess(peer.Id, [], Epoch);
         }
 
         Assert.True(lookup.IsInFinalStep);
@@ -181,7 +184,7 @@ public class ClosestNodesLookupTests
             var step = lookup.Next(now);
             if (step.Kind == LookupStepKind.Finished) break;
             Assert.Equal(LookupStepKind.Send, step.Kind);
-            lookup.OnSuccess(step.Peer.Id, []);
+            lookup.OnSuccess(step.Peer.Id, [], now);
         }
 
         Assert.Equal(seeds.OrderBy(s => s.Id ^ target).Take(4).Select(s => s.Id), lookup.Result.Select(c => c.Node.Id));
@@ -194,7 +197,7 @@ public class ClosestNodesLookupTests
         {
             var random = new Random(seed);
             var everyone = Nodes(random, 120);
-            var lookup = new DisjointLookup(NodeId.Random(random), NodeId.Zero, everyone.Take(20), 20, 3, paths, _ => Timeout);
+            var lookup = new DisjointLookup(NodeId.Random(random), NodeId.Zero, everyone.Take(20), Options(paths: paths), _ => Timeout);
             var queried = new List<NodeId>();
             var now = Epoch;
             for (var step = lookup.Next(now); step.Kind != LookupStepKind.Finished; step = lookup.Next(now))
@@ -206,9 +209,31 @@ public class ClosestNodesLookupTests
                 }
 
                 queried.Add(step.Peer.Id);
-                lookup.OnSuccess(step.Peer.Id, everyone.OrderBy(_ => random.Next()).Take(20).ToArray());
+                lookup.OnSuccess(step.Peer.Id, everyone.OrderBy(_ => random.Next()).Take(20).ToArray(), now);
             }
 
             return queried.Count == queried.Distinct().Count() && lookup.Result.Count > 0;
         }, iter: 100);
+
+    [Fact]
+    public void Peers_never_measured_get_the_lookups_own_rtt_estimate()
+    {
+        var random = new Random(8);
+        var options = Options() with { MinTimeout = TimeSpan.FromMilliseconds(50), MaxTimeout = TimeSpan.FromSeconds(2) };
+        var lookup = new ClosestNodesLookup(NodeId.Random(random), NodeId.Zero, Nodes(random, 30), options);
+        var unknown = Node(random, DistinctSubnet(77));
+        Assert.Equal(options.MaxTimeout, lookup.TimeoutFor(unknown));
+
+        var now = Epoch;
+        for (var i = 0; i < 6; i++)
+        {
+            var step = lookup.Next(now);
+            Assert.Equal(LookupStepKind.Send, step.Kind);
+            lookup.OnSuccess(step.Peer.Id, [], now + TimeSpan.FromMilliseconds(40));
+        }
+
+        // Six answers of 40 ms: about 40 ms + 4 x the remaining variance, far below the 2 s worst case.
+        var estimate = lookup.TimeoutFor(unknown);
+        Assert.InRange(estimate, options.MinTimeout, TimeSpan.FromMilliseconds(120));
+    }
 }
