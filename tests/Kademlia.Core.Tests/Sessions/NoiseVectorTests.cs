@@ -85,7 +85,7 @@ public class NoiseVectorTests
     }
 
     [Fact]
-    public void A_tampered_handshake_message_is_rejected_and_poisons_the_state()
+    public void A_tampered_handshake_message_is_rejected_without_harming_the_genuine_one()
     {
         using var document = Load("noise-ik-25519-chachapoly-sha256.json");
         var vector = document.RootElement.GetProperty("vectors")[0];
@@ -98,7 +98,8 @@ public class NoiseVectorTests
 
         Assert.False(responder.TryReadMessage(message, payload, out _));
         message[^1] ^= 1;
-        Assert.False(responder.TryReadMessage(message, payload, out _));
+        Assert.True(responder.TryReadMessage(message, payload, out int length));
+        Assert.Equal(vector.GetProperty("messages")[0].GetProperty("payload").GetString(), Convert.ToHexStringLower(payload, 0, length));
     }
 
     [Fact]

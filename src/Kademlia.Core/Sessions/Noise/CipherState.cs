@@ -28,6 +28,7 @@ internal sealed class CipherState : IDisposable
 
     private static readonly AeadAlgorithm Aead = AeadAlgorithm.ChaCha20Poly1305;
 
+    private readonly byte[] _rawKey = new byte[KeySize];
     private Key? _key;
     private ulong _nonce;
 
@@ -42,7 +43,31 @@ internal sealed class CipherState : IDisposable
     {
         _key?.Dispose();
         _key = Key.Import(Aead, key[..KeySize], KeyBlobFormat.RawSymmetricKey);
+        key[..KeySize].CopyTo(_rawKey);
         _nonce = 0;
+    }
+
+    /// <summary>Copies the key and nonce, so a handshake can roll back a failed read (see <see cref="Restore"/>).</summary>
+    public void SaveTo(Span<byte> key, out ulong nonce, out bool hasKey)
+    {
+        _rawKey.CopyTo(key);
+        nonce = _nonce;
+        hasKey = _key is not null;
+    }
+
+    /// <summary>Restores a state saved by <see cref="SaveTo"/>; re-imports the key only if it changed.</summary>
+    public void Restore(ReadOnlySpan<byte> key, ulong nonce, bool hasKey)
+    {
+        if (!hasKey)
+        {
+            Dispose();
+        }
+        else if (_key is null || !key.SequenceEqual(_rawKey))
+        {
+            InitializeKey(key);
+        }
+
+        _nonce = nonce;
     }
 
     /// <summary>
@@ -138,6 +163,7 @@ internal sealed class CipherState : IDisposable
     {
         _key?.Dispose();
         _key = null;
+        System.Security.Cryptography.CryptographicOperations.ZeroMemory(_rawKey);
     }
 
     private static void WriteNonce(Span<byte> nonce, ulong counter)

@@ -11,7 +11,9 @@ namespace Kademlia.Sessions.Noise;
 /// <remarks>
 /// The ephemeral key is always supplied by the caller: production code draws it from an
 /// <see cref="IRandomSource"/>, the vector tests import the published one. Any failure (bad tag, short
-/// message, rejected DH) poisons the state, because Noise gives no way to resume a handshake after an error.
+/// message, rejected DH) while writing poisons the state. A failed read is rolled back instead: anyone can
+/// send a forged message 2 to a known index, and it must not kill the genuine handshake in progress
+/// (Noise says to abort; over lossy UDP with unauthenticated indexes, WireGuard likewise ignores it).
 /// </remarks>
 internal sealed class HandshakeState : IDisposable
 {
@@ -193,7 +195,8 @@ internal sealed class HandshakeState : IDisposable
     }
 
     /// <summary>
-    /// ReadMessage(message, payload_buffer). False on any malformed or unauthenticated input; the state is then unusable.
+    /// ReadMessage(message, payload_buffer). False on any malformed or unauthenticated input, in which case
+    /// the state is exactly as before the call.
     /// </summary>
     public bool TryReadMessage(ReadOnlySpan<byte> message, Span<byte> payload, out int payloadLength)
     {
@@ -203,6 +206,27 @@ internal sealed class HandshakeState : IDisposable
             return false;
         }
 
+        Span<byte> snapshot = stackalloc byte[SymmetricState.SnapshotSize];
+        _symmetric.Save(snapshot, out ulong nonce, out bool hasKey);
+        bool hadRemoteStatic = _hasRemoteStatic;
+        bool hadRemoteEphemeral = _hasRemoteEphemeral;
+        if (TryReadTokens(message, payload, out payloadLength))
+        {
+            return true;
+        }
+
+        _symmetric.Restore(snapshot, nonce, hasKey);
+        _hasRemoteStatic = hadRemoteStatic;
+        _hasRemoteEphemeral = hadRemoteEphemeral;
+        _failed = false;
+        snapshot.Clear();
+        payloadLength = 0;
+        return false;
+    }
+
+    private bool TryReadTokens(ReadOnlySpan<byte> message, Span<byte> payload, out int payloadLength)
+    {
+        payloadLength = 0;
         int offset = 0;
         foreach (var token in _messages[_messageIndex])
         {

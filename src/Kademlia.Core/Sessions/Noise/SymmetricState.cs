@@ -99,6 +99,25 @@ internal sealed class SymmetricState : IDisposable
         return true;
     }
 
+    /// <summary>Saves ck, h and the cipher state into <paramref name="snapshot"/> (<see cref="SnapshotSize"/> bytes).</summary>
+    public void Save(Span<byte> snapshot, out ulong nonce, out bool hasKey)
+    {
+        _chainingKey.CopyTo(snapshot);
+        _hash.CopyTo(snapshot[HashLength..]);
+        _cipher.SaveTo(snapshot[(2 * HashLength)..], out nonce, out hasKey);
+    }
+
+    /// <summary>Restores what <see cref="Save"/> saved.</summary>
+    public void Restore(ReadOnlySpan<byte> snapshot, ulong nonce, bool hasKey)
+    {
+        snapshot[..HashLength].CopyTo(_chainingKey);
+        snapshot.Slice(HashLength, HashLength).CopyTo(_hash);
+        _cipher.Restore(snapshot.Slice(2 * HashLength, CipherState.KeySize), nonce, hasKey);
+    }
+
+    /// <summary>Size of a <see cref="Save"/> snapshot.</summary>
+    public const int SnapshotSize = (2 * HashLength) + CipherState.KeySize;
+
     /// <summary>The ciphertext size <see cref="TryEncryptAndHash"/> produces for a plaintext of the given size.</summary>
     public int EncryptedSize(int plaintextLength) => plaintextLength + (HasKey ? CipherState.TagSize : 0);
 
