@@ -281,7 +281,11 @@ internal sealed partial class SessionManager
         var peer = GetOrCreatePeer(key, pending.State.RemoteStaticPublicKey, from, now);
         peer.EndPoint = from;
         peer.ProofOfWorkNonce = powNonce;
-        var session = new TransportSession(peer, pending.LocalIndex, remoteIndex, true, pending.State.Split(), now);
+        var session = new TransportSession(peer, pending.LocalIndex, remoteIndex, true, pending.State.Split(), now)
+        {
+            UnconfirmedRequest = request,
+            ExchangeStarted = pending.Started,
+        };
         RemovePending(pending);
         InstallSession(peer, session, confirmed: true, now);
         return DatagramResult.Reply(size, from, peer.Identity);

@@ -274,9 +274,14 @@ internal sealed partial class SessionManager
         RemovePending(pending);
 
         // Message 3 proves the initiator holds the keys, so this session is confirmed at once.
+        session.Confirmed = true;
         InstallSession(peer, session, confirmed: true, now);
         if (requestLength == 0)
         {
+            // Nothing for the engine to answer, so confirm the session to the initiator with a keepalive.
+            var keepalive = new byte[PacketFormat.TransportOverhead];
+            SealInto(session, default, keepalive);
+            _outbox.Enqueue(new SessionTransmit(from, keepalive));
             return DatagramResult.Handled(peer.Identity, from);
         }
 

@@ -21,9 +21,17 @@ internal sealed partial class SessionManager
             }
         }
 
-        foreach (var session in _sessions.Values.Where(s => !s.CanReceive(now)).ToArray())
+        foreach (var session in _sessions.Values.Where(s => !s.CanReceive(now) || IsSilentXxSession(s, now)).ToArray())
         {
             var peer = session.Peer;
+            if (session.UnconfirmedRequest is { } request && now - session.ExchangeStarted < SessionTimers.RekeyAttemptTime)
+            {
+                // XX message 3 (or everything after it) was lost: start over with the same request.
+                var buffer = new byte[PacketFormat.MaxPacketSize];
+                int length = StartXx(now, peer.EndPoint, request, session.ExchangeStarted, buffer);
+                _outbox.Enqueue(new SessionTransmit(peer.EndPoint, buffer[..length]));
+            }
+
             if (peer.Current == session)
             {
                 peer.Current = null;
@@ -55,12 +63,15 @@ internal sealed partial class SessionManager
 
         foreach (var session in _sessions.Values)
         {
-            var due = session.Created + SessionTimers.RejectAfterTime;
+            var due = session.Created + (session.UnconfirmedRequest is null ? SessionTimers.RejectAfterTime : SessionTimers.RekeyTimeout);
             next = next is null || due < next ? due : next;
         }
 
         return next;
     }
+
+    private static bool IsSilentXxSession(TransportSession session, DateTimeOffset now) =>
+        session.UnconfirmedRequest is not null && now - session.Created >= SessionTimers.RekeyTimeout;
 
     private void HandlePendingTimeout(DateTimeOffset now, PendingHandshake pending)
     {

@@ -80,6 +80,8 @@ internal sealed partial class SessionManager
         }
 
         session.Window.TryMark(counter);
+        session.Confirmed = true;
+        session.UnconfirmedRequest = null;
         var peer = session.Peer;
         if (peer.Next == session)
         {

@@ -37,6 +37,9 @@ internal sealed class SessionTestNode : IDisposable
     /// <summary>Answers every first request automatically, as an engine would.</summary>
     public bool AutoRespond { get; set; } = true;
 
+    /// <summary>Answers transport requests too (an engine answers everything it is asked).</summary>
+    public bool AnswerData { get; set; }
+
     public List<(DatagramOutcome Outcome, PeerIdentity Peer, string Text)> Delivered { get; } = [];
 
     public List<SessionDropReason> Drops { get; } = [];
@@ -70,7 +73,15 @@ internal sealed class SessionTestNode : IDisposable
                 break;
             case DatagramOutcome.FirstAnswer:
             case DatagramOutcome.Data:
-                Delivered.Add((result.Outcome, result.Peer, Encoding.UTF8.GetString(_buffer, 0, result.Length)));
+                var text = Encoding.UTF8.GetString(_buffer, 0, result.Length);
+                Delivered.Add((result.Outcome, result.Peer, text));
+                if (AnswerData && result.Outcome == DatagramOutcome.Data && !text.StartsWith("answer:", StringComparison.Ordinal))
+                {
+                    var reply = Manager.SealTo(now, result.Peer.Key, Encoding.UTF8.GetBytes(AnswerTo(text)), _buffer);
+                    Assert.Equal(SealStatus.Sealed, reply.Status);
+                    output.Add((reply.EndPoint!, _buffer[..reply.Length]));
+                }
+
                 break;
         }
 

@@ -35,6 +35,18 @@ internal sealed class TransportSession : IDisposable
 
     public ReplayWindow Window { get; } = new();
 
+    /// <summary>Whether an authenticated packet has arrived on this session, proving the peer holds its keys.</summary>
+    public bool Confirmed { get; set; }
+
+    /// <summary>
+    /// XX initiator only: the first request carried by message 3, kept until the session is confirmed. Message 3
+    /// has no answer of its own, so if it is lost only silence tells; the handshake is then restarted with it.
+    /// </summary>
+    public byte[]? UnconfirmedRequest { get; set; }
+
+    /// <summary>When the exchange that produced <see cref="UnconfirmedRequest"/> first started.</summary>
+    public DateTimeOffset ExchangeStarted { get; set; }
+
     public ulong SendCounter => _sendCounter;
 
     public bool CanSend(DateTimeOffset now) => now - Created < SessionTimers.RejectAfterTime && _sendCounter < SessionTimers.RejectAfterMessages;
