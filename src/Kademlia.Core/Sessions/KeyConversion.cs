@@ -1,0 +1,81 @@
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using NSec.Cryptography;
+
+namespace Kademlia.Sessions;
+
+/// <summary>
+/// Converts Ed25519 identity keys to the X25519 keys Noise uses, through libsodium's birational map.
+/// </summary>
+/// <remarks>
+/// A contact carries a single Ed25519 key (it signs records and hashes to the node ID), so the Noise static key
+/// must be derived from it rather than published separately. libsodium ships inside NSec's native package;
+/// NSec has no managed wrapper for these two functions, so they are called directly. The NSec algorithm is
+/// touched first so that NSec's static initialisation has located, loaded and initialised the library.
+/// </remarks>
+internal static partial class KeyConversion
+{
+    /// <summary>Size of Ed25519 and X25519 public keys, Ed25519 seeds and X25519 private keys.</summary>
+    public const int KeySize = 32;
+
+    private const int LibsodiumSecretKeySize = 64;
+
+    static KeyConversion() => _ = SignatureAlgorithm.Ed25519;
+
+    /// <summary>
+    /// Maps an Ed25519 public key to its X25519 (Montgomery u) form. False for encodings libsodium rejects:
+    /// points not on the curve, of small order, or non-canonical.
+    /// </summary>
+    public static bool TryConvertPublicKey(ReadOnlySpan<byte> ed25519PublicKey, Span<byte> x25519PublicKey)
+    {
+        if (ed25519PublicKey.Length != KeySize || x25519PublicKey.Length < KeySize)
+        {
+            return false;
+        }
+
+        return NativeMethods.crypto_sign_ed25519_pk_to_curve25519(
+            ref MemoryMarshal.GetReference(x25519PublicKey),
+            ref MemoryMarshal.GetReference(ed25519PublicKey)) == 0;
+    }
+
+    /// <summary>
+    /// Derives the X25519 private key of an Ed25519 seed (libsodium: the clamped first half of SHA-512(seed)).
+    /// </summary>
+    public static void ConvertSeed(ReadOnlySpan<byte> ed25519Seed, Span<byte> x25519PrivateKey)
+    {
+        if (ed25519Seed.Length != KeySize || x25519PrivateKey.Length < KeySize)
+        {
+            throw new ArgumentException("Ed25519 seeds and X25519 private keys are 32 bytes.");
+        }
+
+        // libsodium's secret key is seed || public key; only the seed half is read, but pass the real thing.
+        Span<byte> secretKey = stackalloc byte[LibsodiumSecretKeySize];
+        ed25519Seed.CopyTo(secretKey);
+        using (var key = Key.Import(SignatureAlgorithm.Ed25519, ed25519Seed, KeyBlobFormat.RawPrivateKey))
+        {
+            key.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, secretKey[KeySize..], out _);
+        }
+
+        int result = NativeMethods.crypto_sign_ed25519_sk_to_curve25519(
+            ref MemoryMarshal.GetReference(x25519PrivateKey),
+            ref MemoryMarshal.GetReference(secretKey));
+        CryptographicOperations.ZeroMemory(secretKey);
+        if (result != 0)
+        {
+            throw new CryptographicException("libsodium could not convert the Ed25519 secret key.");
+        }
+    }
+
+    private static class NativeMethods
+    {
+        private const string Library = "libsodium";
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.AssemblyDirectory | DllImportSearchPath.SafeDirectories)]
+        internal static extern int crypto_sign_ed25519_pk_to_curve25519(ref byte curve25519PublicKey, ref byte ed25519PublicKey);
+
+        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.AssemblyDirectory | DllImportSearchPath.SafeDirectories)]
+        internal static extern int crypto_sign_ed25519_sk_to_curve25519(ref byte curve25519SecretKey, ref byte ed25519SecretKey);
+    }
+}

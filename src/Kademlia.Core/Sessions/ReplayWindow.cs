@@ -1,0 +1,81 @@
+namespace Kademlia.Sessions;
+
+/// <summary>
+/// A sliding anti-replay window over 64-bit counters, in the style of RFC 6479: a ring of 64-bit blocks where
+/// advancing the window clears whole blocks instead of shifting bits.
+/// </summary>
+/// <remarks>
+/// 64 blocks of 64 bits; one block is always being recycled, so the guaranteed window is 63 × 64 = 4032
+/// counters (the brief asks for at least 2048). Checking and marking are separate so that a forged packet
+/// cannot move the window: <see cref="IsFresh"/> runs before decryption, <see cref="TryMark"/> only after the
+/// tag verified.
+/// </remarks>
+internal sealed class ReplayWindow
+{
+    /// <summary>How far behind the greatest counter a packet may arrive and still be accepted.</summary>
+    public const ulong WindowSize = (Blocks - 1) * BlockBits;
+
+    private const int BlockBits = 64;
+    private const int Blocks = 64;
+    private const int BlockMask = Blocks - 1;
+    private const int BlockShift = 6;
+
+    private readonly ulong[] _ring = new ulong[Blocks];
+
+    // One more than the greatest counter accepted, so that zero means "nothing yet".
+    private ulong _next;
+
+    /// <summary>Whether <paramref name="counter"/> could be accepted (not seen, not too old). Does not change state.</summary>
+    public bool IsFresh(ulong counter)
+    {
+        if (counter >= SessionTimers.RejectAfterMessages)
+        {
+            return false;
+        }
+
+        if (counter >= _next)
+        {
+            return true;
+        }
+
+        if (_next - counter > WindowSize)
+        {
+            return false;
+        }
+
+        return (_ring[(int)(counter >> BlockShift) & BlockMask] & (1UL << (int)(counter & (BlockBits - 1)))) == 0;
+    }
+
+    /// <summary>Marks <paramref name="counter"/> received; false if it was already seen or is too old.</summary>
+    public bool TryMark(ulong counter)
+    {
+        if (!IsFresh(counter))
+        {
+            return false;
+        }
+
+        if (counter >= _next)
+        {
+            // Clear the blocks the window slides over; at most the whole ring.
+            ulong currentBlock = _next == 0 ? 0 : (_next - 1) >> BlockShift;
+            ulong newBlock = counter >> BlockShift;
+            ulong advance = Math.Min(newBlock - currentBlock, Blocks);
+            if (_next == 0)
+            {
+                Array.Clear(_ring);
+            }
+            else
+            {
+                for (ulong i = 1; i <= advance; i++)
+                {
+                    _ring[(int)((currentBlock + i) & BlockMask)] = 0;
+                }
+            }
+
+            _next = counter + 1;
+        }
+
+        _ring[(int)(counter >> BlockShift) & BlockMask] |= 1UL << (int)(counter & (BlockBits - 1));
+        return true;
+    }
+}

@@ -1,0 +1,309 @@
+using System.Buffers.Binary;
+using System.Net;
+using Kademlia.Sessions.Internal;
+using Kademlia.Sessions.Noise;
+
+namespace Kademlia.Sessions;
+
+/// <summary>
+/// The sans-io session layer: WireGuard-style Noise handshakes, cookies and transport packets for many peers.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Contract: no sockets, clocks or threads. Time arrives as <c>now</c>; randomness from the injected
+/// <see cref="IRandomSource"/>. Hostile bytes never throw: every failure is a <see cref="SessionDropReason"/>.
+/// Not thread-safe; the engine drives it from one loop.
+/// </para>
+/// <para>
+/// Inputs: <see cref="HandleDatagram"/> for every received datagram, <see cref="HandleTimeout"/> when
+/// <see cref="NextTimeout"/> passes. Outputs: the packet or plaintext written into the caller's buffer by each
+/// call, plus packets the layer decides to send by itself (retries, rekeys, requests deferred by a
+/// simultaneous initiation), drained with <see cref="TryPollTransmit"/> after every call.
+/// </para>
+/// <para>
+/// Sending: <see cref="SealTo"/> when a session exists; otherwise <see cref="InitiateIk"/> (peer key known) or
+/// <see cref="InitiateXx"/> (address only), both carrying the first request so first contact costs one round
+/// trip (IK) or two (XX). An IK first request is delivered as <see cref="DatagramOutcome.FirstRequest"/> and
+/// answered with <see cref="Respond"/>, whose answer rides in handshake message 2.
+/// </para>
+/// </remarks>
+internal sealed partial class SessionManager : IDisposable
+{
+    private readonly SessionIdentity _identity;
+    private readonly SessionOptions _options;
+    private readonly IRandomSource _random;
+    private readonly CookieChecker _cookies;
+    private readonly byte[] _prologue = new byte[PacketFormat.PrologueSize];
+    private readonly byte[] _ownMac1Key = new byte[32];
+    private readonly Dictionary<PeerKey, PeerState> _peers = [];
+    private readonly LinkedList<PeerState> _lru = new(); // most recently used first
+    private readonly Dictionary<uint, TransportSession> _sessions = [];
+    private readonly Dictionary<uint, PendingHandshake> _pending = [];
+    private readonly LinkedList<PendingHandshake> _pendingByAge = new(); // oldest first
+    private readonly Queue<SessionTransmit> _outbox = new();
+    private Tai64N _lastTimestamp;
+
+    /// <summary>Creates the layer for <paramref name="identity"/> (borrowed, not disposed).</summary>
+    public SessionManager(SessionIdentity identity, SessionOptions options, IRandomSource? random = null)
+    {
+        _identity = identity;
+        _options = options;
+        _random = random ?? CryptoRandomSource.Instance;
+        _cookies = new CookieChecker(_random, identity.StaticPublicKey);
+        PacketFormat.WritePrologue(_prologue, options.NetworkId);
+        Mac.DeriveKey("mac1", identity.StaticPublicKey, _ownMac1Key);
+    }
+
+    /// <summary>
+    /// When true, handshake messages 1 without a valid mac2 are answered with a cookie reply instead of being
+    /// processed. The engine sets it from its own measure of load (e.g. handshakes per second). Defaults to false.
+    /// </summary>
+    public bool UnderLoad { get; set; }
+
+    /// <summary>This node's identity.</summary>
+    public PeerKey LocalKey => _identity.Key;
+
+    /// <summary>Number of peers in the table.</summary>
+    public int PeerCount => _peers.Count;
+
+    /// <summary>Number of sessions (current, previous and unconfirmed) across all peers.</summary>
+    public int SessionCount => _sessions.Count;
+
+    /// <summary>Number of handshakes in progress.</summary>
+    public int PendingHandshakeCount => _pending.Count;
+
+    /// <summary>Whether <see cref="SealTo"/> would seal for <paramref name="peer"/> now.</summary>
+    public bool HasSession(PeerKey peer, DateTimeOffset now) =>
+        _peers.TryGetValue(peer, out var state) && SendableSession(state, now) is not null;
+
+    /// <summary>Whether an initiation of ours to <paramref name="peer"/> awaits its response.</summary>
+    public bool IsHandshaking(PeerKey peer) => _peers.TryGetValue(peer, out var state) && state.Pending is not null;
+
+    /// <summary>
+    /// Processes one received datagram. <paramref name="destination"/> (at least 1280 bytes) receives the
+    /// plaintext or reply packet described by the result.
+    /// </summary>
+    public DatagramResult HandleDatagram(DateTimeOffset now, EndPoint from, ReadOnlySpan<byte> datagram, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        if (destination.Length < PacketFormat.MaxPacketSize)
+        {
+            throw new ArgumentException("The destination must hold a whole packet (1280 bytes).", nameof(destination));
+        }
+
+        if (!PacketFormat.TryReadHeader(datagram, _options.NetworkId, out var type, out var reason))
+        {
+            return DatagramResult.Drop(reason);
+        }
+
+        return type switch
+        {
+            PacketType.TransportData => HandleTransport(now, from, datagram, destination),
+            PacketType.IkInitiation => HandleIkInitiation(now, from, datagram, destination),
+            PacketType.IkResponse => HandleIkResponse(now, from, datagram, destination),
+            PacketType.CookieReply => HandleCookieReply(now, datagram, destination),
+            PacketType.XxMessage1 => HandleXxMessage1(now, from, datagram, destination),
+            PacketType.XxMessage2 => HandleXxMessage2(now, from, datagram, destination),
+            _ => HandleXxMessage3(now, from, datagram, destination),
+        };
+    }
+
+    /// <summary>Takes the next packet the layer wants sent on its own initiative.</summary>
+    public bool TryPollTransmit(out SessionTransmit transmit) => _outbox.TryDequeue(out transmit);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var pending in _pending.Values)
+        {
+            pending.Dispose();
+        }
+
+        foreach (var session in _sessions.Values)
+        {
+            session.Dispose();
+        }
+
+        _pending.Clear();
+        _sessions.Clear();
+        _cookies.Dispose();
+    }
+
+    private static uint ReadIndex(ReadOnlySpan<byte> packet, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(packet[offset..]);
+
+    private static void WriteIndex(Span<byte> packet, int offset, uint index) => BinaryPrimitives.WriteUInt32LittleEndian(packet[offset..], index);
+
+    private static TransportSession? SendableSession(PeerState peer, DateTimeOffset now)
+    {
+        if (peer.Current is { } current && current.CanSend(now))
+        {
+            return current;
+        }
+
+        return peer.Next is { } next && next.CanSend(now) ? next : null;
+    }
+
+    /// <summary>A random index unused by any session or handshake; zero is avoided so it never means "unset".</summary>
+    private uint AllocateIndex()
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        while (true)
+        {
+            _random.Fill(bytes);
+            uint index = BinaryPrimitives.ReadUInt32LittleEndian(bytes);
+            if (index != 0 && !_sessions.ContainsKey(index) && !_pending.ContainsKey(index))
+            {
+                return index;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Strictly increasing across all our initiations, so two initiations in the same instant (a rekey and a
+    /// retry) are not taken for replays by the responder.
+    /// </summary>
+    private Tai64N NextTimestamp(DateTimeOffset now)
+    {
+        var timestamp = Tai64N.FromDateTimeOffset(now);
+        _lastTimestamp = timestamp > _lastTimestamp ? timestamp : _lastTimestamp.Next();
+        return _lastTimestamp;
+    }
+
+    private PeerState GetOrCreatePeer(PeerKey key, ReadOnlySpan<byte> staticPublicKey, EndPoint endPoint, DateTimeOffset now)
+    {
+        if (!_peers.TryGetValue(key, out var peer))
+        {
+            peer = new PeerState(key, staticPublicKey.ToArray(), endPoint);
+            _peers.Add(key, peer);
+            peer.LruNode = _lru.AddFirst(peer);
+            while (_peers.Count > _options.MaxPeers && _lru.Last is { } oldest && oldest.Value != peer)
+            {
+                EvictPeer(oldest.Value);
+            }
+        }
+
+        Touch(peer, now);
+        return peer;
+    }
+
+    private void Touch(PeerState peer, DateTimeOffset now)
+    {
+        peer.LastUsed = now;
+        if (peer.LruNode is { } node && _lru.First != node)
+        {
+            _lru.Remove(node);
+            _lru.AddFirst(node);
+        }
+    }
+
+    private void EvictPeer(PeerState peer)
+    {
+        RemoveSession(peer.Current);
+        RemoveSession(peer.Previous);
+        RemoveSession(peer.Next);
+        peer.Current = peer.Previous = peer.Next = null;
+        if (peer.Pending is { } pending)
+        {
+            RemovePending(pending);
+        }
+
+        _peers.Remove(peer.Key);
+        if (peer.LruNode is { } node)
+        {
+            _lru.Remove(node);
+            peer.LruNode = null;
+        }
+    }
+
+    private void RemoveSession(TransportSession? session)
+    {
+        if (session is not null && _sessions.Remove(session.LocalIndex))
+        {
+            session.Dispose();
+        }
+    }
+
+    private void AddPending(PendingHandshake pending)
+    {
+        // Bounded: under a flood the oldest handshake is abandoned rather than the table grown.
+        while (_pending.Count >= _options.MaxPendingHandshakes && _pendingByAge.First is { } oldest)
+        {
+            RemovePending(oldest.Value);
+        }
+
+        _pending.Add(pending.LocalIndex, pending);
+        pending.AgeNode = _pendingByAge.AddLast(pending);
+    }
+
+    private void RemovePending(PendingHandshake pending)
+    {
+        if (!_pending.Remove(pending.LocalIndex))
+        {
+            return;
+        }
+
+        if (pending.AgeNode is { } node)
+        {
+            _pendingByAge.Remove(node);
+            pending.AgeNode = null;
+        }
+
+        if (pending.Peer is { } peer && peer.Pending == pending)
+        {
+            peer.Pending = null;
+        }
+
+        pending.Dispose();
+    }
+
+    /// <summary>
+    /// Makes a completed handshake's session usable. A responder's session waits in <see cref="PeerState.Next"/>
+    /// while a working one exists, because until the initiator sends on it we cannot know it received message 2.
+    /// </summary>
+    private void InstallSession(PeerState peer, TransportSession session, bool confirmed, DateTimeOffset now)
+    {
+        _sessions.Add(session.LocalIndex, session);
+        if (!confirmed && peer.Current is { } current && current.CanSend(now))
+        {
+            RemoveSession(peer.Next);
+            peer.Next = session;
+        }
+        else
+        {
+            Promote(peer, session);
+        }
+
+        FlushDeferredRequest(peer, now);
+    }
+
+    private void Promote(PeerState peer, TransportSession session)
+    {
+        if (peer.Previous != session)
+        {
+            RemoveSession(peer.Previous);
+        }
+
+        peer.Previous = peer.Current == session ? peer.Previous : peer.Current;
+        peer.Current = session;
+        if (peer.Next is { } next && next != session)
+        {
+            RemoveSession(next);
+        }
+
+        peer.Next = null;
+    }
+
+    /// <summary>Sends the request of an initiation that lost a simultaneous-initiation tie-break over the new session.</summary>
+    private void FlushDeferredRequest(PeerState peer, DateTimeOffset now)
+    {
+        if (peer.DeferredRequest is not { } request || SendableSession(peer, now) is not { } session)
+        {
+            return;
+        }
+
+        peer.DeferredRequest = null;
+        var packet = new byte[PacketFormat.TransportOverhead + request.Length];
+        SealInto(session, request, packet);
+        _outbox.Enqueue(new SessionTransmit(peer.EndPoint, packet));
+    }
+}

@@ -1,0 +1,31 @@
+namespace Kademlia.Sessions;
+
+/// <summary>Settings of a <see cref="SessionManager"/>.</summary>
+internal sealed class SessionOptions
+{
+    /// <summary>The network ID every packet carries; packets of other networks are dropped. Defaults to 0.</summary>
+    public uint NetworkId { get; init; }
+
+    /// <summary>
+    /// How many peers (with their sessions) are kept; the least recently used is evicted beyond it. Defaults to 4096.
+    /// </summary>
+    public int MaxPeers { get; init; } = 4096;
+
+    /// <summary>
+    /// How many handshakes may be in progress at once (both roles); the oldest is abandoned beyond it.
+    /// Defaults to 1024.
+    /// </summary>
+    public int MaxPendingHandshakes { get; init; } = 1024;
+
+    /// <summary>
+    /// The smallest IK initiation this node sends, in bytes. Initiations are also padded to a third of the
+    /// largest answer they expect (the 3x rule). Defaults to 0 (no extra floor).
+    /// </summary>
+    public int MinInitiationSize { get; init; }
+
+    /// <summary>
+    /// The answer size assumed when <see cref="SessionManager.InitiateIk"/> is not told one: the largest answer
+    /// an IK response can carry, so that any answer fits under the 3x rule. Defaults to <see cref="PacketFormat.MaxResponseAnswer"/>.
+    /// </summary>
+    public int DefaultExpectedAnswerSize { get; init; } = PacketFormat.MaxResponseAnswer;
+}
