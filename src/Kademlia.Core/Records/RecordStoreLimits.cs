@@ -1,0 +1,20 @@
+namespace Kademlia.Records;
+
+/// <summary>Quotas of a record store, so that no peer can fill a node's memory or disk.</summary>
+public sealed record RecordStoreLimits
+{
+    /// <summary>Most value records in the store. Defaults to 65,536.</summary>
+    public int MaxValues { get; init; } = 65_536;
+
+    /// <summary>Most providers kept per topic. Defaults to 64 (a popular game lists many tables, not thousands).</summary>
+    public int MaxProvidersPerTopic { get; init; } = 64;
+
+    /// <summary>Most records (values and provider entries) one source node may have stored here. Defaults to 1,024.</summary>
+    public int MaxRecordsPerSource { get; init; } = 1_024;
+
+    /// <summary>Most payload bytes in the store. Defaults to 64 MiB.</summary>
+    public long MaxBytes { get; init; } = 64L * 1024 * 1024;
+
+    /// <summary>The defaults.</summary>
+    public static RecordStoreLimits Default { get; } = new();
+}
