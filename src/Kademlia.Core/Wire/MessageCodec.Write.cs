@@ -7,7 +7,7 @@ public static partial class MessageCodec
 {
     /// <summary>
     /// Encodes <paramref name="message"/> into <paramref name="destination"/>; false, with nothing
-    /// written, when the destination is shorter than <see cref="GetByteCount"/>. Allocates nothing.
+    /// written, when the destination is shorter than <see cref="GetByteCount(Message)"/>. Allocates nothing.
     /// </summary>
     public static bool TryWrite(Span<byte> destination, Message message, out int bytesWritten)
     {

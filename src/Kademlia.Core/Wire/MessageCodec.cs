@@ -23,7 +23,7 @@ namespace Kademlia.Wire;
 /// </remarks>
 public static partial class MessageCodec
 {
-    /// <summary>The exact number of bytes <see cref="TryWrite"/> writes for <paramref name="message"/>.</summary>
+    /// <summary>The exact number of bytes <see cref="TryWrite(Span{byte}, Message, out int)"/> writes for <paramref name="message"/>.</summary>
     public static int GetByteCount(Message message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -32,12 +32,12 @@ public static partial class MessageCodec
             PingRequest => 0,
             FindNodeRequest => NodeId.Size,
             GetRequest m => NodeId.Size + 1 + (m.Kind == RecordKind.Mutable ? OptionalSize(m.MinSequence) : 0),
-            PutRequest m => sizeof(uint) + 1 + RecordSize(m.Record) + (m.Record.Kind == RecordKind.Mutable ? OptionalSize(m.ExpectedSequence) : 0),
-            AddProviderRequest m => sizeof(uint) + ProviderSize(m.Record),
+            PutRequest m => sizeof(uint) + 1 + GetByteCount(m.Record) + (m.Record.Kind == RecordKind.Mutable ? OptionalSize(m.ExpectedSequence) : 0),
+            AddProviderRequest m => sizeof(uint) + GetByteCount(m.Record),
             GetProvidersRequest => NodeId.Size,
             PongResponse m => ContactEncoding.EndpointSize(m.ObservedEndpoint),
             NodesResponse m => ContactListSize(m.Contacts.AsSpan()),
-            ValueResponse m => 1 + RecordSize(m.Record) + ContactListSize(m.CloserContacts.AsSpan()),
+            ValueResponse m => 1 + GetByteCount(m.Record) + ContactListSize(m.CloserContacts.AsSpan()),
             PutResultResponse => 1,
             ProvidersResponse m => ProviderListSize(m.Providers.AsSpan()) + ContactListSize(m.CloserContacts.AsSpan()),
             ErrorResponse => 1,
@@ -55,16 +55,25 @@ public static partial class MessageCodec
 
     private static int OptionalSize(ulong? value) => value is null ? 1 : 1 + sizeof(ulong);
 
-    private static int RecordSize(ValueRecord record) => record switch
+    /// <summary>
+    /// The bytes <paramref name="record"/> takes inside a PUT or VALUE, after its kind byte: what a node
+    /// packing an answer needs to know.
+    /// </summary>
+    public static int GetByteCount(ValueRecord record)
     {
-        ImmutableRecord r => sizeof(ushort) + r.Value.Length,
-        MutableRecord r => NodePublicKey.Size + 1 + r.Salt.Length + sizeof(ulong) + sizeof(ushort) + r.Value.Length + RecordLimits.SignatureSize,
-        _ => throw new ArgumentException($"Unknown record {record.GetType()}.", nameof(record)),
-    };
+        ArgumentNullException.ThrowIfNull(record);
+        return record is MutableRecord m
+            ? NodePublicKey.Size + 1 + m.Salt.Length + sizeof(ulong) + sizeof(ushort) + m.Value.Length + RecordLimits.SignatureSize
+            : sizeof(ushort) + record.Value.Length;
+    }
 
-    private static int ProviderSize(ProviderRecord record) =>
-        NodeId.Size + ContactEncoding.ContactSize(record.Provider.Endpoint) + sizeof(ulong) + 1
-        + record.ApplicationData.Length + RecordLimits.SignatureSize;
+    /// <summary>The bytes <paramref name="record"/> takes inside an ADD_PROVIDER or PROVIDERS message.</summary>
+    public static int GetByteCount(ProviderRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        return NodeId.Size + ContactEncoding.ContactSize(record.Provider.Endpoint) + sizeof(ulong) + 1
+            + record.ApplicationData.Length + RecordLimits.SignatureSize;
+    }
 
     private static int ContactListSize(ReadOnlySpan<WireContact> contacts)
     {
@@ -82,7 +91,7 @@ public static partial class MessageCodec
         var size = 1;
         foreach (var provider in providers)
         {
-            size += ProviderSize(provider);
+            size += GetByteCount(provider);
         }
 
         return size;
