@@ -51,6 +51,24 @@ public class WireVectorTests
         Assert.Equal("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", Convert.ToHexStringLower(WireVectors.B.PublicKey));
     }
 
+    [Fact]
+    public void The_protocol_document_lists_every_vector_as_in_the_json()
+    {
+        var document = Path.Combine(SourceDirectory(), "..", "..", "..", "docs", "PROTOCOL.md");
+        Assert.True(File.Exists(document), $"{document} not found");
+        var text = File.ReadAllText(document);
+        var root = Load();
+        foreach (var section in new[] { "records", "messages" })
+        {
+            foreach (var (name, hex) in root[section]!.AsObject())
+            {
+                Assert.Contains($"- `{name}` ({hex!.GetValue<string>().Length / 2} bytes):\n\n  ```\n  {hex.GetValue<string>()}\n", text, StringComparison.Ordinal);
+            }
+        }
+    }
+
+    private static string SourceDirectory([CallerFilePath] string thisFile = "") => Path.GetDirectoryName(thisFile)!;
+
     private static void WriteIfAsked([CallerFilePath] string thisFile = "")
     {
         if (Environment.GetEnvironmentVariable("KAD_WRITE_VECTORS") != "1")

@@ -30,10 +30,8 @@ internal static class ContactEncoding
         }
         else
         {
-            Span<byte> address = stackalloc byte[16];
-            endpoint.WriteAddress(address);
             writer.WriteByte(FamilyIPv6);
-            writer.WriteBytes(address);
+            endpoint.WriteAddress(writer.Reserve(16));
         }
 
         writer.WriteUInt16(endpoint.Port);

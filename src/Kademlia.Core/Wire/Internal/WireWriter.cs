@@ -45,6 +45,14 @@ internal ref struct WireWriter
         Position += bytes.Length;
     }
 
+    /// <summary>The next <paramref name="count"/> bytes, for a caller that fills them in place.</summary>
+    public Span<byte> Reserve(int count)
+    {
+        var span = _destination.Slice(Position, count);
+        Position += count;
+        return span;
+    }
+
     public void WriteNodeId(NodeId id)
     {
         id.WriteTo(_destination[Position..]);
