@@ -1,0 +1,14 @@
+namespace Kademlia.Wire;
+
+/// <summary>Why a request got an ERROR instead of its answer; the numbers are the wire encoding.</summary>
+public enum ErrorCode : byte
+{
+    /// <summary>The request's header was read but the rest did not decode.</summary>
+    MalformedRequest = 1,
+
+    /// <summary>The request type is one this node does not serve.</summary>
+    UnsupportedRequest = 2,
+
+    /// <summary>The requester exceeded its rate limit; retry later or elsewhere.</summary>
+    RateLimited = 3,
+}

@@ -1,0 +1,44 @@
+namespace Kademlia.Wire;
+
+/// <summary>
+/// The first byte of every message. Requests have the high bit clear; their answers have it set, so a
+/// node can drop an unsolicited answer (or a request sent as one) from the first byte alone.
+/// </summary>
+public enum MessageType : byte
+{
+    /// <summary>Liveness check; answered by <see cref="Pong"/>.</summary>
+    Ping = 0x01,
+
+    /// <summary>Asks for the k contacts closest to a target; answered by <see cref="Nodes"/>.</summary>
+    FindNode = 0x02,
+
+    /// <summary>Asks for a value record; answered by <see cref="Value"/> or <see cref="Nodes"/>.</summary>
+    Get = 0x03,
+
+    /// <summary>Offers a value record for storage; answered by <see cref="PutResult"/>.</summary>
+    Put = 0x04,
+
+    /// <summary>Offers a provider record for storage; answered by <see cref="PutResult"/>.</summary>
+    AddProvider = 0x05,
+
+    /// <summary>Asks for the providers of a topic; answered by <see cref="Providers"/>.</summary>
+    GetProviders = 0x06,
+
+    /// <summary>Answers <see cref="Ping"/> with the requester's endpoint as seen by the responder.</summary>
+    Pong = 0x81,
+
+    /// <summary>Up to k contacts closer to the target.</summary>
+    Nodes = 0x82,
+
+    /// <summary>The record asked for, with a few closer contacts if they fit.</summary>
+    Value = 0x83,
+
+    /// <summary>Whether a PUT or ADD_PROVIDER was stored, and if not why.</summary>
+    PutResult = 0x84,
+
+    /// <summary>Provider records of a topic and closer contacts.</summary>
+    Providers = 0x86,
+
+    /// <summary>The request could not be served; carries an <see cref="ErrorCode"/>.</summary>
+    Error = 0xFF,
+}
