@@ -8,7 +8,7 @@ namespace Kademlia.Records;
 /// verifies signatures and keys before storing — but enforce sequence rules, expiry and quotas.
 /// </summary>
 /// <remarks>
-/// <see cref="MemoryRecordStore"/> is the default; <c>Kademlia.Sqlite</c> has a durable one. Not
+/// <c>MemoryRecordStore</c> is the default; <c>Kademlia.Sqlite</c> has a durable one. Not
 /// thread-safe: one engine owns one store. Time is always an argument.
 /// </remarks>
 public interface IRecordStore
