@@ -244,6 +244,7 @@ public sealed class ClosestNodesLookup
         }
 
         from.State = CandidateState.Succeeded;
+        from.AnsweredAt = now;
         Answers++;
         _rtt.Add(now - from.SentAt);
         var progress = false;
@@ -289,6 +290,9 @@ public sealed class ClosestNodesLookup
 
         return timeout < _options.MinTimeout ? _options.MinTimeout : timeout > _options.MaxTimeout ? _options.MaxTimeout : timeout;
     }
+
+    /// <summary>Ends the lookup now (a GET that found its value); later answers are ignored.</summary>
+    public void Stop() => _finished = true;
 
     private LookupStep Finish()
     {

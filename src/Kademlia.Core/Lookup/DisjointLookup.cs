@@ -94,6 +94,22 @@ public sealed class DisjointLookup
         return finished == _paths.Length ? LookupStep.Finished : new LookupStep(LookupStepKind.Waiting, WakeAt: wakeAt);
     }
 
+    /// <summary>Ends every path now.</summary>
+    public void Stop()
+    {
+        foreach (var path in _paths)
+        {
+            path.Stop();
+        }
+    }
+
+    /// <summary>Whether some path queried <paramref name="peer"/>.</summary>
+    public bool HasQueried(NodeId peer) => _pathOfPeer.ContainsKey(peer);
+
+    /// <summary>Every candidate of every path that answered, closest first (more than k when paths differ).</summary>
+    public IEnumerable<LookupCandidate> Answered =>
+        _paths.SelectMany(p => p.Candidates).Where(c => c.State == CandidateState.Succeeded).DistinctBy(c => c.Node.Id).OrderBy(c => c.Node.Id ^ Target);
+
     /// <summary>Routes an answer to the path that queried <paramref name="peer"/>.</summary>
     public void OnSuccess(NodeId peer, ReadOnlySpan<NodeInfo> closer, DateTimeOffset now)
     {

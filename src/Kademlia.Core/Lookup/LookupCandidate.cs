@@ -49,6 +49,12 @@ public sealed class LookupCandidate
     /// <summary>When the query was sent, while it is or was in flight.</summary>
     public DateTimeOffset SentAt { get; internal set; }
 
+    /// <summary>When the answer arrived, once it did.</summary>
+    public DateTimeOffset? AnsweredAt { get; internal set; }
+
+    /// <summary>The round-trip time of its answer, once it answered.</summary>
+    public TimeSpan? Rtt => AnsweredAt - SentAt;
+
     /// <summary>When an in-flight query is considered unanswered.</summary>
     public DateTimeOffset Deadline { get; internal set; }
 

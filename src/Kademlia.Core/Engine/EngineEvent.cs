@@ -1,0 +1,36 @@
+using Kademlia.Identity;
+using Kademlia.Records;
+using Kademlia.Routing;
+
+namespace Kademlia.Engine;
+
+/// <summary>Something the engine reports through <see cref="KademliaEngine.PollEvent"/>. The core never logs; the runtime does.</summary>
+public abstract record EngineEvent;
+
+/// <summary>A node entered the routing table.</summary>
+/// <param name="Contact">The new contact.</param>
+public sealed record ContactAdded(Contact Contact) : EngineEvent;
+
+/// <summary>A node left the routing table (unresponsive, or replaced after a failed liveness check).</summary>
+/// <param name="Contact">The evicted contact.</param>
+public sealed record ContactEvicted(Contact Contact) : EngineEvent;
+
+/// <summary>Another node stored a value or provider record on us.</summary>
+/// <param name="Key">The record key or topic.</param>
+/// <param name="Source">The storing node.</param>
+/// <param name="IsProvider">True for a provider record.</param>
+public sealed record RecordStored(NodeId Key, NodeId Source, bool IsProvider) : EngineEvent;
+
+/// <summary>Stored records expired and were dropped.</summary>
+/// <param name="Keys">Their keys or topics.</param>
+public sealed record RecordsExpired(IReadOnlyList<NodeId> Keys) : EngineEvent;
+
+/// <summary>A FIND_PROVIDERS query found one more provider (reported as found, before the query ends).</summary>
+/// <param name="Query">The query.</param>
+/// <param name="Provider">The validated provider record.</param>
+public sealed record ProviderFound(QueryId Query, ProviderRecord Provider) : EngineEvent;
+
+/// <summary>An operation finished; <see cref="Result"/> holds its outcome.</summary>
+/// <param name="Query">The operation.</param>
+/// <param name="Result">Its outcome.</param>
+public sealed record QueryFinished(QueryId Query, QueryResult Result) : EngineEvent;

@@ -1,0 +1,51 @@
+using Kademlia.Identity;
+using Kademlia.Records;
+using Kademlia.Routing;
+
+namespace Kademlia.Engine;
+
+/// <summary>Settings of one <see cref="KademliaEngine"/>. The network's constants live in <see cref="Network"/>.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>The network joined. Defaults to <see cref="NetworkParameters.Default"/>.</summary>
+    public NetworkParameters Network { get; init; } = NetworkParameters.Default;
+
+    /// <summary>
+    /// The endpoint other nodes reach us at, written into our provider records. The runtime sets it
+    /// from its socket. Defaults to unspecified (no provider records can be announced).
+    /// </summary>
+    public NodeEndpoint AdvertisedEndpoint { get; init; }
+
+    /// <summary>Stores that must acknowledge a PUT or ANNOUNCE for it to succeed. Defaults to 1.</summary>
+    public int Quorum { get; init; } = 1;
+
+    /// <summary>Quotas of the default in-memory record store. Defaults to <see cref="RecordStoreLimits.Default"/>.</summary>
+    public RecordStoreLimits StoreLimits { get; init; } = RecordStoreLimits.Default;
+
+    /// <summary>
+    /// Requests served per second to one source (an IP address; an IP:port on loopback, where many
+    /// nodes share an address), as a token bucket. Defaults to 1,000.
+    /// </summary>
+    public double RequestsPerSecondPerSource { get; init; } = 1_000;
+
+    /// <summary>Burst size of the per-source request bucket. Defaults to 2,000.</summary>
+    public double RequestBurstPerSource { get; init; } = 2_000;
+
+    /// <summary>
+    /// Handshake initiations accepted per second from one source before the node asks for cookies
+    /// (stateless address proof) from everyone. Defaults to 50.
+    /// </summary>
+    public double HandshakesPerSecondPerSource { get; init; } = 50;
+
+    /// <summary>Most sources tracked by the rate limiter; the stalest is forgotten first. Defaults to 8,192.</summary>
+    public int MaxTrackedSources { get; init; } = 8_192;
+
+    /// <summary>Peers with a session at once (the session table's bound). Defaults to 4,096.</summary>
+    public int MaxSessions { get; init; } = 4_096;
+
+    /// <summary>How much closer than our own distance a store may be to still accept a PUT, in multiples of k. Defaults to 2.</summary>
+    public int StoreAcceptanceFactor { get; init; } = 2;
+
+    /// <summary>Maintenance period: expiry, bucket refresh and republish checks. Defaults to 1 minute.</summary>
+    public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);
+}

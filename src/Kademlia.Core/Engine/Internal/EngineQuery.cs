@@ -1,0 +1,61 @@
+using Kademlia.Identity;
+using Kademlia.Lookup;
+using Kademlia.Routing;
+using Kademlia.Wire;
+
+namespace Kademlia.Engine.Internal;
+
+/// <summary>
+/// One operation in progress, as a pull state machine: the engine calls <see cref="Next"/> until it
+/// waits, routes answers to <see cref="OnResponse"/> and timeouts to <see cref="OnFailure"/>.
+/// </summary>
+internal abstract class EngineQuery(QueryId id, DateTimeOffset startedAt, IQueryContext context)
+{
+    public QueryId Id { get; } = id;
+
+    public DateTimeOffset StartedAt { get; } = startedAt;
+
+    /// <summary>False for the engine's own maintenance (republish, refresh): no event is emitted.</summary>
+    public bool Reported { get; init; } = true;
+
+    public int MessagesSent { get; set; }
+
+    protected IQueryContext Context { get; } = context;
+
+    public abstract QueryStep Next(DateTimeOffset now);
+
+    /// <summary>An answer from <paramref name="peer"/> to a request of this query.</summary>
+    public abstract void OnResponse(NodeInfo peer, Message response, DateTimeOffset now);
+
+    /// <summary>A request of this query to <paramref name="peer"/> failed or timed out.</summary>
+    public abstract void OnFailure(NodeId peer, ulong requestId, DateTimeOffset now);
+
+    public abstract QueryResult BuildResult(DateTimeOffset now);
+
+    /// <summary>The referral chain to <paramref name="last"/>, first hop first.</summary>
+    protected static IReadOnlyList<PathHop> PathTo(LookupCandidate? last)
+    {
+        var path = new List<PathHop>();
+        for (var hop = last; hop is not null; hop = hop.LearnedFrom)
+        {
+            path.Insert(0, new PathHop(hop.Node, hop.Depth, hop.Rtt));
+        }
+
+        return path;
+    }
+
+    protected DisjointLookup StartLookup(NodeId target, DateTimeOffset now)
+    {
+        var seeds = Context.Routing.FindClosest(target, Context.LookupOptions.K * Context.LookupOptions.DisjointPaths)
+            .Select(c => c.ToNodeInfo());
+        Context.Routing.MarkRefreshed(target, now);
+        return new DisjointLookup(target, Context.Self, seeds, Context.LookupOptions, Context.MeasuredTimeout);
+    }
+
+    protected static QueryStep FromLookup(LookupStep step, Func<NodeInfo, Message> request) => step.Kind switch
+    {
+        LookupStepKind.Send => QueryStep.Send(step.Peer, request(step.Peer)),
+        LookupStepKind.Waiting => QueryStep.Wait(step.WakeAt),
+        _ => QueryStep.Done,
+    };
+}

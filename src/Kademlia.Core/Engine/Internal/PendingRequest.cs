@@ -1,0 +1,29 @@
+using System.Net;
+using Kademlia.Identity;
+using Kademlia.Wire;
+
+namespace Kademlia.Engine.Internal;
+
+/// <summary>Why a request was sent.</summary>
+internal enum RequestPurpose
+{
+    /// <summary>On behalf of a query.</summary>
+    Query,
+
+    /// <summary>Pinging the oldest contact of a full bucket.</summary>
+    Liveness,
+
+    /// <summary>Nothing waits for the answer (a cache store, the opening ping of a session for a large request).</summary>
+    FireAndForget,
+}
+
+/// <summary>A request in flight, matched by its 64-bit random ID and its peer.</summary>
+internal sealed record PendingRequest(
+    ulong RequestId,
+    QueryId? Owner,
+    NodeId? Peer,
+    EndPoint Address,
+    MessageType Type,
+    RequestPurpose Purpose,
+    DateTimeOffset SentAt,
+    DateTimeOffset Deadline);

@@ -1,0 +1,62 @@
+using System.Net;
+using Kademlia.Identity;
+using Kademlia.Routing;
+using Kademlia.Wire;
+
+namespace Kademlia.Engine.Internal;
+
+/// <summary>One PING to a node known by its contact (IK) or only by its address (XX).</summary>
+internal sealed class PingQuery : EngineQuery
+{
+    private readonly NodeInfo? _peer;
+    private readonly EndPoint? _address;
+    private bool _sent;
+    private bool _done;
+    private NodeInfo? _answeredBy;
+    private NodeEndpoint _observed;
+    private DateTimeOffset _answeredAt;
+
+    public PingQuery(QueryId id, DateTimeOffset now, IQueryContext context, NodeInfo peer)
+        : base(id, now, context) => _peer = peer;
+
+    public PingQuery(QueryId id, DateTimeOffset now, IQueryContext context, EndPoint address)
+        : base(id, now, context) => _address = address;
+
+    public override QueryStep Next(DateTimeOffset now)
+    {
+        if (_done)
+        {
+            return QueryStep.Done;
+        }
+
+        if (_sent)
+        {
+            return QueryStep.Wait(null);
+        }
+
+        _sent = true;
+        var ping = new PingRequest(Context.NewRequestId());
+        return _peer is { } peer ? QueryStep.Send(peer, ping) : QueryStep.SendTo(_address!, ping);
+    }
+
+    public override void OnResponse(NodeInfo peer, Message response, DateTimeOffset now)
+    {
+        if (response is PongResponse pong)
+        {
+            _answeredBy = peer;
+            _observed = pong.ObservedEndpoint;
+            _answeredAt = now;
+        }
+
+        _done = true;
+    }
+
+    public override void OnFailure(NodeId peer, ulong requestId, DateTimeOffset now) => _done = true;
+
+    public override QueryResult BuildResult(DateTimeOffset now) => new PingResult(_answeredBy, _answeredBy is null ? TimeSpan.Zero : _answeredAt - StartedAt, _observed)
+    {
+        Succeeded = _answeredBy is not null,
+        MessagesSent = MessagesSent,
+        Duration = now - StartedAt,
+    };
+}

@@ -1,0 +1,62 @@
+using System.Net;
+using Kademlia.Routing;
+
+namespace Kademlia.Engine.Internal;
+
+/// <summary>
+/// Token buckets per source: an IP address, or an IP and port on loopback where many nodes share one
+/// address. Bounded: past the maximum, idle sources are forgotten first.
+/// </summary>
+internal sealed class RateLimiter(double perSecond, double burst, int maxSources)
+{
+    private readonly Dictionary<NodeEndpoint, (double Tokens, long Ticks)> _buckets = [];
+
+    public bool TryTake(EndPoint from, DateTimeOffset now)
+    {
+        if (from is not IPEndPoint ip)
+        {
+            return true;
+        }
+
+        var endpoint = NodeEndpoint.FromIPEndPoint(ip);
+        var key = endpoint.IsLoopback ? endpoint : new NodeEndpoint(ip.Address, 0);
+        var ticks = now.UtcTicks;
+        if (!_buckets.TryGetValue(key, out var bucket))
+        {
+            if (_buckets.Count >= maxSources)
+            {
+                Forget(ticks);
+            }
+
+            bucket = (burst, ticks);
+        }
+
+        var tokens = Math.Min(burst, bucket.Tokens + (perSecond * TimeSpan.FromTicks(Math.Max(0, ticks - bucket.Ticks)).TotalSeconds));
+        if (tokens < 1)
+        {
+            _buckets[key] = (tokens, ticks);
+            return false;
+        }
+
+        _buckets[key] = (tokens - 1, ticks);
+        return true;
+    }
+
+    private void Forget(long ticks)
+    {
+        // Sources idle long enough to have refilled are indistinguishable from new ones: drop them.
+        var refill = TimeSpan.FromSeconds(burst / perSecond).Ticks;
+        foreach (var (key, bucket) in _buckets.ToList())
+        {
+            if (ticks - bucket.Ticks >= refill || _buckets.Count >= maxSources)
+            {
+                _buckets.Remove(key);
+            }
+
+            if (_buckets.Count < maxSources / 2)
+            {
+                break;
+            }
+        }
+    }
+}

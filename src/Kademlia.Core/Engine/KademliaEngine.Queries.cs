@@ -1,0 +1,176 @@
+using System.Net;
+using Kademlia.Engine.Internal;
+using Kademlia.Identity;
+using Kademlia.Records;
+using Kademlia.Routing;
+using Kademlia.Wire;
+
+namespace Kademlia.Engine;
+
+/// <content>Operations: each starts a query, driven until it waits; its result arrives as <see cref="QueryFinished"/>.</content>
+public sealed partial class KademliaEngine
+{
+    /// <summary>Most requests one query may send in one step, a guard against a runaway state machine.</summary>
+    private const int MaxSendsPerDrive = 256;
+
+    /// <summary>
+    /// Joins the network: pings the seeds (IK for <paramref name="seeds"/>, whose keys are known; XX for
+    /// <paramref name="addresses"/>, known only by address), looks up our own ID, then refreshes every
+    /// bucket. Finishes with a <see cref="BootstrapResult"/>.
+    /// </summary>
+    public QueryId Bootstrap(DateTimeOffset now, IEnumerable<NodeInfo> seeds, IEnumerable<EndPoint>? addresses = null)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        return Start(now, id => new BootstrapQuery(id, now, this, seeds, addresses ?? [], _random ?? new Random((int)NewRequestId())));
+    }
+
+    /// <summary>Pings a node whose contact we know. Finishes with a <see cref="PingResult"/>.</summary>
+    public QueryId Ping(DateTimeOffset now, NodeInfo peer) => Start(now, id => new PingQuery(id, now, this, peer));
+
+    /// <summary>Pings a node known only by its address (XX handshake). Finishes with a <see cref="PingResult"/>.</summary>
+    public QueryId Ping(DateTimeOffset now, EndPoint address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return Start(now, id => new PingQuery(id, now, this, address));
+    }
+
+    /// <summary>Finds the k closest nodes to <paramref name="target"/>. Finishes with a <see cref="FindNodeResult"/>.</summary>
+    public QueryId FindNode(DateTimeOffset now, NodeId target) => Start(now, id => new FindNodeQuery(id, now, this, target));
+
+    /// <summary>
+    /// Stores <paramref name="record"/> on the k closest nodes to its key (and here), and republishes it
+    /// every <see cref="NetworkParameters.RepublishInterval"/>. With <paramref name="expectedSequence"/>,
+    /// a mutable record is stored only where the current sequence is that one (compare-and-swap).
+    /// Finishes with a <see cref="StoreResult"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The record is larger than the network allows or its signature fails.</exception>
+    public QueryId Put(DateTimeOffset now, ValueRecord record, ulong? expectedSequence = null)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        if (record.Value.Length > _options.Network.MaxValueSize)
+        {
+            throw new ArgumentException($"The value is {record.Value.Length} bytes; this network allows {_options.Network.MaxValueSize}.", nameof(record));
+        }
+
+        if (record.Verify() != RecordError.None)
+        {
+            throw new ArgumentException("The record's signature does not verify.", nameof(record));
+        }
+
+        Store.Put(record, Self, now, now + _options.Network.RecordTtl, expectedSequence);
+        _ownRecords[record.Key] = new OwnRecord(record, record.Key, null, now + _options.Network.RepublishInterval);
+        return StartStore(now, record, expectedSequence, reported: true);
+    }
+
+    /// <summary>
+    /// Finds the value under <paramref name="key"/>: the first valid copy of an immutable record, the
+    /// highest valid sequence of a mutable one. Finishes with a <see cref="GetResult"/>.
+    /// </summary>
+    public QueryId Get(DateTimeOffset now, NodeId key, RecordKind kind)
+    {
+        var local = Store.Get(key, now)?.Record;
+        return Start(now, id => new GetQuery(id, now, this, key, kind, local?.Kind == kind ? local : null));
+    }
+
+    /// <summary>
+    /// Announces this node as a provider of <paramref name="topic"/> (with optional
+    /// <paramref name="applicationData"/>, up to 128 bytes) on the k closest nodes, and republishes the
+    /// announcement. Finishes with a <see cref="StoreResult"/>.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No advertised endpoint is set.</exception>
+    public QueryId Announce(DateTimeOffset now, NodeId topic, ReadOnlySpan<byte> applicationData = default)
+    {
+        if (_options.AdvertisedEndpoint.IsUnspecified)
+        {
+            throw new InvalidOperationException("Announcing needs EngineOptions.AdvertisedEndpoint.");
+        }
+
+        var data = applicationData.ToArray();
+        _ownRecords[topic] = new OwnRecord(null, topic, data, now + _options.Network.RepublishInterval);
+        return StartAnnounce(now, topic, data, reported: true);
+    }
+
+    /// <summary>
+    /// Finds providers of <paramref name="topic"/>, reporting each as a <see cref="ProviderFound"/> event
+    /// as it arrives. Finishes with a <see cref="FindProvidersResult"/>.
+    /// </summary>
+    public QueryId FindProviders(DateTimeOffset now, NodeId topic, int maxProviders = 100)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxProviders, 1);
+        var local = Store.GetProviders(topic, now, maxProviders);
+        return Start(now, id => new FindProvidersQuery(id, now, this, topic, maxProviders, local));
+    }
+
+    /// <summary>Abandons an operation: no <see cref="QueryFinished"/> will be reported for it.</summary>
+    public bool Cancel(QueryId query)
+    {
+        _wakeAt.Remove(query);
+        return _queries.Remove(query);
+    }
+
+    /// <summary>Stops republishing a record or announcement of ours.</summary>
+    public bool Unpublish(NodeId keyOrTopic) => _ownRecords.Remove(keyOrTopic);
+
+    private QueryId StartStore(DateTimeOffset now, ValueRecord record, ulong? expectedSequence, bool reported)
+    {
+        var ttl = (uint)_options.Network.RecordTtl.TotalSeconds;
+        return Start(now, id => new StoreQuery(id, now, this, record.Key, requestId => new PutRequest(requestId, record, ttl, expectedSequence), _options.Quorum) { Reported = reported });
+    }
+
+    private QueryId StartAnnounce(DateTimeOffset now, NodeId topic, byte[] applicationData, bool reported)
+    {
+        var record = ProviderRecord.Create(_identity, topic, _options.AdvertisedEndpoint, (ulong)now.ToUnixTimeSeconds(), applicationData);
+        Store.AddProvider(record, Self, now, now + _options.Network.RecordTtl);
+        var ttl = (uint)_options.Network.RecordTtl.TotalSeconds;
+        return Start(now, id => new StoreQuery(id, now, this, topic, requestId => new AddProviderRequest(requestId, record, ttl), _options.Quorum) { Reported = reported });
+    }
+
+    private QueryId Start(DateTimeOffset now, Func<QueryId, EngineQuery> create)
+    {
+        var id = new QueryId(++_nextQueryId);
+        var query = create(id);
+        _queries[id] = query;
+        _queriesStarted++;
+        Drive(now, query);
+        return id;
+    }
+
+    /// <summary>Runs a query until it waits or finishes.</summary>
+    private void Drive(DateTimeOffset now, EngineQuery query)
+    {
+        for (var sends = 0; sends < MaxSendsPerDrive; sends++)
+        {
+            if (!_queries.ContainsKey(query.Id))
+            {
+                return;
+            }
+
+            var step = query.Next(now);
+            switch (step.Kind)
+            {
+                case QueryStepKind.Send:
+                    query.MessagesSent++;
+                    SendRequest(now, query, RequestPurpose.Query, step);
+                    continue;
+                case QueryStepKind.Wait:
+                    _wakeAt[query.Id] = step.WakeAt;
+                    return;
+                default:
+                    Finish(now, query);
+                    return;
+            }
+        }
+
+        _wakeAt[query.Id] = now;
+    }
+
+    private void Finish(DateTimeOffset now, EngineQuery query)
+    {
+        _queries.Remove(query.Id);
+        _wakeAt.Remove(query.Id);
+        if (query.Reported)
+        {
+            _events.Enqueue(new QueryFinished(query.Id, query.BuildResult(now)));
+        }
+    }
+}

@@ -1,0 +1,154 @@
+using System.Net;
+using Kademlia.Engine.Internal;
+using Kademlia.Routing;
+using Kademlia.Sessions;
+using Kademlia.Wire;
+
+namespace Kademlia.Engine;
+
+/// <content>Sending: requests over a session, inside a first handshake message, or queued for one.</content>
+public sealed partial class KademliaEngine
+{
+    /// <summary>Requests queued per peer while its handshake completes; more are failed at once.</summary>
+    private const int MaxQueuedPerPeer = 32;
+
+    /// <summary>Most peers with queued requests at once.</summary>
+    private const int MaxPeersAwaitingSession = 1024;
+
+    /// <summary>Pong and small errors: what a PING's first message must make room for under the 3x rule.</summary>
+    private const int SmallAnswerSize = 64;
+
+    private void SendRequest(DateTimeOffset now, EngineQuery? owner, RequestPurpose purpose, QueryStep step)
+    {
+        var request = step.Request!;
+        if (!MessageCodec.TryWrite(_plain, request, out var length))
+        {
+            return;
+        }
+
+        var address = step.Address ?? step.Peer.Endpoint.ToIPEndPoint();
+        _pending[request.RequestId] = new PendingRequest(
+            request.RequestId,
+            owner?.Id,
+            step.Address is null ? step.Peer.Id : null,
+            address,
+            request.Type,
+            step.ExpectsAnswer ? purpose : RequestPurpose.FireAndForget,
+            now,
+            now + _options.Network.MaxRequestTimeout);
+        _requestsSent++;
+        var plaintext = _plain.AsSpan(0, length);
+        if (step.Address is not null)
+        {
+            // Known only by address (a bootstrap given as host:port): XX learns its key on the way.
+            var xx = _sessions.InitiateXx(now, step.Address, plaintext, _packet);
+            EmitOrFail(now, xx, request.RequestId);
+            return;
+        }
+
+        var key = new PeerKey(step.Peer.PublicKey.Span);
+        if (_sessions.HasSession(key, now))
+        {
+            EmitOrFail(now, _sessions.SealTo(now, key, plaintext, _packet), request.RequestId);
+        }
+        else if (_sessions.IsHandshaking(key))
+        {
+            Enqueue(now, key, request.RequestId, plaintext);
+        }
+        else if (length <= PacketFormat.MaxInitiationRequest)
+        {
+            // First contact: the request rides in handshake message 1, its answer in message 2.
+            var expected = request.Type == MessageType.Ping ? SmallAnswerSize : PacketFormat.MaxResponseAnswer;
+            EmitOrFail(now, _sessions.InitiateIk(now, key, address, plaintext, _packet, expected), request.RequestId);
+        }
+        else
+        {
+            // Too large for message 1 (a PUT): open the session with a PING and send it right after.
+            Enqueue(now, key, request.RequestId, plaintext);
+            var ping = new PingRequest(NewRequestId());
+            _pending[ping.RequestId] = new PendingRequest(ping.RequestId, null, step.Peer.Id, address, MessageType.Ping, RequestPurpose.FireAndForget, now, now + _options.Network.MaxRequestTimeout);
+            MessageCodec.TryWrite(_plain, ping, out var pingLength);
+            EmitOrFail(now, _sessions.InitiateIk(now, key, address, _plain.AsSpan(0, pingLength), _packet, SmallAnswerSize), ping.RequestId);
+        }
+    }
+
+    private void Enqueue(DateTimeOffset now, PeerKey key, ulong requestId, ReadOnlySpan<byte> plaintext)
+    {
+        if (!_awaitingSession.TryGetValue(key, out var queue))
+        {
+            if (_awaitingSession.Count >= MaxPeersAwaitingSession)
+            {
+                FailNow(now, requestId);
+                return;
+            }
+
+            _awaitingSession[key] = queue = new Queue<(ulong, byte[])>();
+        }
+
+        if (queue.Count >= MaxQueuedPerPeer)
+        {
+            FailNow(now, requestId);
+            return;
+        }
+
+        queue.Enqueue((requestId, plaintext.ToArray()));
+    }
+
+    /// <summary>Sends what waited for a session with <paramref name="key"/>, once it has one.</summary>
+    private void FlushAwaiting(DateTimeOffset now, PeerKey key)
+    {
+        if (key.IsEmpty || !_awaitingSession.TryGetValue(key, out var queue) || !_sessions.HasSession(key, now))
+        {
+            return;
+        }
+
+        _awaitingSession.Remove(key);
+        while (queue.TryDequeue(out var item))
+        {
+            if (_pending.ContainsKey(item.RequestId))
+            {
+                EmitOrFail(now, _sessions.SealTo(now, key, item.Plaintext, _packet), item.RequestId);
+            }
+        }
+    }
+
+    private void EmitOrFail(DateTimeOffset now, SealResult result, ulong requestId)
+    {
+        if (result.Status == SealStatus.Sealed && result.EndPoint is not null)
+        {
+            Emit(result.EndPoint, _packet.AsSpan(0, result.Length));
+        }
+        else
+        {
+            CountDrop("engine.RequestNotSent." + result.Status);
+            FailNow(now, requestId);
+        }
+    }
+
+    /// <summary>Makes a request fail at the next timeout pass, so callers never re-enter a query mid-step.</summary>
+    private void FailNow(DateTimeOffset now, ulong requestId)
+    {
+        if (_pending.TryGetValue(requestId, out var pending))
+        {
+            _pending[requestId] = pending with { Deadline = now };
+        }
+    }
+
+    private void Emit(EndPoint destination, ReadOnlySpan<byte> packet)
+    {
+        _outbox.Enqueue(new Transmit(destination, packet.ToArray()));
+        _packetsOut++;
+        _bytesOut += packet.Length;
+    }
+
+    /// <summary>Moves what the session layer sent on its own (retries, rekeys, deferred data) to the outbox.</summary>
+    private void DrainSessions()
+    {
+        while (_sessions.TryPollTransmit(out var transmit))
+        {
+            _outbox.Enqueue(new Transmit(transmit.EndPoint, transmit.Packet));
+            _packetsOut++;
+            _bytesOut += transmit.Packet.Length;
+        }
+    }
+}

@@ -1,0 +1,207 @@
+using System.Buffers.Binary;
+using System.Collections.Immutable;
+using System.Security.Cryptography;
+using Kademlia.Engine.Internal;
+using Kademlia.Identity;
+using Kademlia.Lookup;
+using Kademlia.Records;
+using Kademlia.Routing;
+using Kademlia.Sessions;
+using Kademlia.Wire;
+
+namespace Kademlia.Engine;
+
+/// <summary>
+/// The Kademlia node as a sans-io state machine: it owns the routing table, the record store, the
+/// sessions and the operations in progress, and never touches a socket, a clock or a thread.
+/// </summary>
+/// <remarks>
+/// <para>Inputs: <see cref="HandleDatagram"/> for every datagram received, <see cref="HandleTimeout"/>
+/// whenever <see cref="NextTimeout"/> has passed, and the operations (<see cref="Bootstrap"/>,
+/// <see cref="Ping(DateTimeOffset, NodeInfo)"/>, <see cref="FindNode"/>, <see cref="Put"/>, <see cref="Get"/>,
+/// <see cref="Announce"/>, <see cref="FindProviders"/>), each returning a <see cref="QueryId"/>.</para>
+/// <para>Outputs, to poll after every input in this order: <see cref="PollTransmit"/> until false (send
+/// each datagram), <see cref="PollEvent"/> until false (operation results and table changes), then
+/// <see cref="NextTimeout"/> to arm the timer.</para>
+/// <para>Every datagram is authenticated by the session layer before anything else looks at it; a node
+/// enters the routing table only after such an exchange and only if its proof-of-work holds. Bad input
+/// is dropped and counted by reason (<see cref="Statistics"/>), never thrown. Not thread-safe: one
+/// loop drives one engine.</para>
+/// </remarks>
+public sealed partial class KademliaEngine : IDisposable, IQueryContext
+{
+    private readonly NodeIdentity _identity;
+    private readonly EngineOptions _options;
+    private readonly Random? _random;
+    private readonly SessionIdentity _sessionIdentity;
+    private readonly SessionManager _sessions;
+    private readonly byte[] _packet = new byte[WireLimits.MaxPacketSize];
+    private readonly byte[] _plain = new byte[WireLimits.MaxPacketSize];
+    private readonly Queue<Transmit> _outbox = new();
+    private readonly Queue<EngineEvent> _events = new();
+    private readonly Dictionary<QueryId, EngineQuery> _queries = [];
+    private readonly Dictionary<QueryId, DateTimeOffset?> _wakeAt = [];
+    private readonly Dictionary<ulong, PendingRequest> _pending = [];
+    private readonly Dictionary<PeerKey, Queue<(ulong RequestId, byte[] Plaintext)>> _awaitingSession = [];
+    private readonly HashSet<NodeId> _livenessChecks = [];
+    private readonly Dictionary<string, long> _drops = [];
+    private readonly RateLimiter _requestLimiter;
+    private readonly RateLimiter _handshakeLimiter;
+    private readonly Dictionary<NodeId, OwnRecord> _ownRecords = [];
+    private long _nextQueryId;
+    private long _packetsIn, _packetsOut, _bytesIn, _bytesOut, _requestsServed, _requestsSent, _timeouts, _queriesStarted;
+    private DateTimeOffset _nextMaintenance = DateTimeOffset.MinValue;
+
+    /// <summary>Creates an engine for <paramref name="identity"/> (borrowed; dispose it yourself).</summary>
+    /// <param name="identity">This node's key pair and proof-of-work.</param>
+    /// <param name="options">Settings; <see cref="EngineOptions.Network"/> gives the network.</param>
+    /// <param name="store">Where records are kept; a <c>MemoryRecordStore</c> when null.</param>
+    /// <param name="random">A seeded generator for reproducible runs (the simulator); cryptographic randomness when null.</param>
+    /// <exception cref="ArgumentException">The identity does not meet the network's proof-of-work.</exception>
+    public KademliaEngine(NodeIdentity identity, EngineOptions options, IRecordStore? store = null, Random? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(identity);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Network.Validate();
+        if (!identity.MeetsProofOfWork(options.Network))
+        {
+            throw new ArgumentException("The identity does not meet the network's proof-of-work.", nameof(identity));
+        }
+
+        _identity = identity;
+        _options = options;
+        _random = random;
+        Routing = new RoutingTable(identity.Id, options.Network);
+        Store = store ?? new MemoryRecordStore(identity.Id, options.StoreLimits);
+        LookupOptions = LookupOptions.From(options.Network);
+        _sessionIdentity = SessionIdentity.FromEd25519Seed(ExportSeed(identity), identity.PowNonce);
+        _sessions = new SessionManager(_sessionIdentity, new SessionOptions { NetworkId = options.Network.NetworkId, MaxPeers = options.MaxSessions });
+        _requestLimiter = new RateLimiter(options.RequestsPerSecondPerSource, options.RequestBurstPerSource, options.MaxTrackedSources);
+        _handshakeLimiter = new RateLimiter(options.HandshakesPerSecondPerSource, options.HandshakesPerSecondPerSource * 2, options.MaxTrackedSources);
+    }
+
+    /// <summary>This node's ID.</summary>
+    public NodeId Self => _identity.Id;
+
+    /// <summary>This node's identity.</summary>
+    public NodeIdentity Identity => _identity;
+
+    /// <summary>The routing table.</summary>
+    public RoutingTable Routing { get; }
+
+    /// <summary>The record store.</summary>
+    public IRecordStore Store { get; }
+
+    /// <summary>The settings.</summary>
+    public EngineOptions Options => _options;
+
+    /// <summary>The lookup settings implied by the network.</summary>
+    public LookupOptions LookupOptions { get; }
+
+    /// <summary>This node's contact as others should see it.</summary>
+    public NodeInfo LocalInfo => NodeInfo.Of(_identity, _options.AdvertisedEndpoint);
+
+    /// <summary>A snapshot of the counters.</summary>
+    public EngineStatistics Statistics => new()
+    {
+        PacketsIn = _packetsIn,
+        PacketsOut = _packetsOut,
+        BytesIn = _bytesIn,
+        BytesOut = _bytesOut,
+        RequestsServed = _requestsServed,
+        RequestsSent = _requestsSent,
+        RequestTimeouts = _timeouts,
+        QueriesStarted = _queriesStarted,
+        QueriesActive = _queries.Count,
+        RoutingTableSize = Routing.Count,
+        Sessions = _sessions.PeerCount,
+        Drops = new Dictionary<string, long>(_drops),
+    };
+
+    /// <summary>Takes the next datagram to send.</summary>
+    public bool PollTransmit(out Transmit transmit) => _outbox.TryDequeue(out transmit);
+
+    /// <summary>Takes the next event.</summary>
+    public bool PollEvent(out EngineEvent? engineEvent) => _events.TryDequeue(out engineEvent);
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        _sessions.Dispose();
+        _sessionIdentity.Dispose();
+    }
+
+    ulong IQueryContext.NewRequestId() => NewRequestId();
+
+    TimeSpan? IQueryContext.MeasuredTimeout(NodeInfo peer) =>
+        Routing.Find(peer.Id) is { SmoothedRtt: not null } contact
+            ? contact.RequestTimeout(_options.Network.MinRequestTimeout, _options.Network.MaxRequestTimeout)
+            : null;
+
+    NodeInfo[] IQueryContext.ValidContacts(ImmutableArray<WireContact> contacts, out int invalid)
+    {
+        invalid = 0;
+        var valid = new List<NodeInfo>(contacts.Length);
+        foreach (var contact in contacts)
+        {
+            var info = contact.ToNodeInfo();
+            if (info.Endpoint.IsUnspecified || !info.MeetsProofOfWork(_options.Network))
+            {
+                invalid++;
+                continue;
+            }
+
+            valid.Add(info);
+        }
+
+        if (invalid > 0)
+        {
+            CountDrop(EngineDropReason.InvalidAnswer);
+        }
+
+        return [.. valid];
+    }
+
+    void IQueryContext.ReportInvalidAnswer(NodeId peer, DateTimeOffset now)
+    {
+        CountDrop(EngineDropReason.InvalidAnswer);
+        if (Routing.RecordInvalidAnswer(peer, now) is { } evicted)
+        {
+            _events.Enqueue(new ContactEvicted(evicted));
+        }
+    }
+
+    void IQueryContext.Emit(EngineEvent engineEvent) => _events.Enqueue(engineEvent);
+
+    private ulong NewRequestId()
+    {
+        if (_random is not null)
+        {
+            return (ulong)_random.NextInt64() ^ ((ulong)_random.Next() << 63);
+        }
+
+        Span<byte> bytes = stackalloc byte[sizeof(ulong)];
+        RandomNumberGenerator.Fill(bytes);
+        return BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+    }
+
+    private void CountDrop(EngineDropReason reason) => CountDrop("engine." + reason);
+
+    private void CountDrop(string reason) => _drops[reason] = _drops.GetValueOrDefault(reason) + 1;
+
+    private static byte[] ExportSeed(NodeIdentity identity)
+    {
+        var blob = identity.Export();
+        try
+        {
+            return blob.AsSpan(1, 32).ToArray();
+        }
+        finally
+        {
+            Array.Clear(blob);
+        }
+    }
+
+    /// <summary>A record we published ourselves and republish until told otherwise.</summary>
+    private sealed record OwnRecord(ValueRecord? Value, NodeId Topic, byte[]? ApplicationData, DateTimeOffset NextRepublish);
+}
