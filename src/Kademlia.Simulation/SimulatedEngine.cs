@@ -1,0 +1,67 @@
+using System.Net;
+using Kademlia.Engine;
+using Kademlia.Identity;
+using Kademlia.Routing;
+
+namespace Kademlia.Simulation;
+
+/// <summary>One node of an <see cref="EngineNetwork"/>: a real engine, its address and latency, and what it reported.</summary>
+public sealed class SimulatedEngine : IDisposable
+{
+    private readonly Dictionary<QueryId, QueryResult> _results = [];
+    private readonly List<EngineEvent> _events = [];
+
+    internal SimulatedEngine(int index, NodeIdentity identity, KademliaEngine engine, IPEndPoint endPoint, TimeSpan oneWayLatency)
+    {
+        Index = index;
+        Identity = identity;
+        Engine = engine;
+        EndPoint = endPoint;
+        OneWayLatency = oneWayLatency;
+    }
+
+    /// <summary>The node's position in the network.</summary>
+    public int Index { get; }
+
+    /// <summary>The node's identity.</summary>
+    public NodeIdentity Identity { get; }
+
+    /// <summary>The engine.</summary>
+    public KademliaEngine Engine { get; }
+
+    /// <summary>Where the node receives datagrams.</summary>
+    public IPEndPoint EndPoint { get; }
+
+    /// <summary>The node's contact.</summary>
+    public NodeInfo Info => Engine.LocalInfo;
+
+    /// <summary>Half of the node's share of every round trip.</summary>
+    public TimeSpan OneWayLatency { get; }
+
+    /// <summary>Whether the node was stopped.</summary>
+    public bool IsStopped { get; internal set; }
+
+    /// <summary>Every event the engine reported, in order.</summary>
+    public IReadOnlyList<EngineEvent> Events => _events;
+
+    internal DateTimeOffset? TimerAt { get; set; }
+
+    /// <summary>The result of a finished query, once (it is removed).</summary>
+    public QueryResult? TakeResult(QueryId query) => _results.Remove(query, out var result) ? result : null;
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Engine.Dispose();
+        Identity.Dispose();
+    }
+
+    internal void Record(EngineEvent engineEvent)
+    {
+        _events.Add(engineEvent);
+        if (engineEvent is QueryFinished finished)
+        {
+            _results[finished.Query] = finished.Result;
+        }
+    }
+}
