@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using NSec.Cryptography;
 
 namespace Kademlia.Sessions;
 
@@ -18,18 +17,16 @@ namespace Kademlia.Sessions;
 /// </remarks>
 internal sealed class CookieChecker : IDisposable
 {
-    private static readonly AeadAlgorithm CookieAead = AeadAlgorithm.XChaCha20Poly1305;
-
     private readonly byte[] _master = new byte[32];
     private readonly IRandomSource _random;
-    private readonly Key _ownCookieKey;
+    private readonly byte[] _ownCookieKey = new byte[Sodium.KeySize];
 
     /// <summary>Creates a checker for the responder whose X25519 static public key is given.</summary>
     public CookieChecker(IRandomSource random, ReadOnlySpan<byte> staticPublicKey)
     {
         _random = random;
         random.Fill(_master);
-        _ownCookieKey = CreateCookieKey(staticPublicKey);
+        Mac.DeriveKey("cookie", staticPublicKey, _ownCookieKey);
     }
 
     /// <summary>Checks mac2 against the cookie for <paramref name="source"/> in the current or previous period.</summary>
@@ -66,12 +63,13 @@ internal sealed class CookieChecker : IDisposable
         var sealedCookie = destination.Slice(PacketFormat.HeaderSize + PacketFormat.IndexSize + PacketFormat.CookieNonceSize, Mac.Size + PacketFormat.TagSize);
         if (cookieKeyMaterial.IsEmpty)
         {
-            CookieAead.Encrypt(_ownCookieKey, nonce, binding, cookie, sealedCookie);
+            Sodium.XEncrypt(_ownCookieKey, nonce, binding, cookie, sealedCookie);
         }
         else
         {
-            using var key = CreateCookieKey(cookieKeyMaterial);
-            CookieAead.Encrypt(key, nonce, binding, cookie, sealedCookie);
+            Span<byte> key = stackalloc byte[Sodium.KeySize];
+            Mac.DeriveKey("cookie", cookieKeyMaterial, key);
+            Sodium.XEncrypt(key, nonce, binding, cookie, sealedCookie);
         }
 
         return PacketFormat.CookieReplySize;
@@ -87,19 +85,13 @@ internal sealed class CookieChecker : IDisposable
 
         var nonce = packet.Slice(PacketFormat.HeaderSize + PacketFormat.IndexSize, PacketFormat.CookieNonceSize);
         var sealedCookie = packet[(PacketFormat.HeaderSize + PacketFormat.IndexSize + PacketFormat.CookieNonceSize)..];
-        using var key = CreateCookieKey(cookieKeyMaterial);
-        return CookieAead.Decrypt(key, nonce, binding, sealedCookie, cookie[..Mac.Size]);
+        Span<byte> key = stackalloc byte[Sodium.KeySize];
+        Mac.DeriveKey("cookie", cookieKeyMaterial, key);
+        return Sodium.TryXDecrypt(key, nonce, binding, sealedCookie, cookie[..Mac.Size]);
     }
 
     /// <inheritdoc />
-    public void Dispose() => _ownCookieKey.Dispose();
-
-    private static Key CreateCookieKey(ReadOnlySpan<byte> material)
-    {
-        Span<byte> raw = stackalloc byte[32];
-        Mac.DeriveKey("cookie", material, raw);
-        return Key.Import(CookieAead, raw, KeyBlobFormat.RawSymmetricKey);
-    }
+    public void Dispose() => CryptographicOperations.ZeroMemory(_master);
 
     private static long Period(DateTimeOffset now) => now.UtcTicks / SessionTimers.CookieSecretLifetime.Ticks;
 

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using NSec.Cryptography;
 
@@ -10,17 +9,14 @@ namespace Kademlia.Sessions;
 /// <remarks>
 /// A contact carries a single Ed25519 key (it signs records and hashes to the node ID), so the Noise static key
 /// must be derived from it rather than published separately. libsodium ships inside NSec's native package;
-/// NSec has no managed wrapper for these two functions, so they are called directly. The NSec algorithm is
-/// touched first so that NSec's static initialisation has located, loaded and initialised the library.
+/// NSec has no managed wrapper for these two functions, so they are called directly (see <see cref="Sodium"/>).
 /// </remarks>
-internal static partial class KeyConversion
+internal static class KeyConversion
 {
     /// <summary>Size of Ed25519 and X25519 public keys, Ed25519 seeds and X25519 private keys.</summary>
     public const int KeySize = 32;
 
     private const int LibsodiumSecretKeySize = 64;
-
-    static KeyConversion() => _ = SignatureAlgorithm.Ed25519;
 
     /// <summary>
     /// Maps an Ed25519 public key to its X25519 (Montgomery u) form. False for encodings libsodium rejects:
@@ -33,9 +29,7 @@ internal static partial class KeyConversion
             return false;
         }
 
-        return NativeMethods.crypto_sign_ed25519_pk_to_curve25519(
-            ref MemoryMarshal.GetReference(x25519PublicKey),
-            ref MemoryMarshal.GetReference(ed25519PublicKey)) == 0;
+        return Sodium.TryEd25519PublicKeyToCurve25519(ed25519PublicKey, x25519PublicKey);
     }
 
     /// <summary>
@@ -56,26 +50,11 @@ internal static partial class KeyConversion
             key.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, secretKey[KeySize..], out _);
         }
 
-        int result = NativeMethods.crypto_sign_ed25519_sk_to_curve25519(
-            ref MemoryMarshal.GetReference(x25519PrivateKey),
-            ref MemoryMarshal.GetReference(secretKey));
+        bool converted = Sodium.TryEd25519SecretKeyToCurve25519(secretKey, x25519PrivateKey);
         CryptographicOperations.ZeroMemory(secretKey);
-        if (result != 0)
+        if (!converted)
         {
             throw new CryptographicException("libsodium could not convert the Ed25519 secret key.");
         }
-    }
-
-    private static class NativeMethods
-    {
-        private const string Library = "libsodium";
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.AssemblyDirectory | DllImportSearchPath.SafeDirectories)]
-        internal static extern int crypto_sign_ed25519_pk_to_curve25519(ref byte curve25519PublicKey, ref byte ed25519PublicKey);
-
-        [DllImport(Library, CallingConvention = CallingConvention.Cdecl, ExactSpelling = true)]
-        [DefaultDllImportSearchPaths(DllImportSearchPath.AssemblyDirectory | DllImportSearchPath.SafeDirectories)]
-        internal static extern int crypto_sign_ed25519_sk_to_curve25519(ref byte curve25519SecretKey, ref byte ed25519SecretKey);
     }
 }

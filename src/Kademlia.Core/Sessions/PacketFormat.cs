@@ -6,6 +6,10 @@ namespace Kademlia.Sessions;
 /// The outer framing of every UDP datagram, and the byte layout of each session packet.
 /// </summary>
 /// <remarks>
+/// <para>
+/// The normative description, with offsets tables, the state machine and test vectors, is the "Packets and
+/// sessions" section of docs/PROTOCOL.md; this block is the summary kept next to the code.
+/// </para>
 /// <code>
 /// Every packet (all multi-byte integers big-endian unless marked LE):
 ///   0      version          1 byte   = 1; anything else is dropped (UnsupportedVersion)
@@ -47,10 +51,10 @@ namespace Kademlia.Sessions;
 ///   10  counter (LE)          8   also the AEAD nonce; sliding replay window on the receiver
 ///   18  ciphertext            payload + 16, ChaCha20-Poly1305 with the per-direction key from Split(),
 ///                             associated data = bytes 0..5 (the header). Empty payload = keepalive.
-/// 5  XX message 1 (e)                                                      58 bytes + padding
+/// 5  XX message 1 (e)                                                      58 bytes (longer accepted)
 ///   6   sender index (LE)     4
 ///   10  ephemeral             32
-///   42  padding               the cleartext Noise payload, zeros
+///   42  payload               the cleartext Noise payload: sent empty, ignored when present
 ///   ..  mac2                  16  zero, or mac(cookie, every byte before mac2) under load
 /// 6  XX message 2 (e, ee, s, es)                                           150 bytes
 ///   6   sender index (LE)     4

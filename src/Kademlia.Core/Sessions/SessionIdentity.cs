@@ -11,7 +11,7 @@ internal sealed class SessionIdentity : IDisposable
 {
     private readonly byte[] _x25519PublicKey = new byte[Dh25519.KeySize];
 
-    private SessionIdentity(PeerKey key, ulong proofOfWorkNonce, Key x25519)
+    private SessionIdentity(PeerKey key, ulong proofOfWorkNonce, X25519KeyPair x25519)
     {
         Key = key;
         ProofOfWorkNonce = proofOfWorkNonce;
@@ -26,7 +26,7 @@ internal sealed class SessionIdentity : IDisposable
     public ulong ProofOfWorkNonce { get; }
 
     /// <summary>The Noise static key.</summary>
-    internal Key StaticKey { get; }
+    internal X25519KeyPair StaticKey { get; }
 
     /// <summary>The Noise static public key.</summary>
     internal ReadOnlySpan<byte> StaticPublicKey => _x25519PublicKey;

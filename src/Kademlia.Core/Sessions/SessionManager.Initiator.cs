@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Security.Cryptography;
 using Kademlia.Sessions.Internal;
 using Kademlia.Sessions.Noise;
 
@@ -28,13 +29,27 @@ internal sealed partial class SessionManager
             return SealResult.Fail(SealStatus.DestinationTooSmall);
         }
 
-        Span<byte> staticKey = stackalloc byte[Dh25519.KeySize];
-        if (responder == _identity.Key || !KeyConversion.TryConvertPublicKey(responder.Span, staticKey))
+        if (responder.IsEmpty || responder == _identity.Key)
         {
             return SealResult.Fail(SealStatus.InvalidPeerKey);
         }
 
-        var peer = GetOrCreatePeer(responder, staticKey, endPoint, now);
+        // A known peer's X25519 key was converted when it entered the table; convert only strangers' keys.
+        if (!_peers.TryGetValue(responder, out var peer))
+        {
+            Span<byte> staticKey = stackalloc byte[Dh25519.KeySize];
+            if (!KeyConversion.TryConvertPublicKey(responder.Span, staticKey))
+            {
+                return SealResult.Fail(SealStatus.InvalidPeerKey);
+            }
+
+            peer = GetOrCreatePeer(responder, staticKey, endPoint, now);
+        }
+        else
+        {
+            Touch(peer, now);
+        }
+
         peer.EndPoint = endPoint;
         int expected = expectedAnswerSize < 0 ? _options.DefaultExpectedAnswerSize : expectedAnswerSize;
         int length = StartIk(now, peer, request.ToArray(), expected, now, destination);
@@ -93,9 +108,7 @@ internal sealed partial class SessionManager
         payload.Clear();
 
         int mac1Offset = PacketFormat.InitiationNoiseOffset + noiseLength;
-        Span<byte> mac1Key = stackalloc byte[32];
-        Mac.DeriveKey("mac1", peer.StaticPublicKey, mac1Key);
-        Mac.Compute(mac1Key, destination[..mac1Offset], destination[mac1Offset..]);
+        Mac.Compute(peer.Mac1Key, destination[..mac1Offset], destination[mac1Offset..]);
         var mac2 = destination.Slice(mac1Offset + Mac.Size, Mac.Size);
         if (peer.Cookie is { } cookie && now - peer.CookieReceived < SessionTimers.CookieSecretLifetime)
         {
@@ -297,8 +310,19 @@ internal sealed partial class SessionManager
     /// </summary>
     private bool TryCheckIdentity(PeerKey key, HandshakeState state, out SessionDropReason reason)
     {
+        // The conversion is a pure function of the key, so a known peer's cached result serves (it saves a
+        // libsodium conversion, which costs more than an X25519 multiplication).
         Span<byte> converted = stackalloc byte[Dh25519.KeySize];
-        if (!KeyConversion.TryConvertPublicKey(key.Span, converted) || !converted.SequenceEqual(state.RemoteStaticPublicKey))
+        if (_peers.TryGetValue(key, out var known))
+        {
+            known.StaticPublicKey.CopyTo(converted);
+        }
+        else if (!KeyConversion.TryConvertPublicKey(key.Span, converted))
+        {
+            converted.Clear();
+        }
+
+        if (!CryptographicOperations.FixedTimeEquals(converted, state.RemoteStaticPublicKey))
         {
             reason = SessionDropReason.IdentityMismatch;
             return false;

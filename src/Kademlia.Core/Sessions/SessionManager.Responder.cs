@@ -61,9 +61,7 @@ internal sealed partial class SessionManager
         var identity = pending.RemoteIdentity;
         var peer = GetOrCreatePeer(identity.Key, pending.State.RemoteStaticPublicKey, pending.EndPoint, now);
         peer.ProofOfWorkNonce = identity.ProofOfWorkNonce;
-        Span<byte> mac1Key = stackalloc byte[32];
-        Mac.DeriveKey("mac1", peer.StaticPublicKey, mac1Key);
-        Mac.Compute(mac1Key, destination[..mac1Offset], destination[mac1Offset..]);
+        Mac.Compute(peer.Mac1Key, destination[..mac1Offset], destination[mac1Offset..]);
         destination.Slice(mac1Offset + Mac.Size, Mac.Size).Clear();
 
         var session = new TransportSession(peer, pending.LocalIndex, pending.RemoteIndex, false, pending.State.Split(), now);

@@ -17,12 +17,16 @@ internal sealed class PeerState
         Key = key;
         StaticPublicKey = staticPublicKey;
         EndPoint = endPoint;
+        Mac.DeriveKey("mac1", staticPublicKey, Mac1Key);
     }
 
     public PeerKey Key { get; }
 
     /// <summary>The peer's X25519 static key, derived from <see cref="Key"/>.</summary>
     public byte[] StaticPublicKey { get; }
+
+    /// <summary>SHA-256("mac1" || <see cref="StaticPublicKey"/>): the key of mac1 on packets we send to this peer (public data).</summary>
+    public byte[] Mac1Key { get; } = new byte[32];
 
     public ulong ProofOfWorkNonce { get; set; }
 

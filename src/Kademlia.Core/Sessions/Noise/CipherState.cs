@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using NSec.Cryptography;
 
 namespace Kademlia.Sessions.Noise;
 
@@ -12,6 +11,9 @@ namespace Kademlia.Sessions.Noise;
 /// it refuses to encrypt rather than wrap around and reuse a nonce under the same key.
 /// Transport sessions use <see cref="EncryptWithNonce"/>/<see cref="TryDecryptWithNonce"/> directly,
 /// because datagrams arrive out of order and carry their counter explicitly (as in WireGuard).
+/// The key lives in one pinned buffer, zeroed by <see cref="Dispose"/>, and libsodium is called on it directly:
+/// a handshake creates six of these states per side, and an NSec key object per state cost more than the
+/// handshake's curve arithmetic (see <see cref="Sodium"/>).
 /// </remarks>
 internal sealed class CipherState : IDisposable
 {
@@ -26,14 +28,12 @@ internal sealed class CipherState : IDisposable
 
     private const int AeadNonceSize = 12;
 
-    private static readonly AeadAlgorithm Aead = AeadAlgorithm.ChaCha20Poly1305;
-
-    private readonly byte[] _rawKey = new byte[KeySize];
-    private Key? _key;
+    private readonly byte[] _rawKey = Sodium.AllocateSecret(KeySize);
+    private bool _hasKey;
     private ulong _nonce;
 
     /// <summary>Whether <see cref="InitializeKey"/> has been called; without a key the state passes data through.</summary>
-    public bool HasKey => _key is not null;
+    public bool HasKey => _hasKey;
 
     /// <summary>The next nonce <see cref="TryEncryptWithAd"/> or <see cref="TryDecryptWithAd"/> will use.</summary>
     public ulong Nonce => _nonce;
@@ -41,9 +41,8 @@ internal sealed class CipherState : IDisposable
     /// <summary>Sets the key and resets the nonce to zero.</summary>
     public void InitializeKey(ReadOnlySpan<byte> key)
     {
-        _key?.Dispose();
-        _key = Key.Import(Aead, key[..KeySize], KeyBlobFormat.RawSymmetricKey);
         key[..KeySize].CopyTo(_rawKey);
+        _hasKey = true;
         _nonce = 0;
     }
 
@@ -52,17 +51,17 @@ internal sealed class CipherState : IDisposable
     {
         _rawKey.CopyTo(key);
         nonce = _nonce;
-        hasKey = _key is not null;
+        hasKey = _hasKey;
     }
 
-    /// <summary>Restores a state saved by <see cref="SaveTo"/>; re-imports the key only if it changed.</summary>
+    /// <summary>Restores a state saved by <see cref="SaveTo"/>.</summary>
     public void Restore(ReadOnlySpan<byte> key, ulong nonce, bool hasKey)
     {
         if (!hasKey)
         {
             Dispose();
         }
-        else if (_key is null || !key.SequenceEqual(_rawKey))
+        else
         {
             InitializeKey(key);
         }
@@ -77,7 +76,7 @@ internal sealed class CipherState : IDisposable
     public bool TryEncryptWithAd(ReadOnlySpan<byte> ad, ReadOnlySpan<byte> plaintext, Span<byte> destination, out int written)
     {
         written = 0;
-        if (_key is null)
+        if (!_hasKey)
         {
             if (destination.Length < plaintext.Length)
             {
@@ -107,7 +106,7 @@ internal sealed class CipherState : IDisposable
     public bool TryDecryptWithAd(ReadOnlySpan<byte> ad, ReadOnlySpan<byte> ciphertext, Span<byte> destination, out int written)
     {
         written = 0;
-        if (_key is null)
+        if (!_hasKey)
         {
             if (destination.Length < ciphertext.Length)
             {
@@ -142,7 +141,7 @@ internal sealed class CipherState : IDisposable
     {
         Span<byte> nonce = stackalloc byte[AeadNonceSize];
         WriteNonce(nonce, counter);
-        Aead.Encrypt(RequireKey(), nonce, ad, plaintext, destination[..(plaintext.Length + TagSize)]);
+        Sodium.Encrypt(RequireKey(), nonce, ad, plaintext, destination[..(plaintext.Length + TagSize)]);
     }
 
     /// <summary>Decrypts and authenticates with an explicit counter; false when the tag does not verify.</summary>
@@ -155,14 +154,13 @@ internal sealed class CipherState : IDisposable
 
         Span<byte> nonce = stackalloc byte[AeadNonceSize];
         WriteNonce(nonce, counter);
-        return Aead.Decrypt(RequireKey(), nonce, ad, ciphertext, destination[..(ciphertext.Length - TagSize)]);
+        return Sodium.TryDecrypt(RequireKey(), nonce, ad, ciphertext, destination[..(ciphertext.Length - TagSize)]);
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        _key?.Dispose();
-        _key = null;
+        _hasKey = false;
         System.Security.Cryptography.CryptographicOperations.ZeroMemory(_rawKey);
     }
 
@@ -172,5 +170,5 @@ internal sealed class CipherState : IDisposable
         BinaryPrimitives.WriteUInt64LittleEndian(nonce[4..], counter);
     }
 
-    private Key RequireKey() => _key ?? throw new InvalidOperationException("The cipher state has no key.");
+    private ReadOnlySpan<byte> RequireKey() => _hasKey ? _rawKey : throw new InvalidOperationException("The cipher state has no key.");
 }

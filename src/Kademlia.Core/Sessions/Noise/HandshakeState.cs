@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using NSec.Cryptography;
 
 namespace Kademlia.Sessions.Noise;
 
@@ -35,9 +34,9 @@ internal sealed class HandshakeState : IDisposable
 
     private readonly SymmetricState _symmetric;
     private readonly NoiseToken[][] _messages;
-    private readonly Key _localStatic;
+    private readonly X25519KeyPair _localStatic;
     private readonly byte[] _localStaticPublic = new byte[Dh25519.KeySize];
-    private readonly Key _localEphemeral;
+    private readonly X25519KeyPair _localEphemeral;
     private readonly byte[] _localEphemeralPublic = new byte[Dh25519.KeySize];
     private readonly byte[] _remoteStatic = new byte[Dh25519.KeySize];
     private readonly byte[] _remoteEphemeral = new byte[Dh25519.KeySize];
@@ -59,8 +58,8 @@ internal sealed class HandshakeState : IDisposable
         HandshakePattern pattern,
         bool initiator,
         ReadOnlySpan<byte> prologue,
-        Key localStatic,
-        Key localEphemeral,
+        X25519KeyPair localStatic,
+        X25519KeyPair localEphemeral,
         ReadOnlySpan<byte> remoteStatic = default)
     {
         Pattern = pattern;
@@ -300,7 +299,7 @@ internal sealed class HandshakeState : IDisposable
     {
         // Which of our keys meets which of theirs depends on the role: "es" is the initiator's ephemeral with
         // the responder's static, so the responder computes it as its static with the remote ephemeral.
-        (Key local, byte[] remote, bool known) = token switch
+        (X25519KeyPair local, byte[] remote, bool known) = token switch
         {
             NoiseToken.EE => (_localEphemeral, _remoteEphemeral, _hasRemoteEphemeral),
             NoiseToken.SS => (_localStatic, _remoteStatic, _hasRemoteStatic),
