@@ -54,7 +54,7 @@ public sealed record StoredValue(ValueRecord Record, NodeId Source, DateTimeOffs
 /// <param name="Values">Live value records.</param>
 /// <param name="Providers">Live provider records across all topics.</param>
 /// <param name="Topics">Topics with at least one provider.</param>
-/// <param name="Bytes">Bytes of stored payload (values, salts, signatures, application data).</param>
+/// <param name="Bytes">Bytes of stored records, each counted as encoded on the wire (see <c>docs/PROTOCOL.md</c>, "Records").</param>
 public readonly record struct RecordStoreStatistics(int Values, int Providers, int Topics, long Bytes);
 
 /// <summary>Why a store refused a record; <see cref="None"/> when it stored it.</summary>

@@ -12,7 +12,17 @@ public sealed record RecordStoreLimits
     /// <summary>Most records (values and provider entries) one source node may have stored here. Defaults to 1,024.</summary>
     public int MaxRecordsPerSource { get; init; } = 1_024;
 
-    /// <summary>Most payload bytes in the store. Defaults to 64 MiB.</summary>
+    /// <summary>
+    /// Largest record value accepted, in bytes; a longer one is refused with <see cref="StoreError.TooLarge"/>.
+    /// Set it from <see cref="Identity.NetworkParameters.MaxValueSize"/>. Defaults to
+    /// <see cref="RecordLimits.MaxValueSize"/> (1000), the most the protocol carries.
+    /// </summary>
+    public int MaxValueSize { get; init; } = RecordLimits.MaxValueSize;
+
+    /// <summary>
+    /// Most bytes of records in the store, counted as encoded on the wire (values and provider
+    /// records alike). Defaults to 64 MiB.
+    /// </summary>
     public long MaxBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>The defaults.</summary>
