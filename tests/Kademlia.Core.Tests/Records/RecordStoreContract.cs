@@ -21,6 +21,9 @@ public abstract class RecordStoreContract
     /// <summary>Iterations of each property test (a durable store opens a database per iteration).</summary>
     protected virtual long PropertyIterations => 200;
 
+    /// <summary>Whether the expired keys a write cleared are still reported after the store is reopened.</summary>
+    protected virtual bool ReportsAcrossReopen => true;
+
     private IRecordStore Create(RecordStoreLimits? limits = null) => Create(Self, limits);
 
     [Fact]
@@ -296,6 +299,11 @@ public abstract class RecordStoreContract
         Assert.Equal(new RecordStoreStatistics(1, 0, 0, 10), store.Statistics);
         Assert.Equal(T0.AddMinutes(30), store.NextExpiry);
         // An expired entry a write clears out of its way is still reported, once.
+        if (!ReportsAcrossReopen)
+        {
+            return;
+        }
+
         store.Put(Immutable(3), SourceA, T0.AddMinutes(40), T0.AddMinutes(90));
         Assert.Equal([Immutable(2).Key], store.RemoveExpired(T0.AddMinutes(40)));
         Assert.Equal(T0.AddMinutes(90), store.NextExpiry);
