@@ -1,0 +1,276 @@
+using Kademlia.Identity;
+using Kademlia.Persistence.Internal;
+using Kademlia.Records;
+using Kademlia.Records.Internal;
+using Kademlia.Wire;
+using Microsoft.Data.Sqlite;
+
+namespace Kademlia.Persistence;
+
+/// <summary>
+/// A durable <see cref="IRecordStore"/>: the rules of <see cref="MemoryRecordStore"/> (run by one,
+/// so both stores behave identically), with every change written through to a SQLite database in the
+/// same operation. Records survive a restart; those that expired meanwhile are purged at open.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The working set is also held in memory, so reads never touch the disk; the quotas
+/// (<see cref="RecordStoreLimits"/>, 64 MiB by default) bound both. Each write is one SQLite
+/// transaction in WAL mode with <c>synchronous=NORMAL</c>: a power cut may lose the last writes,
+/// never corrupt the database, and a record lost that way is republished by its publisher.
+/// </para>
+/// <para>Schema (version 1, <c>PRAGMA user_version</c>; <c>PRAGMA application_id</c> 0x4B414452, "KADR"):</para>
+/// <code>
+/// value_record(key BLOB PRIMARY KEY, record BLOB, source BLOB, stored_at INTEGER, expires_at INTEGER)
+/// provider_record(topic BLOB, provider BLOB, record BLOB, source BLOB, stored_at INTEGER, expires_at INTEGER,
+///                 PRIMARY KEY (topic, provider))
+/// </code>
+/// <para>
+/// Keys, sources and provider IDs are 32-byte node IDs. <c>record</c> is the record encoded as on the
+/// wire (docs/PROTOCOL.md, "Records"): for a value, its kind byte then the record as in VALUE; for a
+/// provider, the record as in ADD_PROVIDER. Times are .NET UTC ticks (100 ns since 0001-01-01), so
+/// they round-trip exactly. A row whose record does not decode or whose key does not match is skipped
+/// at open and counted in <see cref="UnreadableRows"/>, and left in the file for inspection.
+/// Signatures are not re-verified at open: they were verified before the record was first stored.
+/// </para>
+/// <para>Not thread-safe: one engine owns one store.</para>
+/// </remarks>
+public sealed class SqliteRecordStore : IRecordStore, IDisposable
+{
+    /// <summary>The schema version this build reads and writes.</summary>
+    public const int SchemaVersion = 1;
+
+    private const long ApplicationId = 0x4B414452;
+
+    private readonly SqliteConnection _connection;
+    private readonly SqliteRecordJournal _journal;
+    private readonly MemoryRecordStore _rules;
+
+    private SqliteRecordStore(SqliteConnection connection, NodeId self, RecordStoreLimits? limits)
+    {
+        _connection = connection;
+        _journal = new SqliteRecordJournal(connection);
+        _rules = new MemoryRecordStore(self, limits, _journal);
+    }
+
+    /// <summary>Rows skipped at open because their record did not decode or did not match its key.</summary>
+    public int UnreadableRows { get; private set; }
+
+    /// <inheritdoc/>
+    public DateTimeOffset? NextExpiry => _rules.NextExpiry;
+
+    /// <inheritdoc/>
+    public RecordStoreStatistics Statistics => _rules.Statistics;
+
+    /// <summary>
+    /// Opens (or creates) the database at <paramref name="path"/>, loads its records and purges those
+    /// expired at <paramref name="now"/> (and, if <paramref name="limits"/> shrank, the farthest keys).
+    /// </summary>
+    /// <param name="path">The database file; created if missing.</param>
+    /// <param name="self">The node's own ID: eviction keeps the keys closest to it.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="limits">The quotas. Defaults to <see cref="RecordStoreLimits.Default"/>.</param>
+    /// <exception cref="DataFileException">The file is not a record database of this format; it is left as it was.</exception>
+    public static SqliteRecordStore Open(string path, NodeId self, DateTimeOffset now, RecordStoreLimits? limits = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            // Pooling would keep the file open after Dispose, and the data directory may be moved or deleted.
+            Pooling = false,
+        }.ToString();
+        var connection = new SqliteConnection(connectionString);
+        SqliteRecordStore? store = null;
+        try
+        {
+            connection.Open();
+            PrepareSchema(connection, path);
+            store = new SqliteRecordStore(connection, self, limits);
+            store.Load(now);
+            return store;
+        }
+        catch
+        {
+            if (store is not null)
+            {
+                store.Dispose();
+            }
+            else
+            {
+                connection.Dispose();
+            }
+
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public StoreError Put(ValueRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null) =>
+        InTransaction(() => _rules.Put(record, source, now, expiresAt, expectedSequence));
+
+    /// <inheritdoc/>
+    public StoredValue? Get(NodeId key, DateTimeOffset now) => _rules.Get(key, now);
+
+    /// <inheritdoc/>
+    public StoreError AddProvider(ProviderRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt) =>
+        InTransaction(() => _rules.AddProvider(record, source, now, expiresAt));
+
+    /// <inheritdoc/>
+    public IReadOnlyList<ProviderRecord> GetProviders(NodeId topic, DateTimeOffset now, int max) => _rules.GetProviders(topic, now, max);
+
+    /// <inheritdoc/>
+    public IReadOnlyList<NodeId> RemoveExpired(DateTimeOffset now) => InTransaction(() => _rules.RemoveExpired(now));
+
+    /// <inheritdoc/>
+    public IReadOnlyList<StoredValue> Values(DateTimeOffset now) => _rules.Values(now);
+
+    /// <summary>Closes the database.</summary>
+    public void Dispose()
+    {
+        _journal.Dispose();
+        _connection.Dispose();
+    }
+
+    private T InTransaction<T>(Func<T> operation)
+    {
+        using var transaction = _connection.BeginTransaction();
+        _journal.Transaction = transaction;
+        try
+        {
+            var result = operation();
+            transaction.Commit();
+            return result;
+        }
+        finally
+        {
+            _journal.Transaction = null;
+        }
+    }
+
+    private static void PrepareSchema(SqliteConnection connection, string path)
+    {
+        long applicationId, version, objects;
+        try
+        {
+            applicationId = Scalar(connection, "PRAGMA application_id");
+            version = Scalar(connection, "PRAGMA user_version");
+            objects = Scalar(connection, "SELECT count(*) FROM sqlite_master");
+        }
+        catch (SqliteException e) when (e.SqliteErrorCode is 26 /* SQLITE_NOTADB */ or 11 /* SQLITE_CORRUPT */)
+        {
+            throw new DataFileException(path, DataFileError.UnknownFormat, "not a SQLite database.", e);
+        }
+
+        if (objects == 0 && applicationId == 0 && version == 0)
+        {
+            Execute(connection, $"""
+                PRAGMA journal_mode = WAL;
+                BEGIN;
+                CREATE TABLE value_record (
+                    key BLOB PRIMARY KEY NOT NULL,
+                    record BLOB NOT NULL,
+                    source BLOB NOT NULL,
+                    stored_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE provider_record (
+                    topic BLOB NOT NULL,
+                    provider BLOB NOT NULL,
+                    record BLOB NOT NULL,
+                    source BLOB NOT NULL,
+                    stored_at INTEGER NOT NULL,
+                    expires_at INTEGER NOT NULL,
+                    PRIMARY KEY (topic, provider)
+                ) WITHOUT ROWID;
+                PRAGMA application_id = {ApplicationId};
+                PRAGMA user_version = {SchemaVersion};
+                COMMIT;
+                """);
+        }
+        else if (applicationId != ApplicationId)
+        {
+            throw new DataFileException(path, DataFileError.UnknownFormat, "a SQLite database of another application.");
+        }
+        else if (version != SchemaVersion)
+        {
+            throw new DataFileException(path, DataFileError.UnsupportedVersion,
+                $"record database schema version {version} is not supported (this build uses {SchemaVersion}).");
+        }
+
+        Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+    }
+
+    private void Load(DateTimeOffset now)
+    {
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "SELECT key, record, source, stored_at, expires_at FROM value_record";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var key = ReadId(reader, 0);
+                if (key is null || MessageCodec.TryReadRecord(ReadBlob(reader, 1), out var record) != DecodeError.None
+                    || record!.Key != key || ReadId(reader, 2) is not { } source
+                    || ReadTime(reader, 3) is not { } storedAt || ReadTime(reader, 4) is not { } expiresAt)
+                {
+                    UnreadableRows++;
+                    continue;
+                }
+
+                _rules.Restore(new StoredValue(record, source, storedAt, expiresAt));
+            }
+        }
+
+        using (var command = _connection.CreateCommand())
+        {
+            command.CommandText = "SELECT topic, provider, record, source, stored_at, expires_at FROM provider_record";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                var topic = ReadId(reader, 0);
+                var provider = ReadId(reader, 1);
+                if (topic is null || provider is null || MessageCodec.TryReadProvider(ReadBlob(reader, 2), out var record) != DecodeError.None
+                    || record!.Topic != topic || record.Provider.Id != provider || ReadId(reader, 3) is not { } source
+                    || ReadTime(reader, 4) is not { } storedAt || ReadTime(reader, 5) is not { } expiresAt)
+                {
+                    UnreadableRows++;
+                    continue;
+                }
+
+                _rules.Restore(new StoredProvider(record, source, storedAt, expiresAt));
+            }
+        }
+
+        InTransaction(() =>
+        {
+            _rules.TrimToLimits(now);
+            return 0;
+        });
+    }
+
+    private static byte[] ReadBlob(SqliteDataReader reader, int column) => reader.GetValue(column) as byte[] ?? [];
+
+    private static NodeId? ReadId(SqliteDataReader reader, int column) =>
+        reader.GetValue(column) is byte[] { Length: NodeId.Size } bytes ? new NodeId(bytes) : null;
+
+    private static DateTimeOffset? ReadTime(SqliteDataReader reader, int column) =>
+        reader.GetValue(column) is long ticks && ticks >= DateTimeOffset.MinValue.UtcTicks && ticks <= DateTimeOffset.MaxValue.UtcTicks
+            ? new DateTimeOffset(ticks, TimeSpan.Zero)
+            : null;
+
+    private static long Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+}
