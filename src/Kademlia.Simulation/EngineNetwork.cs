@@ -33,6 +33,9 @@ public sealed class EngineNetwork : IDisposable
         _random = new Random(seed);
     }
 
+    /// <summary>A bound on the events one wait may process, so a spinning state machine fails loudly instead of hanging.</summary>
+    public long MaxEventsPerRun { get; set; } = 5_000_000;
+
     /// <summary>The seed of the run.</summary>
     public int Seed { get; }
 
@@ -93,6 +96,7 @@ public sealed class EngineNetwork : IDisposable
     {
         ArgumentNullException.ThrowIfNull(node);
         var deadline = Now + limit;
+        var budget = MaxEventsPerRun;
         while (true)
         {
             if (node.TakeResult(query) is { } result)
@@ -103,6 +107,11 @@ public sealed class EngineNetwork : IDisposable
             if (!Step(deadline))
             {
                 return null;
+            }
+
+            if (--budget == 0)
+            {
+                throw new InvalidOperationException($"No progress after {MaxEventsPerRun} events at {Now:O} (seed {Seed}): the event loop is spinning.");
             }
         }
     }
@@ -155,7 +164,6 @@ public sealed class EngineNetwork : IDisposable
 
             return true;
         }
-
         if (next.Datagram is { } datagram)
         {
             Delivered++;
@@ -170,7 +178,6 @@ public sealed class EngineNetwork : IDisposable
         {
             return true;
         }
-
         Pump(node);
         return true;
     }

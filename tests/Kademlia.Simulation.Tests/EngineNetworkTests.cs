@@ -74,7 +74,7 @@ public sealed class EngineNetworkTests : IDisposable
         var got = Run<GetResult>(nodes[17], (engine, now) => engine.Get(now, record.Key, RecordKind.Immutable));
         Assert.True(got.Succeeded);
         Assert.Equal(record.Value.ToArray(), got.Record!.Value.ToArray());
-        Assert.InRange(got.Hops, 1, 4);
+        Assert.InRange(got.Hops, 0, 4); // 0 when the asker is itself among the k closest and holds a replica
     }
 
     [Fact]

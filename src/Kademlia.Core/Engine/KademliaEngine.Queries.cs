@@ -144,7 +144,6 @@ public sealed partial class KademliaEngine
             {
                 return;
             }
-
             var step = query.Next(now);
             switch (step.Kind)
             {

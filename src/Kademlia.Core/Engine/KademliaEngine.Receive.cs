@@ -57,6 +57,13 @@ public sealed partial class KademliaEngine
     {
         var from = (IPEndPoint)result.EndPoint!;
         var peer = new NodeInfo(new NodePublicKey(result.Peer.Key.Span), result.Peer.ProofOfWorkNonce, NodeEndpoint.FromIPEndPoint(from));
+        if (!peer.MeetsProofOfWork(_options.Network) && _knownNonces.TryGetValue(peer.Id, out var knownNonce))
+        {
+            // An IK responder (or a peer answering on a session we opened) does not repeat its nonce:
+            // we learned it with the contact we used to reach it.
+            peer = new NodeInfo(peer.Id, peer.PublicKey, knownNonce, peer.Endpoint);
+        }
+
         if (!peer.MeetsProofOfWork(_options.Network))
         {
             CountDrop(EngineDropReason.InvalidProofOfWork);

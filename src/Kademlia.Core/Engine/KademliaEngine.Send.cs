@@ -46,6 +46,7 @@ public sealed partial class KademliaEngine
             return;
         }
 
+        RememberNonce(step.Peer);
         var key = new PeerKey(step.Peer.PublicKey.Span);
         if (_sessions.HasSession(key, now))
         {
@@ -70,6 +71,17 @@ public sealed partial class KademliaEngine
             MessageCodec.TryWrite(_plain, ping, out var pingLength);
             EmitOrFail(now, _sessions.InitiateIk(now, key, address, _plain.AsSpan(0, pingLength), _packet, SmallAnswerSize), ping.RequestId);
         }
+    }
+
+    /// <summary>Keeps the proof-of-work nonce of a contact we reach, bounded like the session table.</summary>
+    private void RememberNonce(NodeInfo peer)
+    {
+        if (_knownNonces.Count >= 2 * _options.MaxSessions)
+        {
+            _knownNonces.Clear();
+        }
+
+        _knownNonces[peer.Id] = peer.PowNonce;
     }
 
     private void Enqueue(DateTimeOffset now, PeerKey key, ulong requestId, ReadOnlySpan<byte> plaintext)

@@ -39,7 +39,6 @@ public sealed partial class KademliaEngine
                 Drive(now, query);
             }
         }
-
         if (now >= _nextMaintenance)
         {
             _nextMaintenance = now + _options.MaintenanceInterval;

@@ -61,9 +61,12 @@ internal sealed class BootstrapQuery : EngineQuery
         if (!_selfLookup.IsFinished)
         {
             var step = _selfLookup.Next(now);
-            if (step.Kind != LookupStepKind.Finished)
+            switch (step.Kind)
             {
-                return Track(_selfLookup, step);
+                case LookupStepKind.Send:
+                    return Track(_selfLookup, step);
+                case LookupStepKind.Waiting:
+                    return QueryStep.Wait(step.WakeAt);
             }
         }
 
