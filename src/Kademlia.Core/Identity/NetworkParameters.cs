@@ -123,6 +123,9 @@ public sealed record NetworkParameters
         StaticDifficulty = 2,
         DynamicDifficulty = 4,
         ExemptLoopbackFromDiversityLimits = true,
+        // Loopback answers in microseconds, but a test machine running dozens of nodes on two cores
+        // stalls for longer than a real network's RTT now and then.
+        MinRequestTimeout = TimeSpan.FromMilliseconds(250),
     };
 
     /// <summary>Throws when a value is outside what the protocol can carry.</summary>

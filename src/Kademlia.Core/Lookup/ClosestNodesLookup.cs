@@ -22,8 +22,9 @@ namespace Kademlia.Lookup;
 /// "a node we had not seen". After α answers in a row without progress the lookup enters the paper's
 /// final step: every one of the k closest not yet queried is queried at once.</item>
 /// <item>It finishes when the k closest known candidates have all answered (failed ones are
-/// skipped), or when nothing is left to query and nothing is in flight. The result lists only nodes
-/// that answered, never ones merely heard of.</item>
+/// skipped), or when nothing is left to query and nothing is in flight. A candidate that timed out
+/// but is closer than the k-th answer is waited for until twice its timeout, since its late answer
+/// would change the result. The result lists only nodes that answered, never ones merely heard of.</item>
 /// <item>Distinct IDs are never at the same XOR distance from a target, so there are no ties for RTT
 /// to break: the closest candidate is always queried first.</item>
 /// </list>
@@ -192,6 +193,7 @@ public sealed class ClosestNodesLookup
 
         var answered = 0;
         var pending = 0;
+        var slowerCloser = false;
         foreach (var candidate in _candidates)
         {
             switch (candidate.State)
@@ -199,12 +201,17 @@ public sealed class ClosestNodesLookup
                 case CandidateState.Succeeded:
                     if (++answered >= K)
                     {
-                        return Finish();
+                        // A closer node that merely ran late gets a grace period before it is left out.
+                        return slowerCloser ? new LookupStep(LookupStepKind.Waiting, WakeAt: wakeAt) : Finish();
                     }
 
                     break;
                 case CandidateState.InFlight:
                     pending++;
+                    break;
+                case CandidateState.Unresponsive when now < GraceEnd(candidate):
+                    slowerCloser = true;
+                    wakeAt = wakeAt is null || GraceEnd(candidate) < wakeAt ? GraceEnd(candidate) : wakeAt;
                     break;
                 case CandidateState.NotContacted:
                     // Queries in flight to closer nodes may still fill the k closest: wait for them
@@ -226,6 +233,11 @@ public sealed class ClosestNodesLookup
                     QueriesSent++;
                     return new LookupStep(LookupStepKind.Send, candidate.Node);
             }
+        }
+
+        if (inFlight == 0 && slowerCloser)
+        {
+            return new LookupStep(LookupStepKind.Waiting, WakeAt: wakeAt);
         }
 
         return inFlight == 0 ? Finish() : new LookupStep(LookupStepKind.Waiting, WakeAt: wakeAt);
@@ -278,6 +290,13 @@ public sealed class ClosestNodesLookup
             candidate.State = CandidateState.Failed;
         }
     }
+
+    /// <summary>
+    /// A timed-out candidate closer than the result's last node is waited for until twice its
+    /// timeout: a loaded machine or a slow link should not cost the result its closest node, while a
+    /// dead node costs at most one more timeout.
+    /// </summary>
+    private static DateTimeOffset GraceEnd(LookupCandidate candidate) => candidate.Deadline + (candidate.Deadline - candidate.SentAt);
 
     /// <summary>The timeout of one query: the peer's own estimate, else the lookup's, within bounds.</summary>
     public TimeSpan TimeoutFor(NodeInfo peer)

@@ -10,7 +10,11 @@ internal sealed class PingQuery : EngineQuery
 {
     private readonly NodeInfo? _peer;
     private readonly EndPoint? _address;
-    private bool _sent;
+    /// <summary>A ping is the one request with no other path to try: it is sent up to three times.</summary>
+    private const int Attempts = 3;
+
+    private int _sent;
+    private bool _waiting;
     private bool _done;
     private NodeInfo? _answeredBy;
     private NodeEndpoint _observed;
@@ -29,12 +33,13 @@ internal sealed class PingQuery : EngineQuery
             return QueryStep.Done;
         }
 
-        if (_sent)
+        if (_waiting)
         {
             return QueryStep.Wait(null);
         }
 
-        _sent = true;
+        _sent++;
+        _waiting = true;
         var ping = new PingRequest(Context.NewRequestId());
         return _peer is { } peer ? QueryStep.Send(peer, ping) : QueryStep.SendTo(_address!, ping);
     }
@@ -51,7 +56,11 @@ internal sealed class PingQuery : EngineQuery
         _done = true;
     }
 
-    public override void OnFailure(NodeId peer, ulong requestId, DateTimeOffset now) => _done = true;
+    public override void OnFailure(NodeId peer, ulong requestId, DateTimeOffset now)
+    {
+        _waiting = false;
+        _done = _sent >= Attempts;
+    }
 
     public override QueryResult BuildResult(DateTimeOffset now) => new PingResult(_answeredBy, _answeredBy is null ? TimeSpan.Zero : _answeredAt - StartedAt, _observed)
     {

@@ -1,0 +1,47 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Kademlia.Identity;
+using Kademlia.Records;
+using Microsoft.Extensions.Logging;
+
+namespace Kademlia;
+
+/// <summary>Settings of a <see cref="DhtNode"/>.</summary>
+public sealed class DhtNodeOptions
+{
+    /// <summary>The network to join. Defaults to <see cref="NetworkParameters.Default"/>.</summary>
+    public NetworkParameters Network { get; set; } = NetworkParameters.Default;
+
+    /// <summary>
+    /// Where to bind the UDP socket. Defaults to <c>[::]:0</c>, dual stack (IPv4 and IPv6) on a port
+    /// chosen by the system. Use <c>127.0.0.1:0</c> in tests.
+    /// </summary>
+    public IPEndPoint Bind { get; set; } = new(IPAddress.IPv6Any, 0);
+
+    /// <summary>
+    /// The endpoint other nodes should use to reach us (written into provider records). Defaults to
+    /// the bound endpoint, or 127.0.0.1 with the bound port when bound to a wildcard address.
+    /// </summary>
+    public IPEndPoint? AdvertisedEndPoint { get; set; }
+
+    /// <summary>The node's identity. Defaults to a new one generated at start (meeting the network's proof-of-work).</summary>
+    public NodeIdentity? Identity { get; set; }
+
+    /// <summary>Where records are kept. Defaults to a <see cref="MemoryRecordStore"/>.</summary>
+    public IRecordStore? Store { get; set; }
+
+    /// <summary>Stores that must acknowledge a put or announce. Defaults to 1.</summary>
+    public int Quorum { get; set; } = 1;
+
+    /// <summary>The clock. Defaults to <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Logging. Defaults to none.</summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
+
+    /// <summary>Where the <c>Kademlia</c> meter is created. Defaults to a meter of its own.</summary>
+    public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>Datagrams queued for the engine before new ones are dropped (and counted). Defaults to 16,384.</summary>
+    public int MaxQueuedDatagrams { get; set; } = 16_384;
+}

@@ -1,0 +1,41 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+
+namespace Kademlia.Internal;
+
+/// <summary>Every log message of the runtime, with stable event IDs.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1, LogLevel.Information, "Kademlia node {NodeId} listening on {EndPoint} (network {Network})")]
+    public static partial void Started(ILogger logger, string nodeId, EndPoint endPoint, string network);
+
+    [LoggerMessage(2, LogLevel.Information, "Kademlia node {NodeId} stopped")]
+    public static partial void Stopped(ILogger logger, string nodeId);
+
+    [LoggerMessage(3, LogLevel.Debug, "Contact added: {Contact}")]
+    public static partial void ContactAdded(ILogger logger, string contact);
+
+    [LoggerMessage(4, LogLevel.Debug, "Contact evicted: {Contact}")]
+    public static partial void ContactEvicted(ILogger logger, string contact);
+
+    [LoggerMessage(5, LogLevel.Debug, "{Operation} {QueryId} finished: succeeded={Succeeded} hops={Hops} messages={Messages} in {DurationMs:F1} ms")]
+    public static partial void QueryFinished(ILogger logger, string operation, string queryId, bool succeeded, int hops, int messages, double durationMs);
+
+    [LoggerMessage(6, LogLevel.Debug, "Record {Key} stored by {Source}")]
+    public static partial void RecordStored(ILogger logger, string key, string source);
+
+    [LoggerMessage(7, LogLevel.Debug, "{Count} records expired")]
+    public static partial void RecordsExpired(ILogger logger, int count);
+
+    [LoggerMessage(8, LogLevel.Warning, "Sending to {EndPoint} failed: {Error}")]
+    public static partial void SendFailed(ILogger logger, EndPoint endPoint, string error);
+
+    [LoggerMessage(9, LogLevel.Warning, "Receiving failed: {Error}")]
+    public static partial void ReceiveFailed(ILogger logger, string error);
+
+    [LoggerMessage(10, LogLevel.Warning, "Inbound queue full: datagram from {EndPoint} dropped")]
+    public static partial void InboxFull(ILogger logger, EndPoint endPoint);
+
+    [LoggerMessage(11, LogLevel.Error, "The node loop failed")]
+    public static partial void LoopFailed(ILogger logger, Exception exception);
+}
