@@ -1,105 +1,187 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Net;
+using System.Text;
+using Kademlia.Engine;
 using Kademlia.Identity;
-using Kademlia.Simulation;
+using Kademlia.Records;
 using Spectre.Console;
 
 namespace Kademlia.Cli.Commands;
 
 /// <summary>
-/// <c>kad demo</c>: until the UDP node lands, a simulated network of real routing tables and the
-/// real lookup state machine in virtual time, showing each lookup hop by hop.
+/// <c>kad demo</c>: a real network of <see cref="DhtNode"/>s on loopback UDP in one process. It
+/// stores an immutable record, a mutable record and its update and a provider announcement from one
+/// node, finds them from others, shows a lookup path hop by hop, stops 40% of the nodes and shows
+/// the data is still found.
 /// </summary>
 internal static class DemoCommand
 {
     public static Command Create()
     {
-        var nodes = new Option<int>("--nodes") { Description = "Nodes in the network.", DefaultValueFactory = _ => 200 };
+        var nodes = new Option<int>("--nodes") { Description = "Nodes in the network.", DefaultValueFactory = _ => 50 };
         nodes.Validators.Add(r =>
         {
             var value = r.GetValueOrDefault<int>();
-            if (value is < 2 or > 5000) r.AddError("--nodes must be between 2 and 5000.");
+            if (value is < 5 or > 500) r.AddError("--nodes must be between 5 and 500.");
         });
-        var lookups = new Option<int>("--lookups") { Description = "Lookups to run for the summary.", DefaultValueFactory = _ => 100 };
-        lookups.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<int>();
-            if (value is < 1 or > 10000) r.AddError("--lookups must be between 1 and 10000.");
-        });
-        var seed = new Option<int>("--seed") { Description = "Seed of the run; the same seed replays it exactly.", DefaultValueFactory = _ => 1 };
 
-        var command = new Command("demo", "Build a local network, run lookups and show what happened.") { nodes, lookups, seed };
-        command.SetAction(result => Run(result.GetValue(nodes), result.GetValue(lookups), result.GetValue(seed)));
+        var command = new Command("demo", "Run a local network on loopback UDP: store, find, lose 40% of the nodes, find again.") { nodes };
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(nodes), cancellationToken));
         return command;
     }
 
-    private static int Run(int nodeCount, int lookupCount, int seed)
+    private static async Task<int> RunAsync(int count, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
-        console.Write(new Rule("[bold]Kademlia demo[/]").LeftJustified());
-        console.MarkupLine($"[grey]Simulated network (message level, virtual time): the real routing tables and lookup state machine, no sockets yet. Seed {seed}.[/]");
-
         var clock = Stopwatch.StartNew();
-        MessageLevelNetwork network = null!;
-        console.Status().Start($"Building {nodeCount} nodes and their routing tables...", _ =>
-            network = new MessageLevelNetwork(nodeCount, seed, NetworkParameters.Test, TimeSpan.FromMilliseconds(50)));
-        var sizes = network.Nodes.Select(n => n.Table.Count).Order().ToArray();
-        console.MarkupLine($"Built {nodeCount} nodes in {clock.ElapsedMilliseconds} ms; routing tables hold {sizes[0]}–{sizes[^1]} contacts (median {sizes[sizes.Length / 2]}), k = {network.Network.K}, α = {network.Network.Alpha}.");
+        console.Write(new Rule("[bold]Kademlia demo[/]").LeftJustified());
+        console.MarkupLine($"[grey]{count} nodes on 127.0.0.1, one UDP socket each, every packet encrypted (Noise IK/XX). Network: test preset (cheap proof-of-work).[/]");
 
-        ShowOneLookup(console, network);
-        ShowSummary(console, network, lookupCount, seed);
-        return 0;
+        var network = new List<DhtNode>();
+        try
+        {
+            await StartAndBootstrapAsync(console, network, count, cancellationToken).ConfigureAwait(false);
+            var sizes = new List<int>();
+            foreach (var node in network)
+            {
+                sizes.Add((await node.GetStatisticsAsync().ConfigureAwait(false)).Engine.RoutingTableSize);
+            }
+
+            sizes.Sort();
+            console.MarkupLine($"Routing tables hold [green]{sizes[0]}–{sizes[^1]}[/] contacts (median {sizes[sizes.Count / 2]}); k = 20, α = 3.");
+
+            using var publisher = NodeIdentity.Generate(NetworkParameters.Test);
+            var immutable = ImmutableRecord.Create("The house always wins, unless the dice are fair."u8);
+            var first = MutableRecord.Create(publisher, "table-7"u8, 1, "table 7: waiting for players"u8);
+            var second = MutableRecord.Create(publisher, "table-7"u8, 2, "table 7: alice rolled 7, pays 2:1"u8);
+            var topic = NodeId.Hash("bitcraps/open-tables"u8);
+
+            // Readers are the nodes farthest from the keys, so they hold no replica and must look up.
+            var alice = network[1];
+            var bob = FarthestFrom(network, immutable.Key, alice);
+            var carol = FarthestFrom(network, first.Key, alice, bob);
+
+            console.WriteLine();
+            console.Write(new Rule("Store from one node, find from another").LeftJustified());
+            var summary = new Table().AddColumns("step", "from", "result", "hops", "messages", "time");
+            await Step(summary, "put immutable", alice, () => alice.PutAsync(immutable, cancellationToken: cancellationToken), r => $"stored on {r.Stored}/{r.Attempted}").ConfigureAwait(false);
+            var got = await Step(summary, "get immutable", bob, () => bob.GetAsync(immutable.Key, RecordKind.Immutable, cancellationToken), r => Describe(r.Record)).ConfigureAwait(false);
+            await Step(summary, "put mutable seq 1", alice, () => alice.PutAsync(first, cancellationToken: cancellationToken), r => $"stored on {r.Stored}/{r.Attempted}").ConfigureAwait(false);
+            await Step(summary, "put mutable seq 2 (CAS on 1)", alice, () => alice.PutAsync(second, 1, cancellationToken), r => $"stored on {r.Stored}/{r.Attempted}").ConfigureAwait(false);
+            await Step(summary, "get mutable", carol, () => carol.GetAsync(first.Key, RecordKind.Mutable, cancellationToken), r => Describe(r.Record)).ConfigureAwait(false);
+            await Step(summary, "announce table 7", alice, () => alice.AnnounceAsync(topic, "table 7, 2 seats, stakes 5"u8.ToArray(), cancellationToken), r => $"stored on {r.Stored}/{r.Attempted}").ConfigureAwait(false);
+            var providers = await FindProvidersAsync(bob, topic, cancellationToken).ConfigureAwait(false);
+            summary.AddRow("find providers", Short(bob), Markup.Escape(providers), "", "", "");
+            console.Write(summary);
+
+            ShowPath(console, bob, immutable.Key, got);
+
+            console.WriteLine();
+            console.Write(new Rule("Stop 40% of the nodes").LeftJustified());
+            // Alice, the publisher, is among them: what remains is held by the other replicas.
+            var stopped = network.Where(n => n != alice && n != bob && n != carol).Where((_, i) => i % 2 == 0)
+                .Take((count * 2 / 5) - 1).Prepend(alice).ToList();
+            foreach (var node in stopped)
+            {
+                await node.DisposeAsync().ConfigureAwait(false);
+                network.Remove(node);
+            }
+
+            console.MarkupLine($"Stopped [red]{stopped.Count}[/] of {count} nodes (alice among them: {stopped.Contains(alice)}).");
+            var after = new Table().AddColumns("step", "from", "result", "hops", "messages", "time");
+            await Step(after, "get immutable", carol, () => carol.GetAsync(immutable.Key, RecordKind.Immutable, cancellationToken), r => Describe(r.Record)).ConfigureAwait(false);
+            await Step(after, "get mutable", bob, () => bob.GetAsync(first.Key, RecordKind.Mutable, cancellationToken), r => Describe(r.Record)).ConfigureAwait(false);
+            var remaining = await FindProvidersAsync(carol, topic, cancellationToken).ConfigureAwait(false);
+            after.AddRow("find providers", Short(carol), Markup.Escape(remaining), "", "", "");
+            console.Write(after);
+
+            var stats = await bob.GetStatisticsAsync().ConfigureAwait(false);
+            console.WriteLine();
+            console.MarkupLine($"Node {Short(bob)}: {stats.Engine.PacketsIn} packets in, {stats.Engine.PacketsOut} out, {stats.Engine.RequestsServed} requests served, {stats.Engine.TotalDrops} dropped, {stats.Records.Values} values and {stats.Records.Providers} providers held.");
+            console.MarkupLine($"[bold green]Done in {clock.Elapsed.TotalSeconds:F1} s.[/]");
+            return 0;
+        }
+        finally
+        {
+            foreach (var node in network)
+            {
+                await node.DisposeAsync().ConfigureAwait(false);
+            }
+        }
     }
 
-    private static void ShowOneLookup(IAnsiConsole console, MessageLevelNetwork network)
+    private static async Task StartAndBootstrapAsync(IAnsiConsole console, List<DhtNode> network, int count, CancellationToken cancellationToken)
     {
-        var target = network.RandomTarget();
-        var outcome = network.RunLookup(0, target);
-        console.WriteLine();
-        console.MarkupLine($"Node [blue]{network.Nodes[0].Info.Id.ToShortString()}[/] looks up [yellow]{target.ToShortString()}[/]:");
-        var table = new Table().AddColumns("hop", "node", "bits shared with target", "log2 distance", "RTT");
-        var origin = network.Nodes[0];
-        foreach (var step in outcome.Path)
+        await console.Progress().StartAsync(async context =>
         {
-            var peer = network.Nodes.First(n => n.Info.Id == step.Node.Id);
-            var shared = target.CommonPrefixLength(step.Node.Id);
-            var rtt = 2 * (origin.OneWayLatency + peer.OneWayLatency);
-            table.AddRow($"{step.Depth}", step.Node.Id.ToShortString(), $"{shared}", $"{256 - shared}", $"{rtt.TotalMilliseconds:F0} ms");
+            var starting = context.AddTask("starting nodes", maxValue: count);
+            var joining = context.AddTask("bootstrapping from node 0", maxValue: count - 1);
+            for (var i = 0; i < count; i++)
+            {
+                network.Add(await DhtNode.StartAsync(new DhtNodeOptions { Network = NetworkParameters.Test, Bind = new IPEndPoint(IPAddress.Loopback, 0) }, cancellationToken).ConfigureAwait(false));
+                starting.Increment(1);
+            }
+
+            foreach (var node in network.Skip(1))
+            {
+                await node.BootstrapAsync([network[0].ContactString], cancellationToken).ConfigureAwait(false);
+                joining.Increment(1);
+            }
+
+            // One more refresh round once everyone is in, as the periodic bucket refresh would do.
+            await Task.WhenAll(network.Select(n => n.FindNodeAsync(n.Id, cancellationToken))).ConfigureAwait(false);
+        }).ConfigureAwait(false);
+    }
+
+    private static async Task<T> Step<T>(Table table, string name, DhtNode from, Func<Task<T>> operation, Func<T, string> describe)
+        where T : QueryResult
+    {
+        var result = await operation().ConfigureAwait(false);
+        var outcome = result.Succeeded ? $"[green]{Markup.Escape(describe(result))}[/]" : $"[red]failed: {Markup.Escape(describe(result))}[/]";
+        table.AddRow(name, Short(from), outcome, $"{result.Hops}", $"{result.MessagesSent}", $"{result.Duration.TotalMilliseconds:F1} ms");
+        return result;
+    }
+
+    private static async Task<string> FindProvidersAsync(DhtNode node, NodeId topic, CancellationToken cancellationToken)
+    {
+        var found = new List<string>();
+        await foreach (var provider in node.FindProvidersAsync(topic, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            found.Add($"{provider.Provider.Endpoint} \"{Encoding.UTF8.GetString(provider.ApplicationData.Span)}\"");
+        }
+
+        return found.Count == 0 ? "none" : string.Join("; ", found);
+    }
+
+    private static void ShowPath(IAnsiConsole console, DhtNode from, NodeId key, GetResult result)
+    {
+        console.WriteLine();
+        console.MarkupLine($"Lookup path of the immutable get from {Short(from)} for key [yellow]{key.ToShortString()}[/]:");
+        var table = new Table().AddColumns("hop", "node", "endpoint", "bits shared with key", "log2 distance", "RTT");
+        foreach (var hop in result.Path)
+        {
+            var shared = key.CommonPrefixLength(hop.Node.Id);
+            table.AddRow($"{hop.Depth}", hop.Node.Id.ToShortString(), $"{hop.Node.Endpoint}", $"{shared}", $"{256 - shared}", hop.Rtt is { } rtt ? $"{rtt.TotalMilliseconds:F2} ms" : "-");
+        }
+
+        if (result.Path.Count == 0)
+        {
+            table.AddRow("0", from.Id.ToShortString(), $"{from.LocalEndPoint}", $"{key.CommonPrefixLength(from.Id)}", $"{256 - key.CommonPrefixLength(from.Id)}", "held locally");
         }
 
         console.Write(table);
-        console.MarkupLine($"Finished in {outcome.Duration.TotalMilliseconds:F0} ms of virtual time with {outcome.Messages} queries; found {outcome.Overlap} of the {outcome.TrueClosest.Count} closest nodes.");
     }
 
-    private static void ShowSummary(IAnsiConsole console, MessageLevelNetwork network, int lookupCount, int seed)
+    private static string Describe(ValueRecord? record) => record switch
     {
-        var random = new Random(seed);
-        var outcomes = Enumerable.Range(0, lookupCount)
-            .Select(_ => network.RunLookup(random.Next(network.Nodes.Count), network.RandomTarget()))
-            .ToList();
-        var silent = network.Nodes.Skip(1).Where(_ => random.NextDouble() < 0.4).ToList();
-        silent.ForEach(n => n.Behavior = NodeBehavior.Silent);
-        var degraded = Enumerable.Range(0, lookupCount).Select(_ => network.RunLookup(0, network.RandomTarget())).ToList();
+        MutableRecord m => $"seq {m.Sequence}: \"{Encoding.UTF8.GetString(m.Value.Span)}\"",
+        { } r => $"\"{Encoding.UTF8.GetString(r.Value.Span)}\"",
+        _ => "not found",
+    };
 
-        console.WriteLine();
-        var summary = new Table().AddColumns("scenario", "lookups", "found closest", "hops p50 / max", "queries mean", "latency p50 / p99");
-        summary.AddRow(Describe("all nodes up", outcomes));
-        summary.AddRow(Describe($"{silent.Count} nodes (40%) silent", degraded));
-        console.Write(summary);
-    }
+    private static string Short(DhtNode node) => node.Id.ToShortString();
 
-    private static string[] Describe(string scenario, List<LookupOutcome> outcomes)
-    {
-        var hops = outcomes.Select(o => o.Hops).Order().ToArray();
-        var latency = outcomes.Select(o => o.Duration.TotalMilliseconds).Order().ToArray();
-        return
-        [
-            scenario,
-            $"{outcomes.Count}",
-            $"{outcomes.Count(o => o.FoundClosest) * 100.0 / outcomes.Count:F1}%",
-            $"{hops[hops.Length / 2]} / {hops[^1]}",
-            $"{outcomes.Average(o => o.Messages):F1}",
-            $"{latency[latency.Length / 2]:F0} / {latency[(int)(latency.Length * 0.99)]:F0} ms",
-        ];
-    }
+    private static DhtNode FarthestFrom(List<DhtNode> network, NodeId key, params DhtNode[] excluded) =>
+        network.Where(n => !excluded.Contains(n)).OrderBy(n => n.Id ^ key).Last();
 }
