@@ -164,6 +164,7 @@ public sealed partial class KademliaEngine
         {
             case RoutingUpdateKind.Added:
                 _events.Enqueue(new ContactAdded(update.Contact!));
+                ReplicateTo(now, peer);
                 break;
             case RoutingUpdateKind.Pending when update.PingCandidate is { } oldest && _livenessChecks.Add(oldest.Id):
                 // The bucket is full: ask its oldest contact whether it is still there. The answer (or

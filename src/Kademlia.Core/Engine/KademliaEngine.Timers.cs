@@ -1,5 +1,7 @@
 using Kademlia.Engine.Internal;
 using Kademlia.Identity;
+using Kademlia.Routing;
+using Kademlia.Wire;
 
 namespace Kademlia.Engine;
 
@@ -84,6 +86,35 @@ public sealed partial class KademliaEngine
         {
             query.OnFailure(pending.Peer ?? default, pending.RequestId, now);
             Drive(now, query);
+        }
+    }
+
+    /// <summary>Values handed to one newcomer at most, so a join never triggers a storm.</summary>
+    private const int MaxReplicatedPerNewcomer = 64;
+
+    /// <summary>
+    /// The paper's rule for joins: a node that just entered our table receives the values we hold for
+    /// which it is now among the k closest we know, so replicas follow the k closest as they change.
+    /// </summary>
+    private void ReplicateTo(DateTimeOffset now, NodeInfo newcomer)
+    {
+        var sent = 0;
+        var ttl = (uint)_options.Network.RecordTtl.TotalSeconds;
+        foreach (var stored in Store.Values(now))
+        {
+            var key = stored.Record.Key;
+            var closest = Routing.FindClosest(key, _options.Network.K);
+            var isAmongClosest = closest.Length < _options.Network.K || key.CompareDistance(newcomer.Id, closest[^1].Id) <= 0;
+            if (!isAmongClosest)
+            {
+                continue;
+            }
+
+            SendRequest(now, null, RequestPurpose.FireAndForget, QueryStep.Send(newcomer, new PutRequest(NewRequestId(), stored.Record, ttl)));
+            if (++sent == MaxReplicatedPerNewcomer)
+            {
+                return;
+            }
         }
     }
 

@@ -1,0 +1,93 @@
+using System.Text;
+using Kademlia.Engine;
+using Kademlia.Identity;
+using Kademlia.Records;
+
+namespace Kademlia.Simulation.Tests;
+
+public sealed class EngineMaintenanceTests
+{
+    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
+
+    private static T Run<T>(EngineNetwork network, SimulatedEngine node, Func<KademliaEngine, DateTimeOffset, QueryId> operation)
+        where T : QueryResult
+    {
+        var query = network.Start(node, operation);
+        return Assert.IsType<T>(network.RunUntilFinished(node, query, Limit));
+    }
+
+    private static void Join(EngineNetwork network, SimulatedEngine node, SimulatedEngine seed) =>
+        Assert.True(Run<BootstrapResult>(network, node, (e, now) => e.Bootstrap(now, [seed.Info])).Succeeded, $"bootstrap failed (seed {network.Seed})");
+
+    [Fact]
+    public void Values_follow_the_k_closest_as_new_nodes_join()
+    {
+        // k = 5: with 30 nodes most of the 5 closest to a key arrive after the put.
+        using var network = new EngineNetwork(7, NetworkParameters.Test with { K = 5 }, TimeSpan.FromMilliseconds(30));
+        var seed = network.AddNode();
+        var early = Enumerable.Range(0, 5).Select(_ => network.AddNode()).ToList();
+        early.ForEach(n => Join(network, n, seed));
+        var record = ImmutableRecord.Create("follows the closest"u8);
+        Assert.True(Run<StoreResult>(network, early[0], (e, now) => e.Put(now, record)).Succeeded);
+
+        var late = Enumerable.Range(0, 24).Select(_ => network.AddNode()).ToList();
+        late.ForEach(n => Join(network, n, seed));
+        network.RunFor(TimeSpan.FromSeconds(10));
+
+        var closest = network.Nodes.OrderBy(n => n.Info.Id ^ record.Key).Take(5).ToList();
+        Assert.Contains(closest, late.Contains); // the scenario really moved the closest set
+        Assert.All(closest, n => Assert.True(n.Engine.Store.Get(record.Key, network.Now) is not null, $"node {n.Index} of the 5 closest lacks the value (seed 7)"));
+    }
+
+    [Fact]
+    public void A_full_bucket_pings_its_oldest_contact_and_keeps_it_while_it_answers()
+    {
+        // k = 2 so that buckets fill with a handful of nodes.
+        using var network = new EngineNetwork(11, NetworkParameters.Test with { K = 2 }, TimeSpan.FromMilliseconds(30));
+        var hub = network.AddNode();
+        var others = Enumerable.Range(0, 12).Select(_ => network.AddNode()).ToList();
+        others.ForEach(n => Join(network, n, hub));
+        network.RunFor(TimeSpan.FromSeconds(5));
+
+        var bucket0 = hub.Engine.Routing.GetBucket(0)!;
+        Assert.Equal(2, bucket0.Count);
+        Assert.NotEmpty(bucket0.Replacements);
+        var residents = bucket0.Contacts.Select(c => c.Id).ToList();
+
+        // Every newcomer in bucket 0 made the hub ping its oldest contact, which answered and stayed.
+        foreach (var node in others.Where(n => hub.Info.Id.CommonPrefixLength(n.Info.Id) == 0))
+        {
+            Run<PingResult>(network, node, (e, now) => e.Ping(now, hub.Info));
+        }
+
+        network.RunFor(TimeSpan.FromSeconds(5));
+        Assert.Equal(residents.Order(), hub.Engine.Routing.GetBucket(0)!.Contacts.Select(c => c.Id).Order());
+        Assert.True(hub.Engine.Statistics.RequestsSent > 0);
+    }
+
+    [Fact]
+    public void A_dead_oldest_contact_is_replaced_by_a_waiting_newcomer()
+    {
+        using var network = new EngineNetwork(11, NetworkParameters.Test with { K = 2 }, TimeSpan.FromMilliseconds(30));
+        var hub = network.AddNode();
+        var others = Enumerable.Range(0, 12).Select(_ => network.AddNode()).ToList();
+        others.ForEach(n => Join(network, n, hub));
+        network.RunFor(TimeSpan.FromSeconds(5));
+
+        var bucket0 = hub.Engine.Routing.GetBucket(0)!;
+        var oldest = network.Nodes.Single(n => n.Info.Id == bucket0.Oldest!.Id);
+        var waiting = bucket0.Replacements.Select(c => c.Id).ToHashSet();
+        Assert.NotEmpty(waiting);
+        network.Stop(oldest);
+
+        // A newcomer for bucket 0 arrives: the hub pings the dead oldest, which fails, and a waiting node takes its place.
+        var newcomer = others.Where(n => n != oldest && hub.Info.Id.CommonPrefixLength(n.Info.Id) == 0 && hub.Engine.Routing.Find(n.Info.Id) is null).First();
+        Run<PingResult>(network, newcomer, (e, now) => e.Ping(now, hub.Info));
+        network.RunFor(TimeSpan.FromSeconds(10));
+
+        var after = hub.Engine.Routing.GetBucket(0)!.Contacts.Select(c => c.Id).ToList();
+        Assert.DoesNotContain(oldest.Info.Id, after);
+        Assert.Equal(2, after.Count);
+        Assert.Contains(hub.Events, e => e is ContactEvicted evicted && evicted.Contact.Id == oldest.Info.Id);
+    }
+}
