@@ -1,0 +1,85 @@
+using System.Net;
+using Kademlia.Engine;
+using Kademlia.Identity;
+using Kademlia.Routing;
+using Kademlia.Sessions;
+using Kademlia.Wire;
+
+namespace Kademlia.Tests.Engine;
+
+/// <summary>
+/// A hand-driven peer for engine tests: real sessions, but every message is chosen by the test, so
+/// it can lie, forge and misbehave in ways an honest engine never would.
+/// </summary>
+internal sealed class RawPeer : IDisposable
+{
+    private readonly byte[] _buffer = new byte[PacketFormat.MaxPacketSize];
+    private readonly SessionIdentity _session;
+
+    public RawPeer(NodeIdentity identity, uint networkId, int port)
+    {
+        Identity = identity;
+        var blob = identity.Export();
+        _session = SessionIdentity.FromEd25519Seed(blob.AsSpan(1, 32), identity.PowNonce);
+        Manager = new SessionManager(_session, new SessionOptions { NetworkId = networkId });
+        EndPoint = new IPEndPoint(IPAddress.Loopback, port);
+    }
+
+    public NodeIdentity Identity { get; }
+
+    public SessionManager Manager { get; }
+
+    public IPEndPoint EndPoint { get; }
+
+    public NodeInfo Info => NodeInfo.Of(Identity, NodeEndpoint.FromIPEndPoint(EndPoint));
+
+    /// <summary>Sends <paramref name="request"/> to the engine (IK first contact or over the session) and returns the engine's answer.</summary>
+    public Message? Ask(KademliaEngine engine, IPEndPoint engineEndPoint, DateTimeOffset now, Message request)
+    {
+        var plaintext = MessageCodec.Encode(request);
+        var key = new PeerKey(engine.Identity.PublicKey);
+        var sealedRequest = Manager.HasSession(key, now)
+            ? Manager.SealTo(now, key, plaintext, _buffer)
+            : Manager.InitiateIk(now, key, engineEndPoint, plaintext, _buffer);
+        Assert.Equal(SealStatus.Sealed, sealedRequest.Status);
+        engine.HandleDatagram(now, EndPoint, _buffer.AsSpan(0, sealedRequest.Length));
+        return Collect(engine, engineEndPoint, now).OfType<Message>().LastOrDefault(m => m.RequestId == request.RequestId);
+    }
+
+    /// <summary>Delivers everything the engine sent to us; returns the messages it carried (requests and answers).</summary>
+    public List<Message> Collect(KademliaEngine engine, IPEndPoint engineEndPoint, DateTimeOffset now)
+    {
+        var messages = new List<Message>();
+        while (engine.PollTransmit(out var transmit))
+        {
+            var result = Manager.HandleDatagram(now, engineEndPoint, transmit.Packet, _buffer);
+            if (result.Outcome is DatagramOutcome.FirstAnswer or DatagramOutcome.Data or DatagramOutcome.FirstRequest
+                && MessageCodec.TryRead(_buffer.AsSpan(0, result.Length), out var message) == DecodeError.None)
+            {
+                messages.Add(message!);
+            }
+            else if (result.Outcome == DatagramOutcome.Reply)
+            {
+                engine.HandleDatagram(now, EndPoint, _buffer.AsSpan(0, result.Length));
+            }
+        }
+
+        return messages;
+    }
+
+    /// <summary>Answers the engine with <paramref name="answer"/> over the session.</summary>
+    public void Answer(KademliaEngine engine, DateTimeOffset now, Message answer)
+    {
+        var key = new PeerKey(engine.Identity.PublicKey);
+        var sealedAnswer = Manager.SealTo(now, key, MessageCodec.Encode(answer), _buffer);
+        Assert.Equal(SealStatus.Sealed, sealedAnswer.Status);
+        engine.HandleDatagram(now, EndPoint, _buffer.AsSpan(0, sealedAnswer.Length));
+    }
+
+    public void Dispose()
+    {
+        Manager.Dispose();
+        _session.Dispose();
+        Identity.Dispose();
+    }
+}
