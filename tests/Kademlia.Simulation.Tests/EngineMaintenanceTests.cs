@@ -39,16 +39,22 @@ public sealed class EngineMaintenanceTests
         Assert.All(closest, n => Assert.True(n.Engine.Store.Get(record.Key, network.Now) is not null, $"node {n.Index} of the 5 closest lacks the value (seed 7)"));
     }
 
-    [Fact]
-    public void A_full_bucket_pings_its_oldest_contact_and_keeps_it_while_it_answers()
+    /// <summary>A hub and 12 nodes that joined through it, on a k = 2 network so that buckets fill with a handful of nodes.</summary>
+    private static (EngineNetwork Network, SimulatedEngine Hub, List<SimulatedEngine> Others) HubWithFullBuckets()
     {
-        // k = 2 so that buckets fill with a handful of nodes.
-        using var network = new EngineNetwork(11, NetworkParameters.Test with { K = 2 }, TimeSpan.FromMilliseconds(30));
+        var network = new EngineNetwork(11, NetworkParameters.Test with { K = 2 }, TimeSpan.FromMilliseconds(30));
         var hub = network.AddNode();
         var others = Enumerable.Range(0, 12).Select(_ => network.AddNode()).ToList();
         others.ForEach(n => Join(network, n, hub));
         network.RunFor(TimeSpan.FromSeconds(5));
+        return (network, hub, others);
+    }
 
+    [Fact]
+    public void A_full_bucket_pings_its_oldest_contact_and_keeps_it_while_it_answers()
+    {
+        var (network, hub, others) = HubWithFullBuckets();
+        using var disposeNetwork = network;
         var bucket0 = hub.Engine.Routing.GetBucket(0)!;
         Assert.Equal(2, bucket0.Count);
         Assert.NotEmpty(bucket0.Replacements);
@@ -68,11 +74,8 @@ public sealed class EngineMaintenanceTests
     [Fact]
     public void A_dead_oldest_contact_is_replaced_by_a_waiting_newcomer()
     {
-        using var network = new EngineNetwork(11, NetworkParameters.Test with { K = 2 }, TimeSpan.FromMilliseconds(30));
-        var hub = network.AddNode();
-        var others = Enumerable.Range(0, 12).Select(_ => network.AddNode()).ToList();
-        others.ForEach(n => Join(network, n, hub));
-        network.RunFor(TimeSpan.FromSeconds(5));
+        var (network, hub, others) = HubWithFullBuckets();
+        using var disposeNetwork = network;
 
         var bucket0 = hub.Engine.Routing.GetBucket(0)!;
         var oldest = network.Nodes.Single(n => n.Info.Id == bucket0.Oldest!.Id);
