@@ -51,7 +51,9 @@ public sealed partial class KademliaEngine
     /// <summary>When <see cref="HandleTimeout"/> should next be called, or null when nothing is scheduled.</summary>
     public DateTimeOffset? NextTimeout()
     {
-        DateTimeOffset? next = _nextMaintenance == DateTimeOffset.MinValue ? null : _nextMaintenance;
+        // Maintenance is always scheduled (the first pass is due at once), so expiry and republish
+        // run even on a node nobody talks to.
+        DateTimeOffset? next = _nextMaintenance;
         next = Earliest(next, _sessions.NextTimeout());
         foreach (var pending in _pending.Values)
         {

@@ -79,8 +79,10 @@ public sealed class KademliaEngineTests : IDisposable
     [Fact]
     public void A_peer_whose_proof_of_work_fails_is_refused_and_never_enters_the_table()
     {
-        using var strict = new KademliaEngine(_identity, new EngineOptions { Network = Network with { DynamicDifficulty = 5 } });
-        using var weak = WeakIdentity(Network with { DynamicDifficulty = 5 });
+        var strictNetwork = Network with { DynamicDifficulty = 5 };
+        using var strictIdentity = NodeIdentity.Generate(strictNetwork);
+        using var strict = new KademliaEngine(strictIdentity, new EngineOptions { Network = strictNetwork });
+        using var weak = WeakIdentity(strictNetwork);
         using var peer = new RawPeer(weak, Network.NetworkId, 5001);
         Assert.Null(peer.Ask(strict, EngineEndPoint, _now, new PingRequest(Id(9))));
         Assert.Null(strict.Routing.Find(weak.Id));

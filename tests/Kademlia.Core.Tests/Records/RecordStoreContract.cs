@@ -385,17 +385,10 @@ public abstract class RecordStoreContract
     [Fact]
     public void Sequence_and_compare_and_swap_rules_match_a_reference_model()
     {
-        var records = new Dictionary<(int, int, ulong, int), MutableRecord>();
-        MutableRecord RecordOf(int publisher, int salt, ulong sequence, int value)
-        {
-            if (!records.TryGetValue((publisher, salt, sequence, value), out var record))
-            {
-                record = Mutable(publisher, sequence, $"value {value}", $"salt {salt}");
-                records.Add((publisher, salt, sequence, value), record);
-            }
-
-            return record;
-        }
+        // CsCheck samples on several threads at once: the cache of signed records must be concurrent.
+        var records = new System.Collections.Concurrent.ConcurrentDictionary<(int, int, ulong, int), MutableRecord>();
+        MutableRecord RecordOf(int publisher, int salt, ulong sequence, int value) =>
+            records.GetOrAdd((publisher, salt, sequence, value), key => Mutable(key.Item1, key.Item3, $"value {key.Item4}", $"salt {key.Item2}"));
 
         var genPut = Gen.Select(Gen.Int[0, 1], Gen.Int[0, 1], Gen.ULong[0, 3], Gen.Int[0, 1], Gen.Int[-1, 3],
             (p, s, q, v, e) => new ModelOp(p, s, q, v, e < 0 ? null : (ulong)e));
