@@ -460,28 +460,37 @@ public sealed class MessageLevelNetwork
     }
 
     /// <summary>The k closest honest nodes that answer, except <paramref name="except"/>: what a perfect lookup returns.</summary>
-    private List<NodeId> TrueClosest(NodeId target, int except)
-    {
-        var best = new List<int>(Network.K + 1);
-        foreach (var node in _nodes)
-        {
-            if (node.Index != except && node.Behavior == NodeBehavior.Honest && node.Answers)
-            {
-                InsertBounded(best, node.Index, target, Network.K);
-            }
-        }
+    private List<NodeId> TrueClosest(NodeId target, int except) =>
+        ClosestWhere(target, Network.K, n => n.Index != except && n.Behavior == NodeBehavior.Honest && n.Answers).Select(i => _nodes[i].Info.Id).ToList();
 
-        return best.Select(i => _nodes[i].Info.Id).ToList();
-    }
+    private List<int> ClosestOnline(NodeId target, int count, int except) =>
+        ClosestWhere(target, count, n => n.Index != except && n.IsOnline);
 
-    private List<int> ClosestOnline(NodeId target, int count, int except)
+    /// <summary>
+    /// The <paramref name="count"/> nodes closest to <paramref name="target"/> that match: scans the
+    /// smallest ID subtree around the target holding enough matches (every node inside a subtree is
+    /// closer than every node outside it), so a lookup's oracle costs a few hundred nodes, not N.
+    /// </summary>
+    private List<int> ClosestWhere(NodeId target, int count, Func<SimulatedNode, bool> match)
     {
         var best = new List<int>(count + 1);
-        foreach (var node in _nodes)
+        for (var bits = Math.Min(NodeId.Bits, 2 * (int)Math.Log2(_nodes.Count) + 8); bits >= 0; bits--)
         {
-            if (node.Index != except && node.IsOnline)
+            var (low, high) = bits == 0 ? (0, _sortedIds.Count) : Range(target, bits, flipLast: false);
+            if (high - low < count && bits > 0) continue;
+            best.Clear();
+            var matched = 0;
+            for (var i = low; i < high; i++)
             {
+                var node = _nodes[_sortedIndex[i]];
+                if (!match(node)) continue;
+                matched++;
                 InsertBounded(best, node.Index, target, count);
+            }
+
+            if (matched >= count || bits == 0)
+            {
+                return best;
             }
         }
 
