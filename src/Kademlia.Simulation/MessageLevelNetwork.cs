@@ -314,7 +314,8 @@ public sealed class MessageLevelNetwork
             return new Execution(new LookupOutcome(target, [], [], 0, 0, TimeSpan.Zero, []), true, 0, TimeSpan.Zero);
         }
 
-        var seeds = ClosestInTable(origin, target, Network.K);
+        // As the engine: k·d starting contacts, so that every disjoint path starts with about k of them.
+        var seeds = ClosestInTable(origin, target, Network.K * disjointPaths);
         var options = _lookupOptions with { DisjointPaths = disjointPaths };
         var lookup = new DisjointLookup(target, origin.Info.Id, seeds, options, peer => MeasuredTimeout(origin, peer));
         var pending = new PriorityQueue<Answer, (long, long)>();

@@ -39,7 +39,7 @@ internal static class EvaluationReport
             {
                 scenarios.Add(new($"colluding-{fraction * 100:0}-d{d}", new SimulationOptions
                 {
-                    Nodes = n, Seed = 4, Lookups = 500, Gets = 500, Records = 100, DisjointPaths = d,
+                    Nodes = n, Seed = 4, Lookups = 2_000, Gets = 1_000, Records = 100, DisjointPaths = d,
                     Adversaries = new AdversaryOptions { Fraction = fraction, Kind = AdversaryKind.Colluding },
                 }));
             }
@@ -185,6 +185,15 @@ internal static class EvaluationReport
 
         Line();
         Line("Wall-clock times are from a shared 2-core machine and vary with its load.");
+        Line();
+        Line("## How the simulator works, and what it leaves out");
+        Line();
+        Line("- **One seed.** Every choice (IDs, addresses, latencies, adversaries, churn times, workload, losses) comes from one `System.Random` seeded by the scenario; the event queue breaks ties by insertion order. `SimulatorTests.The_same_seed_gives_an_identical_summary` compares two runs' full JSON summaries.");
+        Line("- **Latency.** Each node draws a log-normal one-way latency (σ = 0.5) around half the median RTT; the RTT of a pair is the sum of both times a fixed log-normal per-pair factor (σ = 0.2), so the measured median RTT is a few ms above the nominal 50 ms (the table header gives the measured value). No queueing, no bandwidth limits.");
+        Line("- **Tables.** Built as those of a network that has run for a while: each bucket samples up to k online nodes of its ID range (IP-diversity limits applied when on). They evolve: a queried node learns its querier, a querier learns who answered, a contact that does not answer because it is offline, behind a NAT or silent is evicted at once (the engine evicts after repeated failures or when a replacement waits: this is the optimistic end), hourly refresh drops unresponsive contacts and refills from online nodes in range (standing in for the refresh lookups, whose messages are not counted).");
+        Line("- **Lookups** are the real `DisjointLookup`/`ClosestNodesLookup` with k = 20, α = 3, the paper's final step, timeouts of 3 RTT for table contacts (SRTT + 4·RTTVAR after one sample) and the lookup's own estimate (2 s before any answer) for others. A lookup runs to completion at the instant it starts. A GET stops at the first valid value; a PUT stores on the k closest that answered; no caching along the path.");
+        Line("- **Churn.** Nodes leave and return with their table and records (the daemon persists both); 10% of departures are for good and a fresh node joins in their place; a (re)joining node refreshes its table and its k closest online neighbours learn it (its self-lookup). Records are republished hourly by the publisher or a live holder; no record expires within a day (TTL 48 h).");
+        Line("- **Not modelled at message level:** proof-of-work, signatures, sessions and the codec (the *wire* scenario runs those for real at small N), the cost of bucket refresh and joins in messages, rate limits, record caching, node-ID grinding cost, NAT hole punching.");
         return md.ToString();
     }
 
