@@ -12,6 +12,8 @@ namespace Kademlia.Cli.Commands;
 /// </summary>
 internal static class EvaluationReport
 {
+    private const string AnalysisMarker = "<!-- Hand-written analysis: kept as is when eval/run.sh regenerates the numbers above. -->";
+
     private sealed record Scenario(string Name, SimulationOptions Options, string Mode = "message", bool Plots = false);
 
     private sealed record Measured(Scenario Scenario, SimulationSummary Summary, SimCommand.RunCost Cost);
@@ -81,7 +83,11 @@ internal static class EvaluationReport
             }
         }
 
-        File.WriteAllText(path, Render(results, quick, Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(path))!, plotDirectory)));
+        // The analysis under the marker is written by hand and kept when the numbers are regenerated.
+        var analysis = File.Exists(path) && File.ReadAllText(path) is var previous && previous.IndexOf(AnalysisMarker, StringComparison.Ordinal) is var at and >= 0
+            ? previous[at..]
+            : AnalysisMarker + "\n";
+        File.WriteAllText(path, Render(results, quick, Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(path))!, plotDirectory)) + "\n" + analysis);
         AnsiConsole.MarkupLineInterpolated($"Wrote {path}.");
         return 0;
     }
