@@ -5,83 +5,352 @@ using Kademlia.Routing;
 namespace Kademlia.Simulation;
 
 /// <summary>
-/// A deterministic network of routing tables that answer FIND_NODE instantly in memory, with
-/// per-node latency on a virtual clock: the message-level mode of the simulator, for many nodes and
-/// for studying lookups without codec or session costs. One seed reproduces a run bit for bit.
+/// The message-level mode of the simulator: compact routing tables that answer FIND_NODE, GET and
+/// STORE in memory, per-pair latency on a virtual clock, and the real <see cref="DisjointLookup"/>
+/// driving every lookup. For 10,000 to 100,000 nodes; one seed reproduces a run bit for bit.
 /// </summary>
 /// <remarks>
-/// IDs are assigned from the seeded generator instead of derived from keys (no proof-of-work, no
-/// signatures), and every node's table is filled by observing every other node, which gives the
-/// well-populated tables of a network that has run for a while.
+/// <para>What is modelled and what is not.</para>
+/// <list type="bullet">
+/// <item>IDs are assigned from the seeded generator (no keys, no proof-of-work, no signatures, no
+/// codec, no sessions: the full-wire <see cref="EngineNetwork"/> has those).</item>
+/// <item>Tables start as those of a network that has run for a while, built cheaply: every bucket
+/// takes up to k nodes sampled from the online nodes whose IDs fall in its range (a sorted ID array
+/// makes each range two binary searches), within the IP-diversity limits when they are on. Building
+/// costs O(N·log N·k), not the O(N²) of every node observing every other.</item>
+/// <item>Tables evolve: a queried node learns its querier, a querier learns whoever answered, a
+/// contact that did not answer because it is offline, unreachable or silent is evicted, and a bucket
+/// refresh drops unresponsive contacts and refills the buckets from the online nodes in range.</item>
+/// <item>A lookup runs to completion at the instant it starts (the network does not change during
+/// its few hundred milliseconds); its virtual duration comes from the latencies and timeouts.</item>
+/// </list>
 /// </remarks>
 public sealed class MessageLevelNetwork
 {
-    private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly SimulatedNode[] _nodes;
-    private readonly Random _random;
+    /// <summary>The virtual time at which every run starts.</summary>
+    public static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    /// <summary>Builds <paramref name="nodeCount"/> nodes with one-way latencies drawn around <paramref name="medianRtt"/>/2.</summary>
+    private readonly List<SimulatedNode> _nodes = [];
+    private readonly List<NodeId> _sortedIds = [];
+    private readonly List<int> _sortedIndex = [];
+    private readonly Dictionary<NodeId, int> _indexOf = [];
+    private readonly List<int> _colluders = [];
+    private readonly List<NodeId> _recordKeys = [];
+    private readonly Random _random;
+    private readonly LookupOptions _lookupOptions;
+    private readonly HashSet<int> _scratchSet = [];
+    private readonly int[] _scratchBucketCount = new int[NodeId.Bits + 1];
+    private readonly Dictionary<ulong, int> _scratchSubnetTable = [];
+    private readonly Dictionary<ulong, int> _scratchSubnetBucket = [];
+    private readonly ulong _pairSalt;
+
+    /// <summary>Builds <paramref name="nodeCount"/> honest nodes with latencies around <paramref name="medianRtt"/>.</summary>
     public MessageLevelNetwork(int nodeCount, int seed, NetworkParameters network, TimeSpan medianRtt)
-    {
-        ArgumentNullException.ThrowIfNull(network);
-        ArgumentOutOfRangeException.ThrowIfLessThan(nodeCount, 2);
-        Network = network with { StaticDifficulty = 0, DynamicDifficulty = 0, ExemptLoopbackFromDiversityLimits = true };
-        Seed = seed;
-        _random = new Random(seed);
-        _nodes = new SimulatedNode[nodeCount];
-        for (var i = 0; i < nodeCount; i++)
+        : this(new SimulationOptions
         {
-            var id = NodeId.Random(_random);
-            var info = NodeInfo.WithAssignedId(id, NodeEndpoint.FromIPv4(0x7F000001, (ushort)(1 + (i % 65000))));
-            // Log-normal one-way latency: most nodes near the median, a long tail of slow ones.
-            var oneWay = medianRtt.TotalMilliseconds / 2 * Math.Exp(0.5 * Gaussian(_random));
-            _nodes[i] = new SimulatedNode(i, info, new RoutingTable(id, Network), TimeSpan.FromMilliseconds(oneWay));
+            Nodes = nodeCount,
+            Seed = seed,
+            K = (network ?? throw new ArgumentNullException(nameof(network))).K,
+            Alpha = network.Alpha,
+            DisjointPaths = network.DisjointPaths,
+            MedianRtt = medianRtt,
+            MinRequestTimeout = network.MinRequestTimeout,
+            MaxRequestTimeout = network.MaxRequestTimeout,
+        })
+    {
+    }
+
+    /// <summary>Builds the network <paramref name="options"/> describe: nodes, adversaries, eclipse attackers and tables.</summary>
+    public MessageLevelNetwork(SimulationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Nodes, 2);
+        Options = options;
+        Network = options.ToNetworkParameters();
+        Seed = options.Seed;
+        _random = new Random(options.Seed);
+        _pairSalt = Distributions.Mix((ulong)(uint)options.Seed);
+        _lookupOptions = LookupOptions.From(Network);
+
+        var behaviors = AssignBehaviors(options);
+        var sybilPrefixes = DrawPrefixes(options.Adversaries?.SybilPrefixes ?? 0);
+        for (var i = 0; i < options.Nodes; i++)
+        {
+            var address = behaviors[i] != NodeBehavior.Honest && sybilPrefixes.Length > 0
+                ? sybilPrefixes[_random.Next(sybilPrefixes.Length)] | (uint)_random.Next(1, 255)
+                : RandomPublicAddress();
+            var node = CreateNode(NodeId.Random(_random), address);
+            node.Behavior = behaviors[i];
+        }
+
+        foreach (var node in _nodes.Skip(1).Where(n => n.Behavior == NodeBehavior.Honest))
+        {
+            node.IsReachable = _random.NextDouble() >= options.UnreachableFraction;
+        }
+
+        if (options.Eclipse is { } eclipse)
+        {
+            AddEclipseAttackers(eclipse);
+        }
+
+        if (options.Churn is { } churn)
+        {
+            // Start in the steady state: each churning node is online with the long-run probability.
+            var online = MeanOf(churn.Distribution, churn.MedianSession, churn.Sigma)
+                / (MeanOf(churn.Distribution, churn.MedianSession, churn.Sigma) + MeanOf(churn.Distribution, churn.MedianDowntime, churn.Sigma));
+            foreach (var node in _nodes.Where(IsChurning))
+            {
+                node.IsOnline = _random.NextDouble() < online;
+            }
+        }
+
+        foreach (var node in _nodes.Where(n => n.Behavior == NodeBehavior.Colluding))
+        {
+            _colluders.Add(node.Index);
+        }
+
+        if (options.Eclipse is not null)
+        {
+            // The attackers reached the victim first (it just restarted): they hold every slot they may.
+            var victim = _nodes[0];
+            foreach (var attacker in _nodes.Where(n => n.IsEclipseAttacker))
+            {
+                TryObserve(victim, attacker.Index);
+            }
         }
 
         foreach (var node in _nodes)
         {
-            foreach (var other in _nodes)
-            {
-                node.Table.Observe(other.Info, Start);
-            }
+            Fill(node);
         }
     }
 
     /// <summary>The seed that reproduces this network.</summary>
     public int Seed { get; }
 
-    /// <summary>The parameters in force (proof-of-work off, loopback exempt).</summary>
+    /// <summary>The options of the run.</summary>
+    public SimulationOptions Options { get; }
+
+    /// <summary>The parameters in force (k, α, d, timeouts; proof-of-work off).</summary>
     public NetworkParameters Network { get; }
 
-    /// <summary>The nodes.</summary>
+    /// <summary>The nodes, in creation order (later joins at the end).</summary>
     public IReadOnlyList<SimulatedNode> Nodes => _nodes;
+
+    /// <summary>The keys of the records published so far.</summary>
+    public IReadOnlyList<NodeId> RecordKeys => _recordKeys;
+
+    /// <summary>Queries simulated so far (FIND_NODE, GET and STORE messages sent).</summary>
+    public long MessagesSimulated { get; private set; }
+
+    /// <summary>The run's generator (the one every choice is drawn from).</summary>
+    internal Random Random => _random;
 
     /// <summary>A target drawn from the network's generator.</summary>
     public NodeId RandomTarget() => NodeId.Random(_random);
 
+    /// <summary>Whether a node takes part in churn: honest and not the eclipse victim.</summary>
+    internal bool IsChurning(SimulatedNode node) =>
+        node.Behavior == NodeBehavior.Honest && !node.IsEclipseAttacker && !(Options.Eclipse is not null && node.Index == 0);
+
+    /// <summary>Round-trip time between two nodes: their one-way latencies plus a fixed per-pair factor.</summary>
+    public TimeSpan RoundTrip(SimulatedNode a, SimulatedNode b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var (low, high) = a.Index < b.Index ? (a.Index, b.Index) : (b.Index, a.Index);
+        var factor = Math.Exp(0.2 * Distributions.HashedGaussian(_pairSalt ^ ((ulong)(uint)low << 32) ^ (uint)high));
+        return TimeSpan.FromTicks((long)((a.OneWayLatency + b.OneWayLatency).Ticks * factor));
+    }
+
     /// <summary>Runs one lookup of <paramref name="target"/> from node <paramref name="from"/> to completion in virtual time.</summary>
-    public LookupOutcome RunLookup(int from, NodeId target, int disjointPaths = 1)
+    public LookupOutcome RunLookup(int from, NodeId target, int disjointPaths = 1) =>
+        Execute(from, target, -1, Epoch, disjointPaths).Outcome;
+
+    /// <summary>Runs one FIND_NODE lookup at <paramref name="now"/> with the options' d.</summary>
+    public LookupOutcome RunLookup(int from, NodeId target, DateTimeOffset now) =>
+        Execute(from, target, -1, now, Options.DisjointPaths).Outcome;
+
+    /// <summary>Publishes a new record from <paramref name="from"/>: a lookup of its key, then a STORE to the k closest that answered.</summary>
+    public PutOutcome Publish(int from, DateTimeOffset now)
+    {
+        var index = _recordKeys.Count;
+        _recordKeys.Add(NodeId.Random(_random));
+        return Store(from, index, now);
+    }
+
+    /// <summary>Stores record <paramref name="record"/> again from <paramref name="from"/> on the current k closest.</summary>
+    public PutOutcome Store(int from, int record, DateTimeOffset now)
+    {
+        var key = _recordKeys[record];
+        var run = Execute(from, key, -1, now, Options.DisjointPaths);
+        var origin = _nodes[from];
+        var stored = 0;
+        var slowest = TimeSpan.Zero;
+        foreach (var candidate in run.Outcome.Result)
+        {
+            var peer = _nodes[_indexOf[candidate.Node.Id]];
+            MessagesSimulated++;
+            if (!peer.Answers || Lost() || Lost())
+            {
+                continue;
+            }
+
+            var rtt = RoundTrip(origin, peer);
+            slowest = rtt > slowest ? rtt : slowest;
+            if (peer.Behavior == NodeBehavior.Honest)
+            {
+                peer.Records.Add(record);
+            }
+
+            stored++; // droppers and colluders acknowledge too: the publisher cannot tell
+        }
+
+        var messages = run.Outcome.Messages + run.Outcome.Result.Count;
+        return new PutOutcome(record, run.Outcome, stored, messages, run.Outcome.Duration + slowest);
+    }
+
+    /// <summary>Looks up record <paramref name="record"/> from <paramref name="from"/>: a lookup that stops at the first valid value.</summary>
+    public GetOutcome Get(int from, int record, DateTimeOffset now)
+    {
+        var run = Execute(from, _recordKeys[record], record, now, Options.DisjointPaths);
+        return new GetOutcome(record, run.ValueFound, run.ValueFound ? run.ValueHops : run.Outcome.Hops, run.Outcome.Messages, run.ValueFound ? run.ValueLatency : run.Outcome.Duration);
+    }
+
+    /// <summary>Whether some honest online node holds record <paramref name="record"/> (what a perfect lookup could find).</summary>
+    public bool HasLiveReplica(int record) => _nodes.Any(n => n.IsOnline && n.Behavior == NodeBehavior.Honest && n.Records.Contains(record));
+
+    /// <summary>Honest online holders of <paramref name="record"/>, in index order.</summary>
+    public IEnumerable<SimulatedNode> Holders(int record) => _nodes.Where(n => n.IsOnline && n.Behavior == NodeBehavior.Honest && n.Records.Contains(record));
+
+    /// <summary>A random honest online node, or -1 when there is none.</summary>
+    public int RandomHonestOnline()
+    {
+        for (var attempt = 0; attempt < 10_000; attempt++)
+        {
+            var node = _nodes[_random.Next(_nodes.Count)];
+            if (node.IsOnline && node.Behavior == NodeBehavior.Honest && !node.HasDeparted)
+            {
+                return node.Index;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>Takes a node offline; it keeps its table and records (a daemon persists both).</summary>
+    public void Leave(SimulatedNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        node.IsOnline = false;
+    }
+
+    /// <summary>Brings a node (back) online: it refreshes its table and the k closest online nodes learn it (its self-lookup).</summary>
+    public void Join(SimulatedNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        node.IsOnline = true;
+        Refresh(node);
+        foreach (var neighbour in ClosestOnline(node.Info.Id, Network.K, node.Index))
+        {
+            TryObserve(_nodes[neighbour], node.Index);
+        }
+    }
+
+    /// <summary>A brand-new honest node (new ID, address, latency; empty table and store) joins now.</summary>
+    public SimulatedNode AddFreshNode()
+    {
+        var node = CreateNode(NodeId.Random(_random), RandomPublicAddress());
+        Join(node);
+        return node;
+    }
+
+    /// <summary>Bucket refresh: drops contacts that do not answer and refills every bucket from the online nodes in range.</summary>
+    public void Refresh(SimulatedNode node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        node.Table.RemoveWhere(c => !_nodes[c].Answers);
+        Fill(node);
+    }
+
+    /// <summary>The bucket of <paramref name="contact"/> in <paramref name="owner"/>'s table (its common-prefix length).</summary>
+    public int BucketOf(SimulatedNode owner, int contact)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        return owner.Info.Id.CommonPrefixLength(_nodes[contact].Info.Id);
+    }
+
+    /// <summary>Mean table size and fraction of contacts that answer, over honest online nodes.</summary>
+    public (double MeanContacts, double LiveFraction) TableHealth()
+    {
+        long contacts = 0, live = 0, owners = 0;
+        foreach (var node in _nodes)
+        {
+            if (!node.IsOnline || node.Behavior != NodeBehavior.Honest)
+            {
+                continue;
+            }
+
+            owners++;
+            foreach (var contact in node.Table.Contacts)
+            {
+                contacts++;
+                if (_nodes[contact].Answers) live++;
+            }
+        }
+
+        return owners == 0 ? (0, 0) : ((double)contacts / owners, contacts == 0 ? 0 : (double)live / contacts);
+    }
+
+    internal readonly record struct Execution(LookupOutcome Outcome, bool ValueFound, int ValueHops, TimeSpan ValueLatency);
+
+    /// <summary>One lookup (FIND_NODE, or GET of <paramref name="record"/> when it is not -1) driven to its end.</summary>
+    internal Execution Execute(int from, NodeId target, int record, DateTimeOffset start, int disjointPaths)
     {
         var origin = _nodes[from];
-        var byId = _nodes.ToDictionary(n => n.Info.Id);
-        var seeds = origin.Table.FindClosest(target, Network.K).Select(c => c.ToNodeInfo());
-        var options = LookupOptions.From(Network) with { DisjointPaths = disjointPaths };
-        var lookup = new DisjointLookup(target, origin.Info.Id, seeds, options);
-        var pending = new PriorityQueue<(NodeId Peer, NodeInfo[] Closer), (long, long)>();
-        var now = Start;
+        if (record >= 0 && origin.Records.Contains(record))
+        {
+            // We hold the value ourselves: no lookup, zero hops (as the engine's GET).
+            return new Execution(new LookupOutcome(target, [], [], 0, 0, TimeSpan.Zero, []), true, 0, TimeSpan.Zero);
+        }
+
+        // As the engine: k·d starting contacts, so that every disjoint path starts with about k of them.
+        var seeds = ClosestInTable(origin, target, Network.K * disjointPaths);
+        var options = _lookupOptions with { DisjointPaths = disjointPaths };
+        var lookup = new DisjointLookup(target, origin.Info.Id, seeds, options, peer => MeasuredTimeout(origin, peer));
+        var pending = new PriorityQueue<Answer, (long, long)>();
+        var now = start;
         long sequence = 0;
-        while (true)
+        var valueFound = false;
+        var valueHops = 0;
+        var valueAt = start;
+        while (!valueFound)
         {
             var step = lookup.Next(now);
             if (step.Kind == LookupStepKind.Send)
             {
-                var peer = byId[step.Peer.Id];
-                if (peer.Behavior != NodeBehavior.Silent)
+                MessagesSimulated++;
+                var peer = _nodes[_indexOf[step.Peer.Id]];
+                if (!peer.Answers)
                 {
-                    var rtt = 2 * (origin.OneWayLatency + peer.OneWayLatency);
-                    pending.Enqueue((peer.Info.Id, Answer(peer, target)), ((now + rtt).UtcTicks, sequence++));
+                    // Offline, behind a NAT or silent: it times out and the origin evicts it.
+                    origin.Table.Remove(peer.Index);
+                    continue;
                 }
 
+                if (Lost())
+                {
+                    continue;
+                }
+
+                TryObserve(peer, origin.Index);
+                if (Lost())
+                {
+                    continue;
+                }
+
+                var at = now + RoundTrip(origin, peer);
+                pending.Enqueue(AnswerOf(peer, target, record), (at.UtcTicks, sequence++));
                 continue;
             }
 
@@ -92,11 +361,28 @@ public sealed class MessageLevelNetwork
 
             // Waiting: advance to the next answer or the next deadline, whichever comes first.
             var wake = step.WakeAt ?? DateTimeOffset.MaxValue;
-            if (pending.TryPeek(out var answer, out var at) && at.Item1 <= wake.UtcTicks)
+            if (pending.TryPeek(out var answer, out var time) && time.Item1 <= wake.UtcTicks)
             {
                 pending.Dequeue();
-                now = new DateTimeOffset(at.Item1, TimeSpan.Zero);
-                lookup.OnSuccess(answer.Peer, answer.Closer, now);
+                now = new DateTimeOffset(time.Item1, TimeSpan.Zero);
+                var peerId = _nodes[answer.Peer].Info.Id;
+                switch (answer.Kind)
+                {
+                    case AnswerKind.Value:
+                        lookup.OnSuccess(peerId, [], now);
+                        valueFound = true;
+                        valueAt = now;
+                        valueHops = lookup.Answered.FirstOrDefault(c => c.Node.Id == peerId)?.Depth ?? 1;
+                        lookup.Stop();
+                        break;
+                    case AnswerKind.Nodes:
+                        lookup.OnSuccess(peerId, answer.Closer, now);
+                        TryObserve(origin, answer.Peer);
+                        break;
+                    default:
+                        lookup.OnFailure(peerId);
+                        break;
+                }
             }
             else if (step.WakeAt is { } deadline)
             {
@@ -109,33 +395,402 @@ public sealed class MessageLevelNetwork
         }
 
         var result = lookup.Result;
-        var trueClosest = _nodes.Where(n => n.Index != from && n.Behavior == NodeBehavior.Honest)
-            .Select(n => n.Info.Id).OrderBy(id => id ^ target).Take(Network.K).ToList();
+        var trueClosest = TrueClosest(target, from);
         var path = new List<LookupCandidate>();
         for (var c = result.Count > 0 ? result[0] : null; c is not null; c = c.LearnedFrom)
         {
             path.Insert(0, c);
         }
 
-        return new LookupOutcome(target, result, trueClosest, lookup.Hops, lookup.QueriesSent, now - Start, path);
+        var outcome = new LookupOutcome(target, result, trueClosest, lookup.Hops, lookup.QueriesSent, now - start, path);
+        return new Execution(outcome, valueFound, valueHops, valueAt - start);
     }
 
-    private NodeInfo[] Answer(SimulatedNode peer, NodeId target)
+    private enum AnswerKind
     {
-        if (peer.Behavior == NodeBehavior.Colluding)
+        Nodes,
+        Value,
+        Invalid,
+    }
+
+    private readonly record struct Answer(int Peer, AnswerKind Kind, NodeInfo[] Closer);
+
+    private Answer AnswerOf(SimulatedNode peer, NodeId target, int record) => peer.Behavior switch
+    {
+        NodeBehavior.Colluding => new Answer(peer.Index, AnswerKind.Nodes, ClosestColluders(target, peer.Index)),
+        NodeBehavior.Garbage => new Answer(peer.Index, AnswerKind.Invalid, []),
+        NodeBehavior.Honest when record >= 0 && peer.Records.Contains(record) => new Answer(peer.Index, AnswerKind.Value, []),
+        _ => new Answer(peer.Index, AnswerKind.Nodes, ClosestInTable(peer, target, Network.K)),
+    };
+
+    /// <summary>What the engine would use: SRTT + 4·RTTVAR of a table contact (about 3 RTT after one sample), else unknown.</summary>
+    private TimeSpan? MeasuredTimeout(SimulatedNode origin, NodeInfo peer)
+    {
+        var index = _indexOf[peer.Id];
+        if (!origin.Table.Contains(index))
         {
-            return _nodes.Where(n => n.Behavior == NodeBehavior.Colluding && n != peer)
-                .Select(n => n.Info).OrderBy(n => n.Id ^ target).Take(Network.K).ToArray();
+            return null;
         }
 
-        return peer.Table.FindClosest(target, Network.K).Select(c => c.ToNodeInfo()).ToArray();
+        var timeout = 3 * RoundTrip(origin, _nodes[index]);
+        return timeout < Network.MinRequestTimeout ? Network.MinRequestTimeout : timeout > Network.MaxRequestTimeout ? Network.MaxRequestTimeout : timeout;
     }
 
-    private static double Gaussian(Random random)
+    private bool Lost() => Options.LossRate > 0 && _random.NextDouble() < Options.LossRate;
+
+    private NodeInfo[] ClosestInTable(SimulatedNode node, NodeId target, int count)
     {
-        // Box-Muller from two uniform draws of the seeded generator.
-        var u1 = 1.0 - random.NextDouble();
-        var u2 = random.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+        var best = new List<int>(count + 1);
+        foreach (var contact in node.Table.Contacts)
+        {
+            InsertBounded(best, contact, target, count);
+        }
+
+        return best.Select(i => _nodes[i].Info).ToArray();
+    }
+
+    private NodeInfo[] ClosestColluders(NodeId target, int except)
+    {
+        var best = new List<int>(Network.K + 1);
+        foreach (var colluder in _colluders)
+        {
+            if (colluder != except) InsertBounded(best, colluder, target, Network.K);
+        }
+
+        return best.Select(i => _nodes[i].Info).ToArray();
+    }
+
+    /// <summary>The k closest honest nodes that answer, except <paramref name="except"/>: what a perfect lookup returns.</summary>
+    private List<NodeId> TrueClosest(NodeId target, int except) =>
+        ClosestWhere(target, Network.K, n => n.Index != except && n.Behavior == NodeBehavior.Honest && n.Answers).Select(i => _nodes[i].Info.Id).ToList();
+
+    private List<int> ClosestOnline(NodeId target, int count, int except) =>
+        ClosestWhere(target, count, n => n.Index != except && n.IsOnline);
+
+    /// <summary>
+    /// The <paramref name="count"/> nodes closest to <paramref name="target"/> that match: scans the
+    /// smallest ID subtree around the target holding enough matches (every node inside a subtree is
+    /// closer than every node outside it), so a lookup's oracle costs a few hundred nodes, not N.
+    /// </summary>
+    private List<int> ClosestWhere(NodeId target, int count, Func<SimulatedNode, bool> match)
+    {
+        var best = new List<int>(count + 1);
+        for (var bits = Math.Min(NodeId.Bits, 2 * (int)Math.Log2(_nodes.Count) + 8); bits >= 0; bits--)
+        {
+            var (low, high) = bits == 0 ? (0, _sortedIds.Count) : Range(target, bits, flipLast: false);
+            if (high - low < count && bits > 0) continue;
+            best.Clear();
+            var matched = 0;
+            for (var i = low; i < high; i++)
+            {
+                var node = _nodes[_sortedIndex[i]];
+                if (!match(node)) continue;
+                matched++;
+                InsertBounded(best, node.Index, target, count);
+            }
+
+            if (matched >= count || bits == 0)
+            {
+                return best;
+            }
+        }
+
+        return best;
+    }
+
+    private void InsertBounded(List<int> best, int candidate, NodeId target, int count)
+    {
+        var id = _nodes[candidate].Info.Id;
+        if (best.Count == count && target.CompareDistance(id, _nodes[best[^1]].Info.Id) >= 0)
+        {
+            return;
+        }
+
+        var position = best.Count;
+        while (position > 0 && target.CompareDistance(id, _nodes[best[position - 1]].Info.Id) < 0)
+        {
+            position--;
+        }
+
+        best.Insert(position, candidate);
+        if (best.Count > count)
+        {
+            best.RemoveAt(best.Count - 1);
+        }
+    }
+
+    private SimulatedNode CreateNode(NodeId id, uint address)
+    {
+        while (_indexOf.ContainsKey(id))
+        {
+            id = NodeId.Random(_random);
+        }
+
+        var index = _nodes.Count;
+        var info = NodeInfo.WithAssignedId(id, NodeEndpoint.FromIPv4(address, 4000));
+        // Log-normal one-way latency: most nodes near the median, a long tail of slow ones.
+        var oneWay = Options.MedianRtt.TotalMilliseconds / 2 * Math.Exp(Options.LatencySigma * Distributions.Gaussian(_random));
+        var node = new SimulatedNode(index, info, TimeSpan.FromMilliseconds(oneWay));
+        _nodes.Add(node);
+        _indexOf.Add(id, index);
+        var position = _sortedIds.BinarySearch(id);
+        position = position < 0 ? ~position : position;
+        _sortedIds.Insert(position, id);
+        _sortedIndex.Insert(position, index);
+        return node;
+    }
+
+    private NodeBehavior[] AssignBehaviors(SimulationOptions options)
+    {
+        var behaviors = new NodeBehavior[options.Nodes];
+        if (options.Adversaries is not { } adversaries)
+        {
+            return behaviors;
+        }
+
+        var behavior = adversaries.Kind switch
+        {
+            AdversaryKind.Silent => NodeBehavior.Silent,
+            AdversaryKind.Colluding => NodeBehavior.Colluding,
+            AdversaryKind.StoreDropper => NodeBehavior.StoreDropper,
+            _ => NodeBehavior.Garbage,
+        };
+        // Node 0 stays honest (the observer of the eclipse scenario); the rest are shuffled.
+        var order = Enumerable.Range(1, options.Nodes - 1).ToArray();
+        _random.Shuffle(order);
+        var count = (int)Math.Round(adversaries.Fraction * options.Nodes);
+        foreach (var index in order.Take(Math.Min(count, order.Length)))
+        {
+            behaviors[index] = behavior;
+        }
+
+        return behaviors;
+    }
+
+    private void AddEclipseAttackers(EclipseOptions eclipse)
+    {
+        var victim = _nodes[0].Info.Id;
+        var prefixes = DrawPrefixes(Math.Max(1, eclipse.Prefixes));
+        for (var i = 0; i < eclipse.Attackers; i++)
+        {
+            // k ground IDs per bucket of the victim, from the farthest bucket inwards: cheap for the
+            // attacker (bucket b costs about 2^b key generations) and enough to fill every bucket.
+            var bucket = Math.Min(i / Network.K, NodeId.Bits - 1);
+            var id = NodeId.RandomInBucket(victim, bucket, _random);
+            var node = CreateNode(id, prefixes[_random.Next(prefixes.Length)] | (uint)_random.Next(1, 255));
+            node.Behavior = NodeBehavior.Colluding;
+            node.IsEclipseAttacker = true;
+        }
+    }
+
+    private uint[] DrawPrefixes(int count)
+    {
+        var prefixes = new uint[count];
+        for (var i = 0; i < count; i++)
+        {
+            prefixes[i] = RandomPublicAddress() & 0xFFFF_FF00;
+        }
+
+        return prefixes;
+    }
+
+    private uint RandomPublicAddress()
+    {
+        // First octet 1..223 except 10 and 127: plausible public unicast addresses.
+        while (true)
+        {
+            var first = (uint)_random.Next(1, 224);
+            if (first is 10 or 127) continue;
+            return (first << 24) | (uint)_random.Next(0, 1 << 24);
+        }
+    }
+
+    private static double MeanOf(DurationDistribution kind, TimeSpan median, double sigma) => kind switch
+    {
+        DurationDistribution.Exponential => median.TotalSeconds / Math.Log(2),
+        _ => median.TotalSeconds * Math.Exp(sigma * sigma / 2),
+    };
+
+    private static ulong SubnetOf(SimulatedNode node) => node.Info.Endpoint.IPv4Address >> 8;
+
+    /// <summary>Adds <paramref name="candidate"/> to <paramref name="owner"/>'s table if its bucket has room and the diversity limits allow.</summary>
+    internal bool TryObserve(SimulatedNode owner, int candidate)
+    {
+        if (candidate == owner.Index || owner.Table.Contains(candidate))
+        {
+            return false;
+        }
+
+        var node = _nodes[candidate];
+        var bucket = BucketOf(owner, candidate);
+        var subnet = SubnetOf(node);
+        int inBucket = 0, subnetInBucket = 0, subnetInTable = 0;
+        foreach (var contact in owner.Table.Contacts)
+        {
+            var other = _nodes[contact];
+            var sameSubnet = SubnetOf(other) == subnet;
+            if (sameSubnet) subnetInTable++;
+            if (BucketOf(owner, contact) == bucket)
+            {
+                inBucket++;
+                if (sameSubnet) subnetInBucket++;
+            }
+        }
+
+        if (inBucket >= Network.K)
+        {
+            return false;
+        }
+
+        if (Options.IpDiversityLimits && (subnetInBucket >= Network.MaxPerSubnetPerBucket || subnetInTable >= Network.MaxPerSubnetPerTable))
+        {
+            return false;
+        }
+
+        owner.Table.Add(candidate);
+        return true;
+    }
+
+    /// <summary>Fills every bucket of <paramref name="owner"/> up to k with online nodes sampled from the bucket's ID range.</summary>
+    private void Fill(SimulatedNode owner)
+    {
+        var id = owner.Info.Id;
+        _scratchSet.Clear();
+        _scratchSubnetTable.Clear();
+        _scratchSubnetBucket.Clear();
+        Array.Clear(_scratchBucketCount);
+        foreach (var contact in owner.Table.Contacts)
+        {
+            _scratchSet.Add(contact);
+            var bucket = BucketOf(owner, contact);
+            _scratchBucketCount[bucket]++;
+            var subnet = SubnetOf(_nodes[contact]);
+            _scratchSubnetTable[subnet] = _scratchSubnetTable.GetValueOrDefault(subnet) + 1;
+            _scratchSubnetBucket[((ulong)bucket << 40) | subnet] = _scratchSubnetBucket.GetValueOrDefault(((ulong)bucket << 40) | subnet) + 1;
+        }
+
+        for (var bucket = 0; bucket < NodeId.Bits; bucket++)
+        {
+            var (low, high) = Range(id, bucket + 1, flipLast: true);
+            var size = high - low;
+            var room = Network.K - _scratchBucketCount[bucket];
+            if (size > 0 && room > 0)
+            {
+                if (size <= 3 * Network.K)
+                {
+                    var candidates = new int[size];
+                    for (var i = 0; i < size; i++) candidates[i] = _sortedIndex[low + i];
+                    _random.Shuffle(candidates);
+                    foreach (var candidate in candidates)
+                    {
+                        if (room == 0) break;
+                        if (TryFill(owner, bucket, candidate)) room--;
+                    }
+                }
+                else
+                {
+                    for (var attempt = 0; attempt < 4 * Network.K && room > 0; attempt++)
+                    {
+                        if (TryFill(owner, bucket, _sortedIndex[low + _random.Next(size)])) room--;
+                    }
+                }
+            }
+
+            var (ownLow, ownHigh) = Range(id, bucket + 1, flipLast: false);
+            if (ownHigh - ownLow <= 1)
+            {
+                break; // nobody else shares bucket + 1 bits with the owner: deeper buckets are empty
+            }
+        }
+    }
+
+    private bool TryFill(SimulatedNode owner, int bucket, int candidate)
+    {
+        var node = _nodes[candidate];
+        if (candidate == owner.Index || !node.IsOnline || node.HasDeparted || !_scratchSet.Add(candidate))
+        {
+            return false;
+        }
+
+        var subnet = SubnetOf(node);
+        var bucketKey = ((ulong)bucket << 40) | subnet;
+        if (Options.IpDiversityLimits
+            && (_scratchSubnetBucket.GetValueOrDefault(bucketKey) >= Network.MaxPerSubnetPerBucket
+                || _scratchSubnetTable.GetValueOrDefault(subnet) >= Network.MaxPerSubnetPerTable))
+        {
+            return false;
+        }
+
+        _scratchSubnetBucket[bucketKey] = _scratchSubnetBucket.GetValueOrDefault(bucketKey) + 1;
+        _scratchSubnetTable[subnet] = _scratchSubnetTable.GetValueOrDefault(subnet) + 1;
+        owner.Table.Add(candidate);
+        return true;
+    }
+
+    /// <summary>The positions in the sorted ID list of the IDs sharing the first <paramref name="bits"/> bits of <paramref name="id"/> (the last one flipped when asked).</summary>
+    private (int Low, int High) Range(NodeId id, int bits, bool flipLast)
+    {
+        Span<byte> low = stackalloc byte[NodeId.Size];
+        Span<byte> high = stackalloc byte[NodeId.Size];
+        id.WriteTo(low);
+        if (flipLast)
+        {
+            low[(bits - 1) >> 3] ^= (byte)(0x80 >> ((bits - 1) & 7));
+        }
+
+        low.CopyTo(high);
+        var full = bits >> 3;
+        var rest = bits & 7;
+        if (rest != 0)
+        {
+            var mask = (byte)(0xFF << (8 - rest));
+            low[full] &= mask;
+            high[full] |= (byte)~mask;
+            full++;
+        }
+
+        low[full..].Clear();
+        high[full..].Fill(0xFF);
+        return (LowerBound(new NodeId(low)), UpperBound(new NodeId(high)));
+    }
+
+    private int LowerBound(NodeId value)
+    {
+        int lo = 0, hi = _sortedIds.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_sortedIds[mid].CompareTo(value) < 0) lo = mid + 1; else hi = mid;
+        }
+
+        return lo;
+    }
+
+    private int UpperBound(NodeId value)
+    {
+        int lo = 0, hi = _sortedIds.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (_sortedIds[mid].CompareTo(value) <= 0) lo = mid + 1; else hi = mid;
+        }
+
+        return lo;
     }
 }
+
+/// <summary>What one PUT did.</summary>
+/// <param name="Record">The record's index.</param>
+/// <param name="Lookup">The lookup of the key.</param>
+/// <param name="Stored">STOREs acknowledged.</param>
+/// <param name="Messages">Queries and STOREs sent.</param>
+/// <param name="Duration">Lookup plus the slowest acknowledged STORE.</param>
+public sealed record PutOutcome(int Record, LookupOutcome Lookup, int Stored, int Messages, TimeSpan Duration);
+
+/// <summary>What one GET did.</summary>
+/// <param name="Record">The record's index.</param>
+/// <param name="Found">Whether a valid value came back.</param>
+/// <param name="Hops">Depth of the node that returned the value (or of the closest answering node).</param>
+/// <param name="Messages">Queries sent.</param>
+/// <param name="Duration">Virtual time until the value arrived (or the lookup ended).</param>
+public sealed record GetOutcome(int Record, bool Found, int Hops, int Messages, TimeSpan Duration);

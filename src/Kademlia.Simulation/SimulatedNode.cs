@@ -11,33 +11,85 @@ public enum NodeBehavior
     /// <summary>Never answers (offline, behind a NAT, or dropping).</summary>
     Silent,
 
-    /// <summary>Answers with contacts of its colluders only, hiding the honest closest nodes.</summary>
+    /// <summary>Answers with contacts of its colluders only, hiding the honest closest nodes; drops stores.</summary>
     Colluding,
+
+    /// <summary>Routes honestly, acknowledges stores and drops them, never returns a value.</summary>
+    StoreDropper,
+
+    /// <summary>Answers with something that fails to decode or verify.</summary>
+    Garbage,
 }
 
-/// <summary>One node of a <see cref="MessageLevelNetwork"/>: its contact, routing table, latency and behaviour.</summary>
+/// <summary>One node of a <see cref="MessageLevelNetwork"/>: its contact, routing table, latency, state and behaviour.</summary>
 public sealed class SimulatedNode
 {
-    internal SimulatedNode(int index, NodeInfo info, RoutingTable table, TimeSpan oneWayLatency)
+    internal SimulatedNode(int index, NodeInfo info, TimeSpan oneWayLatency)
     {
         Index = index;
         Info = info;
-        Table = table;
         OneWayLatency = oneWayLatency;
+        Table = new SimulatedTable();
     }
 
     /// <summary>The node's position in the network.</summary>
     public int Index { get; }
 
-    /// <summary>The node's wire description.</summary>
+    /// <summary>The node's wire description (assigned ID and address).</summary>
     public NodeInfo Info { get; }
 
-    /// <summary>The node's routing table.</summary>
-    public RoutingTable Table { get; }
+    /// <summary>The node's routing table: indexes of its contacts.</summary>
+    public SimulatedTable Table { get; }
 
-    /// <summary>Half the round trip to any other node is the sum of both nodes' one-way latencies.</summary>
+    /// <summary>Half the round trip to any other node is about the sum of both nodes' one-way latencies.</summary>
     public TimeSpan OneWayLatency { get; }
 
     /// <summary>How the node answers queries.</summary>
     public NodeBehavior Behavior { get; set; }
+
+    /// <summary>Whether the node is running.</summary>
+    public bool IsOnline { get; internal set; } = true;
+
+    /// <summary>False behind a NAT: the node cannot receive requests it did not solicit.</summary>
+    public bool IsReachable { get; internal set; } = true;
+
+    /// <summary>True for an eclipse attacker.</summary>
+    public bool IsEclipseAttacker { get; internal set; }
+
+    /// <summary>True once the node left for good (never returns).</summary>
+    public bool HasDeparted { get; internal set; }
+
+    /// <summary>Whether the node answers requests: online, reachable and not silent.</summary>
+    public bool Answers => IsOnline && IsReachable && Behavior != NodeBehavior.Silent;
+
+    /// <summary>Indexes of the records the node stores.</summary>
+    internal HashSet<int> Records { get; } = [];
+
+    /// <summary>How many records the node stores.</summary>
+    public int RecordCount => Records.Count;
+}
+
+/// <summary>
+/// A compact routing table for large simulated networks: indexes of contacts, at most k per bucket,
+/// bucket membership derived from the IDs. The real <see cref="RoutingTable"/> costs a contact object
+/// per entry; at 100,000 nodes the compact form keeps memory per node near a kilobyte.
+/// </summary>
+public sealed class SimulatedTable
+{
+    private readonly List<int> _contacts = [];
+
+    /// <summary>Contacts held.</summary>
+    public int Count => _contacts.Count;
+
+    /// <summary>The contacts' node indexes.</summary>
+    public IReadOnlyList<int> Contacts => _contacts;
+
+    /// <summary>Whether <paramref name="node"/> is in the table.</summary>
+    public bool Contains(int node) => _contacts.Contains(node);
+
+    internal void Add(int node) => _contacts.Add(node);
+
+    internal bool Remove(int node) => _contacts.Remove(node);
+
+    internal void RemoveWhere(Predicate<int> match) => _contacts.RemoveAll(match);
 }

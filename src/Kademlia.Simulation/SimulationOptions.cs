@@ -1,0 +1,163 @@
+using Kademlia.Identity;
+
+namespace Kademlia.Simulation;
+
+/// <summary>
+/// Everything a simulated run may vary, in one object: sizes, protocol knobs and faults as named
+/// probabilities and distributions. One <see cref="Seed"/> feeds the one generator that draws every
+/// choice, so the same options replay the same run bit for bit (the VOPR / FoundationDB discipline).
+/// </summary>
+public sealed record SimulationOptions
+{
+    /// <summary>Nodes at the start (adversaries included). Defaults to 1,000.</summary>
+    public int Nodes { get; init; } = 1_000;
+
+    /// <summary>Seed of the run. Defaults to 1.</summary>
+    public int Seed { get; init; } = 1;
+
+    /// <summary>Bucket size and replication factor k. Defaults to 20.</summary>
+    public int K { get; init; } = NetworkParameters.KValue;
+
+    /// <summary>Queries in flight per path α. Defaults to 3.</summary>
+    public int Alpha { get; init; } = NetworkParameters.AlphaValue;
+
+    /// <summary>Disjoint lookup paths d. Defaults to 1.</summary>
+    public int DisjointPaths { get; init; } = 1;
+
+    /// <summary>Median round-trip time between two nodes. Defaults to 50 ms.</summary>
+    public TimeSpan MedianRtt { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>Standard deviation of the logarithm of a node's one-way latency. Defaults to 0.5.</summary>
+    public double LatencySigma { get; init; } = 0.5;
+
+    /// <summary>Probability that one datagram is lost (a request or its answer). Defaults to 0.</summary>
+    public double LossRate { get; init; }
+
+    /// <summary>
+    /// Fraction of honest nodes behind a NAT: they can send and get answers but cannot receive an
+    /// unsolicited request, yet others who heard from them keep them in their tables. Defaults to 0.
+    /// </summary>
+    public double UnreachableFraction { get; init; }
+
+    /// <summary>Whether routing tables apply the per-/24 limits (2 per bucket, 10 per table). Defaults to true.</summary>
+    public bool IpDiversityLimits { get; init; } = true;
+
+    /// <summary>Session and downtime model; null for a network where nobody leaves. Defaults to null.</summary>
+    public ChurnOptions? Churn { get; init; }
+
+    /// <summary>Adversarial nodes among the population; null for none. Defaults to null.</summary>
+    public AdversaryOptions? Adversaries { get; init; }
+
+    /// <summary>An eclipse attempt on node 0; null for none. Defaults to null.</summary>
+    public EclipseOptions? Eclipse { get; init; }
+
+    /// <summary>Simulated time the workload is spread over (0: everything at the start). Defaults to 0.</summary>
+    public TimeSpan Duration { get; init; }
+
+    /// <summary>FIND_NODE lookups of random targets from random honest online nodes. Defaults to 1,000.</summary>
+    public int Lookups { get; init; } = 1_000;
+
+    /// <summary>GETs of published records from random honest online nodes. Defaults to <see cref="Lookups"/> when null.</summary>
+    public int? Gets { get; init; }
+
+    /// <summary>Records published at the start. Defaults to 100.</summary>
+    public int Records { get; init; } = 100;
+
+    /// <summary>How often each record is re-stored on the current k closest (by its publisher or a holder). Defaults to 1 hour.</summary>
+    public TimeSpan RepublishInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Whether records are republished at all. Defaults to true.</summary>
+    public bool Republish { get; init; } = true;
+
+    /// <summary>How often every record is probed with a GET and the tables' health measured. Defaults to 30 minutes.</summary>
+    public TimeSpan SampleInterval { get; init; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>How often a node refreshes its buckets (drops dead contacts, refills). Defaults to 1 hour (the paper).</summary>
+    public TimeSpan BucketRefreshInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Shortest request timeout. Defaults to 100 ms.</summary>
+    public TimeSpan MinRequestTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest request timeout and the timeout of a never-measured peer. Defaults to 2 s.</summary>
+    public TimeSpan MaxRequestTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Whether the invariant checkers run at the end (and after every lookup). Defaults to true.</summary>
+    public bool CheckInvariants { get; init; } = true;
+
+    /// <summary>The network parameters these options imply (proof-of-work off: IDs are assigned).</summary>
+    public NetworkParameters ToNetworkParameters() => NetworkParameters.Test with
+    {
+        K = K,
+        Alpha = Alpha,
+        DisjointPaths = DisjointPaths,
+        StaticDifficulty = 0,
+        DynamicDifficulty = 0,
+        ExemptLoopbackFromDiversityLimits = true,
+        MinRequestTimeout = MinRequestTimeout,
+        MaxRequestTimeout = MaxRequestTimeout,
+    };
+}
+
+/// <summary>Sessions and downtimes of nodes, and departures for good replaced by new joins.</summary>
+public sealed record ChurnOptions
+{
+    /// <summary>Median time a node stays online. Defaults to 1 hour.</summary>
+    public TimeSpan MedianSession { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Median time a node stays offline before it returns. Defaults to 1 hour.</summary>
+    public TimeSpan MedianDowntime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Shape of both distributions. Defaults to exponential.</summary>
+    public DurationDistribution Distribution { get; init; } = DurationDistribution.Exponential;
+
+    /// <summary>For log-normal: standard deviation of the logarithm. Defaults to 1.</summary>
+    public double Sigma { get; init; } = 1.0;
+
+    /// <summary>
+    /// Probability that a leaving node never returns; a brand-new node (new ID, empty store and
+    /// table) joins after one downtime instead. Defaults to 0.1.
+    /// </summary>
+    public double DepartureProbability { get; init; } = 0.1;
+}
+
+/// <summary>What an adversarial node does.</summary>
+public enum AdversaryKind
+{
+    /// <summary>Never answers.</summary>
+    Silent,
+
+    /// <summary>Answers lookups with its colluders only, hiding the honest closest nodes; drops stores.</summary>
+    Colluding,
+
+    /// <summary>Routes honestly but acknowledges and drops every STORE and never returns a value.</summary>
+    StoreDropper,
+
+    /// <summary>Answers with bytes that fail to decode or verify.</summary>
+    Garbage,
+}
+
+/// <summary>A share of adversarial nodes of one kind.</summary>
+public sealed record AdversaryOptions
+{
+    /// <summary>Fraction of the nodes that are adversarial. Defaults to 0.2.</summary>
+    public double Fraction { get; init; } = 0.2;
+
+    /// <summary>What they do. Defaults to <see cref="AdversaryKind.Colluding"/>.</summary>
+    public AdversaryKind Kind { get; init; } = AdversaryKind.Colluding;
+
+    /// <summary>
+    /// Sybil addressing: the adversaries share this many IPv4 /24 prefixes (0: each has its own
+    /// address, like honest nodes). Defaults to 0.
+    /// </summary>
+    public int SybilPrefixes { get; init; }
+}
+
+/// <summary>An eclipse attempt: IDs ground into every bucket of node 0 from a few /24 prefixes, colluding.</summary>
+public sealed record EclipseOptions
+{
+    /// <summary>Attacker nodes. Defaults to 400 (enough to fill every non-empty bucket of a 10,000-node network).</summary>
+    public int Attackers { get; init; } = 400;
+
+    /// <summary>The /24 prefixes the attackers' addresses come from. Defaults to 4.</summary>
+    public int Prefixes { get; init; } = 4;
+}
