@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using System.Net.Sockets;
 using Kademlia.Persistence;
 
@@ -27,7 +28,9 @@ internal static class KadInvocation
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
         {
-            await Console.Error.WriteLineAsync($"kad: {parse.Errors[0].Message} (see 'kad {CommandPath(parse.CommandResult.Command)} --help')".Replace("kad  --help", "kad --help", StringComparison.Ordinal)).ConfigureAwait(false);
+            // "Required command was not provided" hides the more useful "Unrecognized command 'x'".
+            var error = parse.Errors.Count > 1 && parse.Errors[0].SymbolResult is CommandResult { Command: RootCommand } ? parse.Errors[^1] : parse.Errors[0];
+            await Console.Error.WriteLineAsync($"kad: {error.Message} (see 'kad {CommandPath(parse.CommandResult.Command)} --help')".Replace("kad  --help", "kad --help", StringComparison.Ordinal)).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 

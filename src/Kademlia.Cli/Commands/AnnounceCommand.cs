@@ -11,13 +11,9 @@ internal static class AnnounceCommand
     {
         var topic = new Argument<string>("topic") { Description = "The topic: a name (hashed with SHA-256) or a topic ID of 64 hex digits." };
         var data = new Option<string?>("--data") { Description = "Application data published with the announcement, as UTF-8 text (at most 128 bytes).", HelpName = "text" };
-        data.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<string?>() is { } text && Encoding.UTF8.GetByteCount(text) > NodeOperations.MaxApplicationData)
-            {
-                r.AddError($"--data is {Encoding.UTF8.GetByteCount(text)} bytes; at most {NodeOperations.MaxApplicationData} are allowed.");
-            }
-        });
+        data.Check(d => d is not null && Encoding.UTF8.GetByteCount(d) > NodeOperations.MaxApplicationData
+            ? $"--data is {Encoding.UTF8.GetByteCount(d)} bytes; at most {NodeOperations.MaxApplicationData} are allowed."
+            : null);
         var client = new ClientOptions();
         var command = new Command("announce", "Announce this node as a provider of a topic (the daemon republishes it while it runs).") { topic, data };
         client.AddTo(command);

@@ -11,10 +11,7 @@ internal static class FindCommand
     public static Command Create()
     {
         var target = new Argument<string>("id") { Description = "The target ID (64 hex digits), e.g. another node's ID from its 'id:' line or 'kad status'." };
-        target.Validators.Add(r =>
-        {
-            if (!Identity.NodeId.TryParse(r.GetValueOrDefault<string>(), out _)) r.AddError($"the ID must be 64 hex digits, got '{r.GetValueOrDefault<string>()}'.");
-        });
+        target.Check(t => Identity.NodeId.TryParse(t, out _) ? null : $"the ID must be 64 hex digits, got '{t}'.");
         var client = new ClientOptions();
         var command = new Command("find", "Look up the closest nodes to an ID (iterative FIND_NODE) and show the path hop by hop.") { target };
         client.AddTo(command);

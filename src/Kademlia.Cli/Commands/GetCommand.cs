@@ -9,10 +9,7 @@ internal static class GetCommand
     public static Command Create()
     {
         var key = new Argument<string>("key") { Description = "The record key (64 hex digits), as printed by 'kad put'." };
-        key.Validators.Add(r =>
-        {
-            if (!Identity.NodeId.TryParse(r.GetValueOrDefault<string>(), out _)) r.AddError($"the key must be 64 hex digits, got '{r.GetValueOrDefault<string>()}'.");
-        });
+        key.Check(k => Identity.NodeId.TryParse(k, out _) ? null : $"the key must be 64 hex digits, got '{k}'.");
         var mutable = new Option<bool>("--mutable") { Description = "The key names a mutable record (the highest sequence found wins)." };
         var client = new ClientOptions();
         var command = new Command("get", "Find a value by its key and print it (text, or hex when it is not UTF-8).") { key, mutable };

@@ -10,10 +10,7 @@ internal static class ProvidersCommand
     {
         var topic = new Argument<string>("topic") { Description = "The topic: a name (hashed with SHA-256) or a topic ID of 64 hex digits." };
         var max = new Option<int>("--max") { Description = "Stop after this many providers.", DefaultValueFactory = _ => 100 };
-        max.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<int>() is < 1 or > 10_000) r.AddError("--max must be between 1 and 10000.");
-        });
+        max.Check(m => m is < 1 or > 10_000 ? "--max must be between 1 and 10000." : null);
         var client = new ClientOptions();
         var command = new Command("providers", "Find the providers of a topic; each is printed as soon as it is found: contact string, then its data.") { topic, max };
         client.AddTo(command);

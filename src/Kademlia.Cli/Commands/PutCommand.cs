@@ -17,13 +17,9 @@ internal static class PutCommand
         var client = new ClientOptions();
         var command = new Command("put", "Store a value in the network and print its key.") { value, mutable, salt, sequence, expected };
         client.AddTo(command);
-        command.Validators.Add(r =>
-        {
-            if (!r.GetValue(mutable) && (r.GetValue(salt) is not null || r.GetValue(sequence) is not null || r.GetValue(expected) is not null))
-            {
-                r.AddError("--salt, --seq and --cas need --mutable.");
-            }
-        });
+        command.Check(r => !r.GetValue(mutable) && (r.GetValue(salt) is not null || r.GetValue(sequence) is not null || r.GetValue(expected) is not null)
+            ? "--salt, --seq and --cas need --mutable."
+            : null);
         command.SetAction((result, cancellationToken) =>
         {
             var settings = client.Read(result);
