@@ -1,0 +1,38 @@
+using System.CommandLine;
+using Kademlia.Cli.Control;
+
+namespace Kademlia.Cli.Commands;
+
+/// <summary><c>kad get</c>: finds a value by key and prints it.</summary>
+internal static class GetCommand
+{
+    public static Command Create()
+    {
+        var key = new Argument<string>("key") { Description = "The record key (64 hex digits), as printed by 'kad put'." };
+        key.Check(k => Identity.NodeId.TryParse(k, out _) ? null : $"the key must be 64 hex digits, got '{k}'.");
+        var mutable = new Option<bool>("--mutable") { Description = "The key names a mutable record (the highest sequence found wins)." };
+        var client = new ClientOptions();
+        var command = new Command("get", "Find a value by its key and print it (text, or hex when it is not UTF-8).") { key, mutable };
+        client.AddTo(command);
+        command.SetAction((result, cancellationToken) =>
+        {
+            var request = new ControlRequest { Op = "get", Key = result.GetValue(key)!.ToLowerInvariant(), Mutable = result.GetValue(mutable) };
+            return ClientCommand.RunAsync(client.Read(result), request, Print, r => $"no value found under {r.Key}.", cancellationToken);
+        });
+        return command;
+    }
+
+    private static void Print(OperationResult result)
+    {
+        if (result.Value is null)
+        {
+            return;
+        }
+
+        Console.WriteLine(result.Text ?? Convert.ToHexStringLower(result.Value));
+        if (result.Sequence is { } sequence)
+        {
+            Console.Error.WriteLine($"sequence {sequence}, from {result.Holders} node(s)");
+        }
+    }
+}

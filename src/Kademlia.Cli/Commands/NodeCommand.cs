@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.Net;
+using Kademlia.Cli.Daemon;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Kademlia.Cli.Commands;
+
+/// <summary><c>kad node</c>: the daemon (see <see cref="NodeDaemon"/>).</summary>
+internal static class NodeCommand
+{
+    public static Command Create()
+    {
+        var port = new Option<int>("--port") { Description = "UDP port to listen on; 0 lets the system choose (pick a fixed one for a node others bootstrap from).", DefaultValueFactory = _ => 0 };
+        port.Check(p => p is < 0 or > 65535 ? "--port must be between 0 and 65535." : null);
+        var bind = new Option<string>("--bind") { Description = "Address to bind: '::' (dual stack, the default), '0.0.0.0', '127.0.0.1', ...", DefaultValueFactory = _ => "::", HelpName = "address" };
+        bind.Check(b => IPAddress.TryParse(b, out _) ? null : $"--bind '{b}' is not an IP address.");
+        var advertise = new Option<string?>("--advertise") { Description = "The address:port other nodes should use to reach this one (behind NAT, or bound to a wildcard). Defaults to the bound address, or 127.0.0.1 when bound to a wildcard.", HelpName = "address:port" };
+        advertise.Check(a => a is null || (IPEndPoint.TryParse(a, out var endpoint) && endpoint.Port != 0) ? null : $"--advertise '{a}' is not address:port.");
+        var bootstrap = CommonOptions.Bootstrap("A node to join through (repeatable). Saved contacts of the last run are tried too.");
+        var dataDir = CommonOptions.DataDirectory("Where the identity, records and routing table live (created, owner-only, if missing). Defaults to ~/.kad.");
+        var network = CommonOptions.Network();
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "Least severe log messages to show on stderr.", DefaultValueFactory = _ => LogLevel.Information };
+        var controlPort = new Option<int>("--control-port") { Description = "TCP port of the control endpoint on 127.0.0.1; 0 lets the system choose.", DefaultValueFactory = _ => 0 };
+        controlPort.Check(p => p is < 0 or > 65535 ? "--control-port must be between 0 and 65535." : null);
+
+        var command = new Command("node", "Run a node: joins the network and serves it until Ctrl-C or SIGTERM, keeping identity, records and routing table in --data-dir. Prints 'contact: <contact string>' for others' --bootstrap.")
+        {
+            port, bind, advertise, bootstrap, dataDir, network, logLevel, controlPort,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var options = new NodeDaemonOptions
+            {
+                DataDirectory = CommonOptions.FullDataDirectory(result.GetValue(dataDir)),
+                Network = CommonOptions.ToNetwork(result.GetValue(network)),
+                Bind = new IPEndPoint(IPAddress.Parse(result.GetValue(bind)!), result.GetValue(port)),
+                Advertise = result.GetValue(advertise) is { } a ? IPEndPoint.Parse(a) : null,
+                Bootstrap = result.GetValue(bootstrap) ?? [],
+                ControlPort = result.GetValue(controlPort),
+                LogLevel = result.GetValue(logLevel),
+            };
+            using var loggers = LoggerFactory.Create(builder => builder
+                .SetMinimumLevel(options.LogLevel)
+                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
+                .AddSimpleConsole(format =>
+                {
+                    format.SingleLine = true;
+                    format.TimestampFormat = "HH:mm:ss.fff ";
+                    format.UseUtcTimestamp = true;
+                }));
+            return await new NodeDaemon(options, Console.Out, loggers).RunAsync(cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Globalization;
+using Kademlia.Cli.Control;
+using Spectre.Console;
+
+namespace Kademlia.Cli.Commands;
+
+/// <summary><c>kad status</c>: the running daemon's routing table by bucket, records and traffic.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var client = new ClientOptions(oneShot: false);
+        var command = new Command("status", "Show the running daemon: identity, routing table by bucket, records and traffic counters.");
+        client.AddTo(command);
+        command.SetAction((result, cancellationToken) =>
+            ClientCommand.RunAsync(client.Read(result), new ControlRequest { Op = "status" }, Print, _ => "no status.", cancellationToken));
+        return command;
+    }
+
+    private static void Print(OperationResult result)
+    {
+        var s = result.Status!;
+        var who = new Grid().AddColumns(2);
+        who.AddRow("node id", s.Id);
+        who.AddRow("contact", Markup.Escape(s.Contact));
+        who.AddRow("network", Markup.Escape(s.Network));
+        who.AddRow("uptime", TimeSpan.FromSeconds(Math.Round(s.UptimeSeconds)).ToString("c", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(who);
+
+        var buckets = new Table().Title($"routing table: {s.TableSize} contacts").AddColumns("bucket (bits shared)", "contacts", "");
+        foreach (var bucket in s.Buckets)
+        {
+            buckets.AddRow(N(bucket.Index), N(bucket.Contacts), new string('█', Math.Min(bucket.Contacts, 20)));
+        }
+
+        AnsiConsole.Write(buckets);
+
+        var records = new Table().Title("records").AddColumns("values", "providers", "topics", "bytes");
+        records.AddRow(N(s.Values), N(s.Providers), N(s.Topics), N(s.RecordBytes));
+        AnsiConsole.Write(records);
+
+        var traffic = new Table().Title("traffic").AddColumns("counter", "value");
+        traffic.AddRow("packets in / out", $"{N(s.PacketsIn)} / {N(s.PacketsOut)}");
+        traffic.AddRow("bytes in / out", $"{N(s.BytesIn)} / {N(s.BytesOut)}");
+        traffic.AddRow("requests served / sent", $"{N(s.RequestsServed)} / {N(s.RequestsSent)}");
+        traffic.AddRow("request timeouts", N(s.RequestTimeouts));
+        traffic.AddRow("queries started / active", $"{N(s.QueriesStarted)} / {N(s.QueriesActive)}");
+        traffic.AddRow("sessions", N(s.Sessions));
+        foreach (var (reason, count) in s.Drops.OrderByDescending(d => d.Value))
+        {
+            traffic.AddRow($"dropped: {Markup.Escape(reason)}", N(count));
+        }
+
+        AnsiConsole.Write(traffic);
+    }
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Net;
+using Kademlia.Identity;
+using Kademlia.Routing;
+
+namespace Kademlia.Cli;
+
+/// <summary>Options several commands share, and how their values are read. Each command gets its own instances.</summary>
+internal static class CommonOptions
+{
+    /// <summary><c>~/.kad</c>, the data directory when <c>--data-dir</c> is not given.</summary>
+    public static string DefaultDataDirectory =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kad");
+
+    public static Option<string> DataDirectory(string description) => new("--data-dir")
+    {
+        Description = description,
+        DefaultValueFactory = _ => DefaultDataDirectory,
+        HelpName = "dir",
+    };
+
+    public static Option<string> Network()
+    {
+        var option = new Option<string>("--network")
+        {
+            Description = "Network preset: 'default' (the public parameters) or 'test' (cheap proof-of-work, loopback-friendly).",
+            DefaultValueFactory = _ => "default",
+        };
+        option.AcceptOnlyFromAmong("default", "test");
+        return option;
+    }
+
+    public static Option<string[]> Bootstrap(string description)
+    {
+        var option = new Option<string[]>("--bootstrap")
+        {
+            Description = description,
+            HelpName = "key.nonce@host:port|host:port",
+            DefaultValueFactory = _ => [],
+        };
+        option.Validators.Add(result =>
+        {
+            foreach (var seed in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (!ContactString.TryParse(seed, out _, out _) && !ContactString.TryParseHost(seed, out _, out _))
+                {
+                    result.AddError($"--bootstrap '{seed}' is neither a contact string (key.nonce@host:port) nor host:port.");
+                    return;
+                }
+            }
+        });
+        return option;
+    }
+
+    public static NetworkParameters ToNetwork(string? name) => name == "test" ? NetworkParameters.Test : NetworkParameters.Default;
+
+    /// <summary>Full path of a data directory option value (so messages and the control file agree).</summary>
+    public static string FullDataDirectory(string? value) => Path.GetFullPath(string.IsNullOrEmpty(value) ? DefaultDataDirectory : value);
+
+    /// <summary>
+    /// Splits bootstrap strings into known contacts (IK handshake) and bare addresses (XX), resolving
+    /// host names. A name that does not resolve means the bootstrap is unreachable.
+    /// </summary>
+    public static async Task<(List<NodeInfo> Contacts, List<EndPoint> Addresses)> ResolveSeedsAsync(IEnumerable<string> seeds, CancellationToken cancellationToken)
+    {
+        var contacts = new List<NodeInfo>();
+        var addresses = new List<EndPoint>();
+        foreach (var seed in seeds)
+        {
+            if (ContactString.TryParse(seed, out var node, out var address))
+            {
+                if (node is { } known)
+                {
+                    contacts.Add(known);
+                }
+                else
+                {
+                    addresses.Add(address!);
+                }
+            }
+            else if (ContactString.TryParseHost(seed, out var host, out var port))
+            {
+                addresses.Add(new IPEndPoint(await Control.NodeOperations.ResolveAsync(host, cancellationToken).ConfigureAwait(false), port));
+            }
+            else
+            {
+                throw new CliException(ExitCodes.Usage, $"--bootstrap '{seed}' is neither a contact string (key.nonce@host:port) nor host:port.");
+            }
+        }
+
+        return (contacts, addresses);
+    }
+}

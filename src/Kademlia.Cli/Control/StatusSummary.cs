@@ -1,0 +1,52 @@
+namespace Kademlia.Cli.Control;
+
+/// <summary><c>kad status</c>: who the node is, its routing table by bucket, its records and its traffic.</summary>
+internal sealed class StatusSummary
+{
+    public string Id { get; set; } = "";
+
+    public string Contact { get; set; } = "";
+
+    public string Network { get; set; } = "";
+
+    public double UptimeSeconds { get; set; }
+
+    /// <summary>Non-empty buckets: index (bits shared with our ID) and contacts.</summary>
+    public List<BucketSummary> Buckets { get; set; } = [];
+
+    public int TableSize { get; set; }
+
+    public int Values { get; set; }
+
+    public int Providers { get; set; }
+
+    public int Topics { get; set; }
+
+    public long RecordBytes { get; set; }
+
+    public long PacketsIn { get; set; }
+
+    public long PacketsOut { get; set; }
+
+    public long BytesIn { get; set; }
+
+    public long BytesOut { get; set; }
+
+    public long RequestsServed { get; set; }
+
+    public long RequestsSent { get; set; }
+
+    public long RequestTimeouts { get; set; }
+
+    public long QueriesStarted { get; set; }
+
+    public int QueriesActive { get; set; }
+
+    public int Sessions { get; set; }
+
+    /// <summary>Dropped packets by reason.</summary>
+    public Dictionary<string, long> Drops { get; set; } = [];
+}
+
+/// <summary>One non-empty bucket.</summary>
+internal sealed record BucketSummary(int Index, int Contacts);

@@ -1,0 +1,226 @@
+using Kademlia.Cli.Control;
+using Kademlia.Engine;
+using Kademlia.Identity;
+using Kademlia.Persistence;
+using Kademlia.Routing;
+using Microsoft.Extensions.Logging;
+
+namespace Kademlia.Cli.Daemon;
+
+/// <summary>
+/// <c>kad node</c>: a long-running node on a data directory. Start-up order matters: the directory
+/// lock first (so two daemons never share a key or a database), then the identity, the record
+/// database and the routing snapshot, then the socket, the control endpoint and the join.
+/// </summary>
+/// <remarks>
+/// Lines on stdout are for scripts and tests, one fact each: <c>id:</c>, <c>contact:</c>,
+/// <c>control:</c>, <c>data-dir:</c>, then <c>ready:</c> once joined and <c>stopped:</c> at the end.
+/// Logs go to stderr so that stdout stays machine-readable.
+/// </remarks>
+internal sealed partial class NodeDaemon
+{
+    /// <summary>
+    /// Longest the join may take. A dead seed costs a few ping attempts of at most the network's
+    /// request timeout each; a live network answers a self-lookup in well under this.
+    /// </summary>
+    private static readonly TimeSpan BootstrapLimit = TimeSpan.FromMinutes(2);
+
+    private readonly NodeDaemonOptions _options;
+    private readonly TextWriter _output;
+    private readonly ILogger _logger;
+
+    public NodeDaemon(NodeDaemonOptions options, TextWriter output, ILoggerFactory loggers)
+    {
+        _options = options;
+        _output = output;
+        _logger = loggers.CreateLogger("kad.node");
+        Loggers = loggers;
+    }
+
+    private ILoggerFactory Loggers { get; }
+
+    /// <summary>Runs until <paramref name="stop"/> (Ctrl-C, SIGTERM) and returns the exit code.</summary>
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        var network = _options.Network;
+        using var directory = DataDirectory.Open(_options.DataDirectory);
+        LogGeneratingIdentityIfNeeded(directory.IdentityKeyPath);
+        using var identity = IdentityKeyFile.LoadOrCreate(directory.IdentityKeyPath, network, cancellationToken: stop);
+        var startedAt = DateTimeOffset.UtcNow;
+        using var store = SqliteRecordStore.Open(directory.RecordsPath, identity.Id, startedAt);
+        if (store.UnreadableRows > 0)
+        {
+            LogUnreadableRows(_logger, store.UnreadableRows, directory.RecordsPath);
+        }
+
+        var saved = LoadSnapshot(directory.RoutingSnapshotPath);
+        var node = await DhtNode.StartAsync(new DhtNodeOptions
+        {
+            Network = network,
+            Bind = _options.Bind,
+            AdvertisedEndPoint = _options.Advertise,
+            Identity = identity,
+            Store = store,
+            LoggerFactory = Loggers,
+        }, stop).ConfigureAwait(false);
+        var exitCode = ExitCodes.Success;
+        try
+        {
+            var operations = new NodeOperations(node, identity, network, startedAt);
+            var control = ControlServer.Start(_options.ControlPort, operations, _logger);
+            await using (control.ConfigureAwait(false))
+            {
+                ControlFile.Write(directory.Path, control.EndPoint, control.Token);
+                try
+                {
+                    await _output.WriteLineAsync($"id: {node.Id}").ConfigureAwait(false);
+                    await _output.WriteLineAsync($"contact: {node.ContactString}").ConfigureAwait(false);
+                    await _output.WriteLineAsync($"control: {control.EndPoint}").ConfigureAwait(false);
+                    await _output.WriteLineAsync($"data-dir: {directory.Path}").ConfigureAwait(false);
+                    await _output.FlushAsync(stop).ConfigureAwait(false);
+
+                    exitCode = await JoinAsync(node, saved, stop).ConfigureAwait(false);
+                    if (exitCode == ExitCodes.Success)
+                    {
+                        await RunUntilStoppedAsync(node, directory, stop).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    ControlFile.Delete(directory.Path);
+                }
+            }
+        }
+        finally
+        {
+            // Saved before the node stops, while the table is still there to read.
+            var count = await SaveSnapshotAsync(node, directory.RoutingSnapshotPath).ConfigureAwait(false);
+            await node.DisposeAsync().ConfigureAwait(false);
+            await _output.WriteLineAsync($"stopped: saved {count} contacts").ConfigureAwait(false);
+            await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+
+        return exitCode;
+    }
+
+    private async Task<int> JoinAsync(DhtNode node, IReadOnlyList<SavedContact> saved, CancellationToken stop)
+    {
+        var (contacts, addresses) = await CommonOptions.ResolveSeedsAsync(_options.Bootstrap, stop).ConfigureAwait(false);
+        // The saved table joins the seeds: a restarted node rejoins even when its bootstrap is gone.
+        // Each saved contact is pinged by the bootstrap before it enters the table.
+        contacts.AddRange(saved.Select(s => s.Node).Where(n => n.Id != node.Id && !contacts.Contains(n)));
+        if (contacts.Count == 0 && addresses.Count == 0)
+        {
+            await _output.WriteLineAsync("ready: first node of its network, waiting for others to join").ConfigureAwait(false);
+            await _output.FlushAsync(stop).ConfigureAwait(false);
+            return ExitCodes.Success;
+        }
+
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        limit.CancelAfter(BootstrapLimit);
+        BootstrapResult result;
+        try
+        {
+            result = await node.BootstrapAsync(contacts, addresses, limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        {
+            result = new BootstrapResult(0, 0) { Succeeded = false, MessagesSent = 0, Duration = BootstrapLimit };
+        }
+
+        if (result.TableSize == 0 && _options.Bootstrap.Count > 0)
+        {
+            throw new CliException(ExitCodes.BootstrapUnreachable, $"bootstrap unreachable: none of {string.Join(", ", _options.Bootstrap)}{(saved.Count > 0 ? $" nor {saved.Count} saved contacts" : "")} answered.");
+        }
+
+        if (result.TableSize == 0)
+        {
+            LogNoSavedContactAnswered(_logger, saved.Count);
+        }
+
+        await _output.WriteLineAsync($"ready: {result.TableSize} contacts ({result.SeedsAnswered} of {contacts.Count + addresses.Count} seeds answered)").ConfigureAwait(false);
+        await _output.FlushAsync(stop).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    private async Task RunUntilStoppedAsync(DhtNode node, DataDirectory directory, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(_options.SnapshotInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                await SaveSnapshotAsync(node, directory.RoutingSnapshotPath).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            LogStopping(_logger);
+        }
+    }
+
+    private IReadOnlyList<SavedContact> LoadSnapshot(string path)
+    {
+        try
+        {
+            return RoutingSnapshot.Load(path, _options.Network);
+        }
+        catch (DataFileException e)
+        {
+            // The snapshot is only a cache of the network: start without it and leave the file
+            // for the operator; the next save replaces it.
+            LogSnapshotUnusable(_logger, path, e.Reason.ToString());
+            return [];
+        }
+    }
+
+    private async Task<int> SaveSnapshotAsync(DhtNode node, string path)
+    {
+        IReadOnlyList<NodeInfo> contacts;
+        try
+        {
+            contacts = await node.GetContactsAsync().ConfigureAwait(false);
+        }
+        catch (ObjectDisposedException)
+        {
+            return 0;
+        }
+
+        // An empty table (every peer gone for a while) would erase the only way back in.
+        if (contacts.Count == 0)
+        {
+            return 0;
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        RoutingSnapshot.Save(path, _options.Network, contacts.Select(c => new SavedContact(c, now)));
+        LogSnapshotSaved(_logger, contacts.Count);
+        return contacts.Count;
+    }
+
+    private void LogGeneratingIdentityIfNeeded(string keyPath)
+    {
+        if (!File.Exists(keyPath))
+        {
+            LogGeneratingIdentity(_logger, keyPath, _options.Network.StaticDifficulty, _options.Network.DynamicDifficulty);
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Generating a new identity in {Path} (proof-of-work {Static}/{Dynamic} bits)")]
+    private static partial void LogGeneratingIdentity(ILogger logger, string path, int @static, int dynamic);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "{Rows} unreadable rows in {Path} were skipped and left in the file")]
+    private static partial void LogUnreadableRows(ILogger logger, int rows, string path);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Routing snapshot {Path} not used ({Reason}); starting without it")]
+    private static partial void LogSnapshotUnusable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "None of {Count} saved contacts answered; waiting for others to find this node")]
+    private static partial void LogNoSavedContactAnswered(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Saved {Count} contacts to the routing snapshot")]
+    private static partial void LogSnapshotSaved(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Stopping: saving the routing table and closing the database")]
+    private static partial void LogStopping(ILogger logger);
+}

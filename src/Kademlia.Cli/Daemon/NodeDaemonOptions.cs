@@ -1,0 +1,27 @@
+using System.Net;
+using Kademlia.Identity;
+using Microsoft.Extensions.Logging;
+
+namespace Kademlia.Cli.Daemon;
+
+/// <summary>What <c>kad node</c> was asked to run.</summary>
+internal sealed class NodeDaemonOptions
+{
+    public required string DataDirectory { get; init; }
+
+    public required NetworkParameters Network { get; init; }
+
+    public required IPEndPoint Bind { get; init; }
+
+    public IPEndPoint? Advertise { get; init; }
+
+    public IReadOnlyList<string> Bootstrap { get; init; } = [];
+
+    /// <summary>Port of the control endpoint on 127.0.0.1; 0 lets the system choose (the control file says which).</summary>
+    public int ControlPort { get; init; }
+
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+
+    /// <summary>How often the routing table is saved besides at shutdown.</summary>
+    public TimeSpan SnapshotInterval { get; init; } = TimeSpan.FromMinutes(1);
+}

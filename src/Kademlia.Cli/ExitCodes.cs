@@ -1,0 +1,68 @@
+namespace Kademlia.Cli;
+
+/// <summary>
+/// The exit codes of <c>kad</c>, one per kind of failure so that scripts can tell them apart.
+/// The table is printed by <c>kad --help</c> and in README.md; keep the three in step.
+/// </summary>
+internal static class ExitCodes
+{
+    /// <summary>The command did what it was asked.</summary>
+    public const int Success = 0;
+
+    /// <summary>
+    /// The command ran but the network said no: value or providers not found, no node stored the
+    /// record, compare-and-swap refused, the peer did not answer. Like grep's 1: not an error of use.
+    /// </summary>
+    public const int NotFound = 1;
+
+    /// <summary>Bad arguments; the same code System.CommandLine and most Unix tools use.</summary>
+    public const int Usage = 2;
+
+    /// <summary>No bootstrap node answered, or a bootstrap host name does not resolve.</summary>
+    public const int BootstrapUnreachable = 3;
+
+    /// <summary>The data directory does not exist (or holds no identity where one is needed).</summary>
+    public const int DataDirectoryMissing = 4;
+
+    /// <summary>Another process holds the data directory.</summary>
+    public const int DataDirectoryLocked = 5;
+
+    /// <summary>No daemon answers on the data directory's control endpoint.</summary>
+    public const int NoDaemon = 6;
+
+    /// <summary>The daemon refused the control token.</summary>
+    public const int BadToken = 7;
+
+    /// <summary>A data file (identity key, record database) is damaged, foreign or too open; it is left untouched.</summary>
+    public const int DataFileUnusable = 8;
+
+    /// <summary>The UDP port (or address) cannot be bound.</summary>
+    public const int BindFailed = 9;
+
+    /// <summary>The operation did not finish within <c>--timeout</c>.</summary>
+    public const int Timeout = 10;
+
+    /// <summary>A bug or an unexpected condition; <c>--verbose</c> shows the stack trace.</summary>
+    public const int Internal = 70;
+
+    /// <summary>Interrupted (Ctrl-C) before the command finished; 128 + SIGINT, as shells report it.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary>The table for <c>kad --help</c>.</summary>
+    public static readonly (int Code, string Meaning)[] Table =
+    [
+        (Success, "success"),
+        (NotFound, "not found / refused by the network (no value, no providers, no store, CAS mismatch, no answer)"),
+        (Usage, "bad arguments"),
+        (BootstrapUnreachable, "no bootstrap node answered (or its host name does not resolve)"),
+        (DataDirectoryMissing, "data directory (or the identity in it) missing"),
+        (DataDirectoryLocked, "data directory locked by another process"),
+        (NoDaemon, "no daemon running on the data directory"),
+        (BadToken, "control token refused by the daemon"),
+        (DataFileUnusable, "a data file is damaged, foreign or readable by others (left untouched)"),
+        (BindFailed, "the UDP port cannot be bound"),
+        (Timeout, "the operation did not finish within --timeout"),
+        (Internal, "unexpected error (details with --verbose)"),
+        (Interrupted, "interrupted (Ctrl-C)"),
+    ];
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Kademlia.Cli.Tests;
+
+/// <summary>One running daemon (the first node of its own network) for the error paths that need one.</summary>
+public sealed class OneDaemon : IAsyncLifetime
+{
+    private readonly TempDirectory _directory = new();
+
+    internal KadDaemon Daemon { get; private set; } = null!;
+
+    internal TempDirectory Directory => _directory;
+
+    public async Task InitializeAsync() => Daemon = await KadDaemon.StartAsync(_directory.Sub("daemon"));
+
+    public async Task DisposeAsync()
+    {
+        await Daemon.DisposeAsync();
+        _directory.Dispose();
+    }
+}
+
+/// <summary>
+/// Every failure the user can cause ends with one line on stderr, starting "kad: ", no stack trace,
+/// and its own exit code (README, "Exit codes").
+/// </summary>
+public sealed class ErrorPathTests(OneDaemon fixture) : IClassFixture<OneDaemon>
+{
+    private const string SomeKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+    private static void AssertOneLine(KadRun run, int exitCode, string mentions)
+    {
+        Assert.True(run.ExitCode == exitCode, run.ToString());
+        var line = Assert.Single(run.ErrorLines);
+        Assert.StartsWith("kad: ", line, StringComparison.Ordinal);
+        Assert.Contains(mentions, line, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
+    }
+
+    /// <summary>A UDP port nothing listens on (bound, then released).</summary>
+    private static int ClosedUdpPort()
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+    }
+
+    [Fact]
+    public async Task Bad_arguments_exit_2()
+    {
+        AssertOneLine(await Kad.RunAsync("get", "not-a-key"), 2, "64 hex digits");
+        AssertOneLine(await Kad.RunAsync("node", "--port", "99999"), 2, "--port");
+        AssertOneLine(await Kad.RunAsync("frobnicate"), 2, "frobnicate");
+        AssertOneLine(await Kad.RunAsync("node", "--port", "x"), 2, "--port");
+    }
+
+    [Fact]
+    public async Task An_unreachable_bootstrap_exits_3_one_shot_and_for_the_daemon()
+    {
+        var seed = $"127.0.0.1:{ClosedUdpPort()}";
+        var oneShot = Kad.RunAsync("get", SomeKey, "--bootstrap", seed, "--network", "test");
+        var daemon = Kad.RunAsync("node", "--network", "test", "--bind", "127.0.0.1", "--data-dir", fixture.Directory.Sub("unreachable"), "--bootstrap", seed, "--log-level", "None");
+        AssertOneLine(await oneShot, 3, "bootstrap unreachable");
+        var run = await daemon;
+        Assert.True(run.ExitCode == 3, run.ToString());
+        Assert.Contains("kad: bootstrap unreachable", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("stopped:", run.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_data_directory_exits_4()
+    {
+        var missing = fixture.Directory.Sub("missing");
+        AssertOneLine(await Kad.RunAsync("status", "--data-dir", missing), 4, "does not exist");
+        AssertOneLine(await Kad.RunAsync("id", "--data-dir", missing, "--network", "test"), 4, "does not exist");
+    }
+
+    [Fact]
+    public async Task A_locked_data_directory_exits_5()
+    {
+        var run = await Kad.RunAsync("node", "--network", "test", "--bind", "127.0.0.1", "--data-dir", fixture.Daemon.DataDirectory, "--log-level", "None");
+        AssertOneLine(run, 5, "in use by another process");
+    }
+
+    [Fact]
+    public async Task No_daemon_exits_6_for_an_empty_directory_and_for_a_stale_control_file()
+    {
+        var empty = Directory.CreateDirectory(fixture.Directory.Sub("empty")).FullName;
+        AssertOneLine(await Kad.RunAsync("get", SomeKey, "--data-dir", empty), 6, "no daemon running");
+
+        // What a crashed daemon leaves: a control file naming a port nobody listens on.
+        var stale = Directory.CreateDirectory(fixture.Directory.Sub("stale")).FullName;
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        await File.WriteAllTextAsync(Path.Combine(stale, "control.json"), $"{{\"endpoint\":\"127.0.0.1:{port}\",\"token\":\"{new string('0', 64)}\",\"pid\":1}}");
+        AssertOneLine(await Kad.RunAsync("status", "--data-dir", stale), 6, "no daemon answers");
+    }
+
+    [Fact]
+    public async Task A_wrong_token_exits_7_and_the_daemon_keeps_serving()
+    {
+        var real = await File.ReadAllTextAsync(Path.Combine(fixture.Daemon.DataDirectory, "control.json"));
+        var token = real.Split("\"token\":\"")[1][..64];
+        var forged = Directory.CreateDirectory(fixture.Directory.Sub("forged")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(forged, "control.json"), real.Replace(token, new string('a', 64), StringComparison.Ordinal));
+
+        AssertOneLine(await Kad.RunAsync("status", "--data-dir", forged), 7, "token");
+        var honest = await Kad.RunAsync("status", "--json", "--data-dir", fixture.Daemon.DataDirectory);
+        Assert.True(honest.ExitCode == 0, honest.ToString());
+    }
+
+    [Fact]
+    public async Task A_damaged_key_file_exits_8_and_is_left_untouched()
+    {
+        var directory = Directory.CreateDirectory(fixture.Directory.Sub("damaged")).FullName;
+        var key = Path.Combine(directory, "identity.key");
+        var garbage = "this is not a key file"u8.ToArray();
+        await File.WriteAllBytesAsync(key, garbage);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        var run = await Kad.RunAsync("node", "--network", "test", "--bind", "127.0.0.1", "--data-dir", directory, "--log-level", "None");
+        AssertOneLine(run, 8, "identity key file");
+        Assert.Equal(garbage, await File.ReadAllBytesAsync(key));
+        AssertOneLine(await Kad.RunAsync("id", "--data-dir", directory, "--network", "test"), 8, "identity key file");
+    }
+
+    [Fact]
+    public async Task A_port_in_use_exits_9()
+    {
+        var port = fixture.Daemon.Contact[(fixture.Daemon.Contact.LastIndexOf(':') + 1)..];
+        var run = await Kad.RunAsync("node", "--network", "test", "--bind", "127.0.0.1", "--port", port, "--data-dir", fixture.Directory.Sub("second"), "--log-level", "None");
+        AssertOneLine(run, 9, "cannot bind");
+    }
+
+    [Fact]
+    public async Task A_daemon_that_never_answers_exits_10_after_the_timeout()
+    {
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var directory = Directory.CreateDirectory(fixture.Directory.Sub("silent")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(directory, "control.json"), $"{{\"endpoint\":\"{silent.LocalEndpoint}\",\"token\":\"{new string('0', 64)}\",\"pid\":1}}");
+        AssertOneLine(await Kad.RunAsync("status", "--data-dir", directory, "--timeout", "1"), 10, "--timeout");
+    }
+
+    [Fact]
+    public async Task A_value_nobody_stored_exits_1()
+    {
+        AssertOneLine(await Kad.RunAsync("get", SomeKey, "--data-dir", fixture.Daemon.DataDirectory), 1, "no value found");
+    }
+
+    [Fact]
+    public async Task Help_lists_the_exit_codes()
+    {
+        var run = await Kad.RunAsync("--help");
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("Exit codes:", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("control token refused", run.Stdout, StringComparison.Ordinal);
+    }
+}

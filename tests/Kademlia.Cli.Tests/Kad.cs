@@ -1,0 +1,61 @@
+using System.Diagnostics;
+
+namespace Kademlia.Cli.Tests;
+
+/// <summary>Runs <c>dotnet kad.dll ...</c> to completion, bounded by a guard.</summary>
+internal static class Kad
+{
+    /// <summary>A guard against a hung process, never an assertion about speed.</summary>
+    public static readonly TimeSpan Guard = TimeSpan.FromSeconds(90);
+
+    public static async Task<KadRun> RunAsync(params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var guard = new CancellationTokenSource(Guard);
+        try
+        {
+            await process.WaitForExitAsync(guard.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"kad {string.Join(' ', args)} did not exit within {Guard}.");
+        }
+
+        return new KadRun(process.ExitCode, await stdout, await stderr);
+    }
+
+    public static Process Start(IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(KadExecutable.Path);
+        foreach (var arg in args)
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        // Keep the children quiet and cheap: no telemetry, no first-run work, plain output.
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment["NO_COLOR"] = "1";
+        info.Environment["DOTNET_TieredPGO"] = "0";
+        return Process.Start(info) ?? throw new InvalidOperationException("dotnet did not start");
+    }
+}
+
+/// <summary>How a <c>kad</c> run ended.</summary>
+internal sealed record KadRun(int ExitCode, string Stdout, string Stderr)
+{
+    /// <summary>The stderr lines, for the "one clear line" checks.</summary>
+    public string[] ErrorLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    public override string ToString() => $"exit {ExitCode}\nstdout: {Stdout}\nstderr: {Stderr}";
+}
