@@ -51,6 +51,7 @@ internal static class BenchNetworkRunner
 
     private static void Render(NetworkReport report)
     {
+        BenchConsole.WidenWhenRedirected();
         var summary = new Grid().AddColumns(2);
         summary.AddRow("nodes", $"{report.Nodes} on 127.0.0.1, seed {report.Seed}, {report.Processors} logical processors shared with everything else running");
         summary.AddRow("bootstrap", $"{Ms(report.BootstrapMs)} ms in all (joins one by one, then a self-lookup each); one join p50 {Ms(report.JoinMs.P50)} / max {Ms(report.JoinMs.Max)} ms; {report.FailedJoins} failed");
@@ -59,31 +60,30 @@ internal static class BenchNetworkRunner
         summary.AddRow("workload", $"{Ms(report.WorkloadMs)} ms, one operation at a time; {report.PacketsOut:N0} datagrams, {report.RequestTimeouts} request timeouts, {report.Drops} drops");
         AnsiConsole.Write(summary);
 
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("operation")
-            .AddColumn(new TableColumn("success").RightAligned())
-            .AddColumn(new TableColumn("p50 ms").RightAligned())
-            .AddColumn(new TableColumn("p95 ms").RightAligned())
-            .AddColumn(new TableColumn("p99 ms").RightAligned())
-            .AddColumn(new TableColumn("max ms").RightAligned())
-            .AddColumn(new TableColumn("first result p50 / p95 / max ms").RightAligned())
-            .AddColumn(new TableColumn("messages mean / max").RightAligned())
-            .AddColumn(new TableColumn("hops mean").RightAligned())
-            .AddColumn(new TableColumn("stored on min / mean / max").RightAligned());
+        var table = new Table().Border(TableBorder.Simple)
+            .Caption("ms: milliseconds from the call to completion; first: to the first provider; msgs: requests sent; stored: nodes that acknowledged (min/avg); more in --json")
+            .AddColumn(new TableColumn("operation").NoWrap())
+            .AddColumn(new TableColumn("ok").RightAligned())
+            .AddColumn(new TableColumn("p50").RightAligned())
+            .AddColumn(new TableColumn("p95").RightAligned())
+            .AddColumn(new TableColumn("max").RightAligned())
+            .AddColumn(new TableColumn("first p50/95").RightAligned())
+            .AddColumn(new TableColumn("msgs avg/max").RightAligned())
+            .AddColumn(new TableColumn("hops").RightAligned())
+            .AddColumn(new TableColumn("stored").RightAligned());
         foreach (var op in report.Operations)
         {
-            var success = $"{op.Succeeded}/{op.Attempts} ({op.SuccessRate:P1})";
+            var success = string.Create(CultureInfo.InvariantCulture, $"{100 * op.SuccessRate:0.#}%");
             table.AddRow(
                 op.Name,
                 op.Succeeded == op.Attempts ? success : $"[red]{success}[/]",
                 Ms(op.LatencyMs.P50),
                 Ms(op.LatencyMs.P95),
-                Ms(op.LatencyMs.P99),
                 Ms(op.LatencyMs.Max),
-                op.FirstResultMs is { } first ? $"{Ms(first.P50)} / {Ms(first.P95)} / {Ms(first.Max)}" : "",
-                $"{op.Messages.Mean:0.0} / {op.Messages.Max:0}",
+                op.FirstResultMs is { } first ? $"{Ms(first.P50)}/{Ms(first.P95)}" : "",
+                string.Create(CultureInfo.InvariantCulture, $"{op.Messages.Mean:0.0}/{op.Messages.Max:0}"),
                 op.Name == "find providers" ? "" : op.Hops.Mean.ToString("0.0", CultureInfo.InvariantCulture),
-                op.StoredOn is { } stored ? $"{stored.Min:0} / {stored.Mean:0.0} / {stored.Max:0}" : "");
+                op.StoredOn is { } stored ? string.Create(CultureInfo.InvariantCulture, $"{stored.Min:0}/{stored.Mean:0.0}") : "");
         }
 
         AnsiConsole.Write(table);

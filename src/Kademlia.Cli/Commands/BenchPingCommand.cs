@@ -57,7 +57,8 @@ internal static class BenchPingCommand
             return 0;
         }
 
-        var table = new Table().Border(TableBorder.Rounded)
+        BenchConsole.WidenWhenRedirected();
+        var table = new Table().Border(TableBorder.Simple)
             .AddColumn("loop")
             .AddColumn(new TableColumn("answers/s").RightAligned())
             .AddColumn(new TableColumn("answers").RightAligned())
