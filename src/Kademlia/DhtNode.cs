@@ -108,6 +108,8 @@ public sealed class DhtNode : IAsyncDisposable
                 Network = options.Network,
                 AdvertisedEndpoint = NodeEndpoint.FromIPEndPoint(advertised),
                 Quorum = options.Quorum,
+                RequestsPerSecondPerSource = options.RequestsPerSecondPerSource,
+                RequestBurstPerSource = 2 * options.RequestsPerSecondPerSource,
             };
             var engine = new KademliaEngine(identity, engineOptions, options.Store);
             var node = new DhtNode(socket, engine, identity, ownsIdentity, options);

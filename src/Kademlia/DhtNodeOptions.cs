@@ -33,6 +33,12 @@ public sealed class DhtNodeOptions
     /// <summary>Stores that must acknowledge a put or announce. Defaults to 1.</summary>
     public int Quorum { get; set; } = 1;
 
+    /// <summary>
+    /// Requests per second served to one source (an IP address; an IP and port on loopback), as a token
+    /// bucket whose burst is twice this. Defaults to 1,000.
+    /// </summary>
+    public double RequestsPerSecondPerSource { get; set; } = 1_000;
+
     /// <summary>The clock. Defaults to <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

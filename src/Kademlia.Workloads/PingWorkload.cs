@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Net;
+using Kademlia.Identity;
+using Kademlia.Routing;
+
+namespace Kademlia.Workloads;
+
+/// <summary>
+/// <c>kad bench ping</c>: authenticated PING/PONG throughput between two <see cref="DhtNode"/>s on
+/// loopback with a window of requests in flight, then <see cref="RawUdpEcho"/> with the same window,
+/// duration and datagram size in the same process, so the ratio compares like with like.
+/// </summary>
+public static class PingWorkload
+{
+    /// <summary>Pings a worker sends at most, whatever the duration: a bound on the loop besides time.</summary>
+    private const long MaxPingsPerWorker = 10_000_000;
+
+    /// <summary>Runs both measurements and reports.</summary>
+    public static async Task<PingReport> RunAsync(PingWorkloadOptions options, IProgress<WorkloadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        var network = NetworkParameters.Test;
+        await using var client = await StartAsync(network, options, 0, cancellationToken).ConfigureAwait(false);
+        await using var server = await StartAsync(network, options, 1, cancellationToken).ConfigureAwait(false);
+        var peer = server.Info;
+
+        progress?.Report(new WorkloadProgress("nodes", 0, 2));
+        await LoopAsync(client, peer, options.Window, options.Warmup, cancellationToken).ConfigureAwait(false);
+        var before = await TrafficAsync(client, server).ConfigureAwait(false);
+        var nodes = await LoopAsync(client, peer, options.Window, options.Duration, cancellationToken).ConfigureAwait(false);
+        var after = await TrafficAsync(client, server).ConfigureAwait(false);
+        var packets = after.Packets - before.Packets;
+        var size = packets > 0 ? (int)Math.Clamp((after.Bytes - before.Bytes) / packets, sizeof(long), 1280) : 64;
+
+        progress?.Report(new WorkloadProgress("raw udp", 1, 2));
+        var raw = await Task.Run(() =>
+        {
+            RawUdpEcho.Measure(size, options.Window, options.Warmup, cancellationToken);
+            return RawUdpEcho.Measure(size, options.Window, options.Duration, cancellationToken);
+        }, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new WorkloadProgress("done", 2, 2));
+
+        return new PingReport
+        {
+            Window = options.Window,
+            Processors = Environment.ProcessorCount,
+            DatagramBytes = size,
+            Nodes = nodes,
+            RawUdp = raw,
+        };
+    }
+
+    private static async Task<DhtNode> StartAsync(NetworkParameters network, PingWorkloadOptions options, int index, CancellationToken cancellationToken) =>
+        await DhtNode.StartAsync(new DhtNodeOptions
+        {
+            Network = network,
+            Bind = new IPEndPoint(IPAddress.Loopback, 0),
+            Identity = SeededIdentities.Create(network, options.Seed, index, cancellationToken),
+            RequestsPerSecondPerSource = options.RequestsPerSecondPerSource,
+        }, cancellationToken).ConfigureAwait(false);
+
+    private static async Task<(long Packets, long Bytes)> TrafficAsync(DhtNode a, DhtNode b)
+    {
+        var x = (await a.GetStatisticsAsync().ConfigureAwait(false)).Engine;
+        var y = (await b.GetStatisticsAsync().ConfigureAwait(false)).Engine;
+        return (x.PacketsOut + y.PacketsOut, x.BytesOut + y.BytesOut);
+    }
+
+    private static async Task<ThroughputReport> LoopAsync(DhtNode client, NodeInfo peer, int window, TimeSpan duration, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var deadline = started + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        var workers = await Task.WhenAll(Enumerable.Range(0, window).Select(_ => Task.Run(async () =>
+        {
+            var latencies = new List<double>();
+            long failed = 0;
+            for (long i = 0; i < MaxPingsPerWorker && Stopwatch.GetTimestamp() < deadline; i++)
+            {
+                var sent = Stopwatch.GetTimestamp();
+                var result = await client.PingAsync(peer, cancellationToken).ConfigureAwait(false);
+                if (result.Succeeded)
+                {
+                    latencies.Add(Stopwatch.GetElapsedTime(sent).TotalMilliseconds);
+                }
+                else
+                {
+                    failed++;
+                }
+            }
+
+            return (latencies, failed);
+        }, cancellationToken))).ConfigureAwait(false);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var all = workers.SelectMany(w => w.latencies).ToList();
+        return new ThroughputReport(all.Count, workers.Sum(w => w.failed), seconds, Distribution.Of(all));
+    }
+}
