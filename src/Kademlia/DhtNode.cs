@@ -312,7 +312,18 @@ public sealed class DhtNode : IAsyncDisposable
         var pending = new PendingQuery(operation, completion, providers, activity);
         _inbox.Writer.TryWrite(new Command((engine, now) =>
         {
-            pending.Id = start(engine, now);
+            // An operation the engine refuses (an oversized value, a bad signature) fails its caller,
+            // never the loop that serves everyone else.
+            try
+            {
+                pending.Id = start(engine, now);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+            {
+                pending.Fail(e);
+                return;
+            }
+
             _queries[pending.Id] = pending;
         }));
         if (cancellationToken.CanBeCanceled)

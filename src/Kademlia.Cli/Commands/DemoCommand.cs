@@ -20,11 +20,7 @@ internal static class DemoCommand
     public static Command Create()
     {
         var nodes = new Option<int>("--nodes") { Description = "Nodes in the network.", DefaultValueFactory = _ => 50 };
-        nodes.Validators.Add(r =>
-        {
-            var value = r.GetValueOrDefault<int>();
-            if (value is < 5 or > 500) r.AddError("--nodes must be between 5 and 500.");
-        });
+        nodes.Check(value => value is < 5 or > 500 ? "--nodes must be between 5 and 500." : null);
 
         var command = new Command("demo", "Run a local network on loopback UDP: store, find, lose 40% of the nodes, find again.") { nodes };
         command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(nodes), cancellationToken));

@@ -119,7 +119,16 @@ public sealed partial class KademliaEngine
 
     private QueryId StartAnnounce(DateTimeOffset now, NodeId topic, byte[] applicationData, bool reported)
     {
-        var record = ProviderRecord.Create(_identity, topic, _options.AdvertisedEndpoint, (ulong)now.ToUnixTimeSeconds(), applicationData);
+        // Stores keep the provider record with the latest publication time (whole seconds), so a
+        // new announcement within the same second must still carry a later time to replace the last.
+        var published = (ulong)now.ToUnixTimeSeconds();
+        if (_lastAnnounced.TryGetValue(topic, out var last) && published <= last)
+        {
+            published = last + 1;
+        }
+
+        _lastAnnounced[topic] = published;
+        var record = ProviderRecord.Create(_identity, topic, _options.AdvertisedEndpoint, published, applicationData);
         Store.AddProvider(record, Self, now, now + _options.Network.RecordTtl);
         var ttl = (uint)_options.Network.RecordTtl.TotalSeconds;
         return Start(now, id => new StoreQuery(id, now, this, topic, requestId => new AddProviderRequest(requestId, record, ttl), _options.Quorum) { Reported = reported });

@@ -49,6 +49,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly RateLimiter _requestLimiter;
     private readonly RateLimiter _handshakeLimiter;
     private readonly Dictionary<NodeId, OwnRecord> _ownRecords = [];
+    private readonly Dictionary<NodeId, ulong> _lastAnnounced = [];
     private long _nextQueryId;
     private long _packetsIn, _packetsOut, _bytesIn, _bytesOut, _requestsServed, _requestsSent, _timeouts, _queriesStarted;
     private DateTimeOffset _nextMaintenance = DateTimeOffset.MinValue;
