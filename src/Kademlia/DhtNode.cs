@@ -16,7 +16,9 @@ namespace Kademlia;
 
 /// <summary>
 /// A Kademlia node on one UDP socket: the runtime around the sans-io <see cref="KademliaEngine"/>.
-/// One loop owns the engine; the socket, the timer and the async API only post work to it.
+/// The engine is owned by one lock: a dedicated receive thread, the timer and the async API each
+/// take it, drive the engine and send what it emitted on the spot, so a request costs no hand-off
+/// between threads on its way in or out.
 /// </summary>
 /// <example>
 /// <code>
@@ -28,8 +30,11 @@ namespace Kademlia;
 /// </example>
 public sealed class DhtNode : IAsyncDisposable
 {
-    /// <summary>Datagrams from addresses we never sent to that may wait in the queue at once.</summary>
-    private const int MaxQueuedFromStrangers = 512;
+    /// <summary>
+    /// Datagrams per second from addresses we never sent to (first contacts, or a flood of junk) that
+    /// reach the engine; the rest are dropped before any work. Peers we talk to are never limited here.
+    /// </summary>
+    private const double StrangerDatagramsPerSecond = 20_000;
 
     /// <summary>Addresses remembered as "sent to"; the set is reset past this.</summary>
     private const int MaxRememberedPeers = 65_536;
@@ -41,18 +46,17 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DhtMetrics _metrics;
-    private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<QueryId, PendingQuery> _queries = [];
     private readonly List<Channel<EngineEvent>> _subscribers = [];
-    private readonly int _maxQueuedDatagrams;
     private readonly ITimer _timer;
     private readonly ConcurrentDictionary<EndPoint, byte> _talkedTo = new();
-    private int _queuedDatagrams;
-    private int _queuedFromStrangers;
-    private long _inboxDrops;
-    private Task _loop = Task.CompletedTask;
-    private Task _receiver = Task.CompletedTask;
+    private readonly Thread _receiver;
+    private double _strangerTokens = StrangerDatagramsPerSecond;
+    private long _strangerTicks;
+    private long _strangerDrops;
+    private bool _disposed;
     private DateTimeOffset _nextSnapshot;
 
     private DhtNode(Socket socket, KademliaEngine engine, NodeIdentity identity, bool ownsIdentity, DhtNodeOptions options)
@@ -64,8 +68,8 @@ public sealed class DhtNode : IAsyncDisposable
         _time = options.TimeProvider;
         _logger = options.LoggerFactory?.CreateLogger<DhtNode>() ?? NullLogger<DhtNode>.Instance;
         _metrics = new DhtMetrics(options.MeterFactory);
-        _maxQueuedDatagrams = options.MaxQueuedDatagrams;
-        _timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(Wake.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = _time.CreateTimer(_ => Execute((engine, now) => engine.HandleTimeout(now)), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = "kademlia-receive" };
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         Info = engine.LocalInfo;
     }
@@ -225,7 +229,7 @@ public sealed class DhtNode : IAsyncDisposable
         }
         finally
         {
-            _inbox.Writer.TryWrite(new Command((_, _) => _subscribers.Remove(channel)));
+            Execute((_, _) => _subscribers.Remove(channel));
         }
     }
 
@@ -243,9 +247,9 @@ public sealed class DhtNode : IAsyncDisposable
 
         var engineStats = engine.Statistics;
         var drops = new Dictionary<string, long>(engineStats.Drops);
-        if (Interlocked.Read(ref _inboxDrops) is var inboxDrops and > 0)
+        if (Interlocked.Read(ref _strangerDrops) is var strangerDrops and > 0)
         {
-            drops["runtime.InboxFull"] = inboxDrops;
+            drops["runtime.StrangerRateLimited"] = strangerDrops;
         }
 
         return new DhtStatistics(engineStats with { Drops = drops }, buckets, engine.Store.Statistics);
@@ -264,16 +268,14 @@ public sealed class DhtNode : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _inbox.Writer.TryComplete();
+        lock (_gate)
+        {
+            _disposed = true;
+        }
+
         _socket.Dispose();
         await _timer.DisposeAsync().ConfigureAwait(false);
-        try
-        {
-            await Task.WhenAll(_loop, _receiver).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-        }
+        await Task.Run(() => _receiver.Join(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
 
         foreach (var pending in _queries.Values)
         {
@@ -298,8 +300,8 @@ public sealed class DhtNode : IAsyncDisposable
 
     private void Start()
     {
-        _loop = Task.Run(RunLoopAsync);
-        _receiver = Task.Run(ReceiveLoopAsync);
+        _receiver.Start();
+        Execute((engine, now) => engine.HandleTimeout(now));
         Log.Started(_logger, Id.ToString(), LocalEndPoint, _engine.Options.Network.Name);
     }
 
@@ -310,7 +312,7 @@ public sealed class DhtNode : IAsyncDisposable
         var completion = new TaskCompletionSource<QueryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var activity = DhtMetrics.ActivitySource.StartActivity("kademlia." + operation);
         var pending = new PendingQuery(operation, completion, providers, activity);
-        _inbox.Writer.TryWrite(new Command((engine, now) =>
+        Execute((engine, now) =>
         {
             // An operation the engine refuses (an oversized value, a bad signature) fails its caller,
             // never the loop that serves everyone else.
@@ -325,17 +327,17 @@ public sealed class DhtNode : IAsyncDisposable
             }
 
             _queries[pending.Id] = pending;
-        }));
+        });
         if (cancellationToken.CanBeCanceled)
         {
-            var registration = cancellationToken.Register(() => _inbox.Writer.TryWrite(new Command((engine, _) =>
+            var registration = cancellationToken.Register(() => Execute((engine, _) =>
             {
                 if (_queries.Remove(pending.Id))
                 {
                     engine.Cancel(pending.Id);
                     pending.Cancel(cancellationToken);
                 }
-            })));
+            }));
             completion.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
         }
 
@@ -354,7 +356,7 @@ public sealed class DhtNode : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _inbox.Writer.TryWrite(new Command((engine, now) =>
+        Execute((engine, now) =>
         {
             try
             {
@@ -364,26 +366,52 @@ public sealed class DhtNode : IAsyncDisposable
             {
                 completion.TrySetException(e);
             }
-        }));
+        });
         return completion.Task;
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>Runs <paramref name="action"/> on the engine under the lock, then sends and dispatches what it produced.</summary>
+    private void Execute(Action<KademliaEngine, DateTimeOffset> action)
     {
-        var buffer = new byte[2048];
-        EndPoint any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
-        while (!_stopping.IsCancellationRequested)
+        lock (_gate)
         {
-            SocketReceiveFromResult received;
-            try
-            {
-                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
+            if (_disposed)
             {
                 return;
             }
+
+            var now = _time.GetUtcNow();
+            try
+            {
+                action(_engine, now);
+                Flush();
+                Rearm(now);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The engine never throws on input; this would be a bug: logged, and the node keeps serving.
+                Log.LoopFailed(_logger, e);
+            }
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        var buffer = new byte[2048];
+        var any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        while (!_stopping.IsCancellationRequested)
+        {
+            int length;
+            EndPoint remote = any;
+            try
+            {
+                length = _socket.ReceiveFrom(buffer, ref remote);
+            }
             catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException) when (_stopping.IsCancellationRequested)
             {
                 return;
             }
@@ -394,72 +422,57 @@ public sealed class DhtNode : IAsyncDisposable
                 continue;
             }
 
-            var from = (IPEndPoint)received.RemoteEndPoint;
+            var from = (IPEndPoint)remote;
             if (from.Address.IsIPv4MappedToIPv6)
             {
                 from = new IPEndPoint(from.Address.MapToIPv4(), from.Port);
             }
 
-            // Two lanes: peers we have sent to recently may fill the whole queue; strangers (first
-            // contacts, or a flood of junk) share a small part of it, so a flood delays an honest
-            // peer's packet by at most that many and never pushes it out.
-            var known = _talkedTo.ContainsKey(from);
-            ref var counter = ref known ? ref _queuedDatagrams : ref _queuedFromStrangers;
-            if (Interlocked.Increment(ref counter) > (known ? _maxQueuedDatagrams : MaxQueuedFromStrangers))
+            if (!_talkedTo.ContainsKey(from) && !TakeStrangerToken())
             {
-                Interlocked.Decrement(ref counter);
-                Interlocked.Increment(ref _inboxDrops);
+                Interlocked.Increment(ref _strangerDrops);
                 continue;
             }
 
-            _inbox.Writer.TryWrite(new Datagram(from, buffer.AsSpan(0, received.ReceivedBytes).ToArray(), known));
+            lock (_gate)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                var now = _time.GetUtcNow();
+                try
+                {
+                    _engine.HandleDatagram(now, from, buffer.AsSpan(0, length));
+                    Flush();
+                    Rearm(now);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    Log.LoopFailed(_logger, e);
+                }
+            }
         }
     }
 
-    private async Task RunLoopAsync()
+    /// <summary>
+    /// One token bucket for all strangers (addresses we never sent to): a flood of junk costs the
+    /// engine at most this many passes per second and cannot starve the peers we talk to.
+    /// </summary>
+    private bool TakeStrangerToken()
     {
-        var reader = _inbox.Reader;
-        try
+        var ticks = _time.GetTimestamp();
+        var elapsed = _strangerTicks == 0 ? 0 : (ticks - _strangerTicks) / (double)_time.TimestampFrequency;
+        _strangerTicks = ticks;
+        _strangerTokens = Math.Min(StrangerDatagramsPerSecond, _strangerTokens + (elapsed * StrangerDatagramsPerSecond));
+        if (_strangerTokens < 1)
         {
-            while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
-            {
-                var now = _time.GetUtcNow();
-                while (reader.TryRead(out var item))
-                {
-                    switch (item)
-                    {
-                        case Datagram datagram:
-                            Interlocked.Decrement(ref datagram.Known ? ref _queuedDatagrams : ref _queuedFromStrangers);
-                            _engine.HandleDatagram(now, datagram.From, datagram.Bytes);
-                            break;
-                        case Command command:
-                            command.Run(_engine, now);
-                            break;
-                        default:
-                            _engine.HandleTimeout(now);
-                            break;
-                    }
-
-                    Flush();
-                    now = _time.GetUtcNow();
-                }
-
-                Rearm(now);
-            }
+            return false;
         }
-        catch (OperationCanceledException)
-        {
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Log.LoopFailed(_logger, e);
-            foreach (var pending in _queries.Values)
-            {
-                pending.Fail(e);
-            }
 
-            _queries.Clear();
-        }
+        _strangerTokens--;
+        return true;
     }
 
     private void Rearm(DateTimeOffset now)
@@ -547,15 +560,6 @@ public sealed class DhtNode : IAsyncDisposable
         {
             subscriber.Writer.TryWrite(engineEvent);
         }
-    }
-
-    private sealed record Datagram(IPEndPoint From, byte[] Bytes, bool Known);
-
-    private sealed record Command(Action<KademliaEngine, DateTimeOffset> Run);
-
-    private sealed class Wake
-    {
-        public static readonly Wake Instance = new();
     }
 
     private sealed class PendingQuery(string operation, TaskCompletionSource<QueryResult> completion, ChannelWriter<ProviderRecord>? providers, Activity? activity)

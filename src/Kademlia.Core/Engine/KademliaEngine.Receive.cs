@@ -56,15 +56,7 @@ public sealed partial class KademliaEngine
     private void HandleMessage(DateTimeOffset now, DatagramResult result, HandshakeToken? handshake)
     {
         var from = (IPEndPoint)result.EndPoint!;
-        var peer = new NodeInfo(new NodePublicKey(result.Peer.Key.Span), result.Peer.ProofOfWorkNonce, NodeEndpoint.FromIPEndPoint(from));
-        if (!peer.MeetsProofOfWork(_options.Network) && _knownNonces.TryGetValue(peer.Id, out var knownNonce))
-        {
-            // An IK responder (or a peer answering on a session we opened) does not repeat its nonce:
-            // we learned it with the contact we used to reach it.
-            peer = new NodeInfo(peer.Id, peer.PublicKey, knownNonce, peer.Endpoint);
-        }
-
-        if (!peer.MeetsProofOfWork(_options.Network))
+        if (!TryVerifiedPeer(result.Peer, NodeEndpoint.FromIPEndPoint(from), out var peer))
         {
             CountDrop(EngineDropReason.InvalidProofOfWork);
             if (handshake is { } token)
@@ -114,6 +106,43 @@ public sealed partial class KademliaEngine
         }
 
         FlushAwaiting(now, key);
+    }
+
+    /// <summary>
+    /// The sender as a contact whose proof-of-work holds. A peer verified once is remembered by its
+    /// key (bounded like the session table), so the three hashes of ID and puzzles are not repeated
+    /// for every packet of a session.
+    /// </summary>
+    private bool TryVerifiedPeer(PeerIdentity identity, NodeEndpoint endpoint, out NodeInfo peer)
+    {
+        var key = new NodePublicKey(identity.Key.Span);
+        if (_verifiedPeers.TryGetValue(identity.Key, out var known)
+            && (identity.ProofOfWorkNonce == known.Nonce || identity.ProofOfWorkNonce == 0))
+        {
+            peer = new NodeInfo(known.Id, key, known.Nonce, endpoint);
+            return true;
+        }
+
+        peer = new NodeInfo(key, identity.ProofOfWorkNonce, endpoint);
+        if (!peer.MeetsProofOfWork(_options.Network) && _knownNonces.TryGetValue(peer.Id, out var knownNonce))
+        {
+            // An IK responder (or a peer answering on a session we opened) does not repeat its nonce:
+            // we learned it with the contact we used to reach it.
+            peer = new NodeInfo(peer.Id, key, knownNonce, endpoint);
+        }
+
+        if (!peer.MeetsProofOfWork(_options.Network))
+        {
+            return false;
+        }
+
+        if (_verifiedPeers.Count >= 2 * _options.MaxSessions)
+        {
+            _verifiedPeers.Clear();
+        }
+
+        _verifiedPeers[identity.Key] = (peer.Id, peer.PowNonce);
+        return true;
     }
 
     private void HandleResponse(DateTimeOffset now, NodeInfo peer, IPEndPoint from, Message response)

@@ -45,6 +45,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly Dictionary<PeerKey, Queue<(ulong RequestId, byte[] Plaintext)>> _awaitingSession = [];
     private readonly HashSet<NodeId> _livenessChecks = [];
     private readonly Dictionary<NodeId, ulong> _knownNonces = [];
+    private readonly Dictionary<PeerKey, (NodeId Id, ulong Nonce)> _verifiedPeers = [];
     private readonly Dictionary<string, long> _drops = [];
     private readonly RateLimiter _requestLimiter;
     private readonly RateLimiter _handshakeLimiter;
