@@ -16,9 +16,7 @@ namespace Kademlia;
 
 /// <summary>
 /// A Kademlia node on one UDP socket: the runtime around the sans-io <see cref="KademliaEngine"/>.
-/// The engine is owned by one lock: a dedicated receive thread, the timer and the async API each
-/// take it, drive the engine and send what it emitted on the spot, so a request costs no hand-off
-/// between threads on its way in or out.
+/// One loop owns the engine; the socket, the timer and the async API only post work to it.
 /// </summary>
 /// <example>
 /// <code>
@@ -30,11 +28,8 @@ namespace Kademlia;
 /// </example>
 public sealed class DhtNode : IAsyncDisposable
 {
-    /// <summary>
-    /// Datagrams per second from addresses we never sent to (first contacts, or a flood of junk) that
-    /// reach the engine; the rest are dropped before any work. Peers we talk to are never limited here.
-    /// </summary>
-    private const double StrangerDatagramsPerSecond = 20_000;
+    /// <summary>Datagrams from addresses we never sent to that may wait in the queue at once.</summary>
+    private const int MaxQueuedFromStrangers = 512;
 
     /// <summary>Addresses remembered as "sent to"; the set is reset past this.</summary>
     private const int MaxRememberedPeers = 65_536;
@@ -46,17 +41,18 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DhtMetrics _metrics;
-    private readonly Lock _gate = new();
+    private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<QueryId, PendingQuery> _queries = [];
     private readonly List<Channel<EngineEvent>> _subscribers = [];
+    private readonly int _maxQueuedDatagrams;
     private readonly ITimer _timer;
     private readonly ConcurrentDictionary<EndPoint, byte> _talkedTo = new();
-    private readonly Thread _receiver;
-    private double _strangerTokens = StrangerDatagramsPerSecond;
-    private long _strangerTicks;
-    private long _strangerDrops;
-    private bool _disposed;
+    private int _queuedDatagrams;
+    private int _queuedFromStrangers;
+    private long _inboxDrops;
+    private Task _loop = Task.CompletedTask;
+    private Task _receiver = Task.CompletedTask;
     private DateTimeOffset _nextSnapshot;
 
     private DhtNode(Socket socket, KademliaEngine engine, NodeIdentity identity, bool ownsIdentity, DhtNodeOptions options)
@@ -68,8 +64,8 @@ public sealed class DhtNode : IAsyncDisposable
         _time = options.TimeProvider;
         _logger = options.LoggerFactory?.CreateLogger<DhtNode>() ?? NullLogger<DhtNode>.Instance;
         _metrics = new DhtMetrics(options.MeterFactory);
-        _timer = _time.CreateTimer(_ => Execute((engine, now) => engine.HandleTimeout(now)), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _receiver = new Thread(ReceiveLoop) { IsBackground = true, Name = "kademlia-receive" };
+        _maxQueuedDatagrams = options.MaxQueuedDatagrams;
+        _timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(Wake.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         Info = engine.LocalInfo;
     }
@@ -229,7 +225,7 @@ public sealed class DhtNode : IAsyncDisposable
         }
         finally
         {
-            Execute((_, _) => _subscribers.Remove(channel));
+            _inbox.Writer.TryWrite(new Command((_, _) => _subscribers.Remove(channel)));
         }
     }
 
@@ -247,9 +243,9 @@ public sealed class DhtNode : IAsyncDisposable
 
         var engineStats = engine.Statistics;
         var drops = new Dictionary<string, long>(engineStats.Drops);
-        if (Interlocked.Read(ref _strangerDrops) is var strangerDrops and > 0)
+        if (Interlocked.Read(ref _inboxDrops) is var inboxDrops and > 0)
         {
-            drops["runtime.StrangerRateLimited"] = strangerDrops;
+            drops["runtime.InboxFull"] = inboxDrops;
         }
 
         return new DhtStatistics(engineStats with { Drops = drops }, buckets, engine.Store.Statistics);
@@ -268,14 +264,16 @@ public sealed class DhtNode : IAsyncDisposable
         }
 
         await _stopping.CancelAsync().ConfigureAwait(false);
-        lock (_gate)
-        {
-            _disposed = true;
-        }
-
+        _inbox.Writer.TryComplete();
         _socket.Dispose();
         await _timer.DisposeAsync().ConfigureAwait(false);
-        await Task.Run(() => _receiver.Join(TimeSpan.FromSeconds(5))).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(_loop, _receiver).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
 
         foreach (var pending in _queries.Values)
         {
@@ -300,8 +298,8 @@ public sealed class DhtNode : IAsyncDisposable
 
     private void Start()
     {
-        _receiver.Start();
-        Execute((engine, now) => engine.HandleTimeout(now));
+        _loop = Task.Run(RunLoopAsync);
+        _receiver = Task.Run(ReceiveLoopAsync);
         Log.Started(_logger, Id.ToString(), LocalEndPoint, _engine.Options.Network.Name);
     }
 
@@ -312,7 +310,7 @@ public sealed class DhtNode : IAsyncDisposable
         var completion = new TaskCompletionSource<QueryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var activity = DhtMetrics.ActivitySource.StartActivity("kademlia." + operation);
         var pending = new PendingQuery(operation, completion, providers, activity);
-        Execute((engine, now) =>
+        _inbox.Writer.TryWrite(new Command((engine, now) =>
         {
             // An operation the engine refuses (an oversized value, a bad signature) fails its caller,
             // never the loop that serves everyone else.
@@ -327,17 +325,17 @@ public sealed class DhtNode : IAsyncDisposable
             }
 
             _queries[pending.Id] = pending;
-        });
+        }));
         if (cancellationToken.CanBeCanceled)
         {
-            var registration = cancellationToken.Register(() => Execute((engine, _) =>
+            var registration = cancellationToken.Register(() => _inbox.Writer.TryWrite(new Command((engine, _) =>
             {
                 if (_queries.Remove(pending.Id))
                 {
                     engine.Cancel(pending.Id);
                     pending.Cancel(cancellationToken);
                 }
-            }));
+            })));
             completion.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
         }
 
@@ -356,7 +354,7 @@ public sealed class DhtNode : IAsyncDisposable
     {
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
         var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Execute((engine, now) =>
+        _inbox.Writer.TryWrite(new Command((engine, now) =>
         {
             try
             {
@@ -366,52 +364,26 @@ public sealed class DhtNode : IAsyncDisposable
             {
                 completion.TrySetException(e);
             }
-        });
+        }));
         return completion.Task;
     }
 
-    /// <summary>Runs <paramref name="action"/> on the engine under the lock, then sends and dispatches what it produced.</summary>
-    private void Execute(Action<KademliaEngine, DateTimeOffset> action)
-    {
-        lock (_gate)
-        {
-            if (_disposed)
-            {
-                return;
-            }
-
-            var now = _time.GetUtcNow();
-            try
-            {
-                action(_engine, now);
-                Flush();
-                Rearm(now);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // The engine never throws on input; this would be a bug: logged, and the node keeps serving.
-                Log.LoopFailed(_logger, e);
-            }
-        }
-    }
-
-    private void ReceiveLoop()
+    private async Task ReceiveLoopAsync()
     {
         var buffer = new byte[2048];
-        var any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        EndPoint any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
         while (!_stopping.IsCancellationRequested)
         {
-            int length;
-            EndPoint remote = any;
+            SocketReceiveFromResult received;
             try
             {
-                length = _socket.ReceiveFrom(buffer, ref remote);
+                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false);
             }
-            catch (ObjectDisposedException)
+            catch (OperationCanceledException)
             {
                 return;
             }
-            catch (SocketException) when (_stopping.IsCancellationRequested)
+            catch (ObjectDisposedException)
             {
                 return;
             }
@@ -422,57 +394,72 @@ public sealed class DhtNode : IAsyncDisposable
                 continue;
             }
 
-            var from = (IPEndPoint)remote;
+            var from = (IPEndPoint)received.RemoteEndPoint;
             if (from.Address.IsIPv4MappedToIPv6)
             {
                 from = new IPEndPoint(from.Address.MapToIPv4(), from.Port);
             }
 
-            if (!_talkedTo.ContainsKey(from) && !TakeStrangerToken())
+            // Two lanes: peers we have sent to recently may fill the whole queue; strangers (first
+            // contacts, or a flood of junk) share a small part of it, so a flood delays an honest
+            // peer's packet by at most that many and never pushes it out.
+            var known = _talkedTo.ContainsKey(from);
+            ref var counter = ref known ? ref _queuedDatagrams : ref _queuedFromStrangers;
+            if (Interlocked.Increment(ref counter) > (known ? _maxQueuedDatagrams : MaxQueuedFromStrangers))
             {
-                Interlocked.Increment(ref _strangerDrops);
+                Interlocked.Decrement(ref counter);
+                Interlocked.Increment(ref _inboxDrops);
                 continue;
             }
 
-            lock (_gate)
-            {
-                if (_disposed)
-                {
-                    return;
-                }
-
-                var now = _time.GetUtcNow();
-                try
-                {
-                    _engine.HandleDatagram(now, from, buffer.AsSpan(0, length));
-                    Flush();
-                    Rearm(now);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    Log.LoopFailed(_logger, e);
-                }
-            }
+            _inbox.Writer.TryWrite(new Datagram(from, buffer.AsSpan(0, received.ReceivedBytes).ToArray(), known));
         }
     }
 
-    /// <summary>
-    /// One token bucket for all strangers (addresses we never sent to): a flood of junk costs the
-    /// engine at most this many passes per second and cannot starve the peers we talk to.
-    /// </summary>
-    private bool TakeStrangerToken()
+    private async Task RunLoopAsync()
     {
-        var ticks = _time.GetTimestamp();
-        var elapsed = _strangerTicks == 0 ? 0 : (ticks - _strangerTicks) / (double)_time.TimestampFrequency;
-        _strangerTicks = ticks;
-        _strangerTokens = Math.Min(StrangerDatagramsPerSecond, _strangerTokens + (elapsed * StrangerDatagramsPerSecond));
-        if (_strangerTokens < 1)
+        var reader = _inbox.Reader;
+        try
         {
-            return false;
-        }
+            while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var now = _time.GetUtcNow();
+                while (reader.TryRead(out var item))
+                {
+                    switch (item)
+                    {
+                        case Datagram datagram:
+                            Interlocked.Decrement(ref datagram.Known ? ref _queuedDatagrams : ref _queuedFromStrangers);
+                            _engine.HandleDatagram(now, datagram.From, datagram.Bytes);
+                            break;
+                        case Command command:
+                            command.Run(_engine, now);
+                            break;
+                        default:
+                            _engine.HandleTimeout(now);
+                            break;
+                    }
 
-        _strangerTokens--;
-        return true;
+                    Flush();
+                    now = _time.GetUtcNow();
+                }
+
+                Rearm(now);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.LoopFailed(_logger, e);
+            foreach (var pending in _queries.Values)
+            {
+                pending.Fail(e);
+            }
+
+            _queries.Clear();
+        }
     }
 
     private void Rearm(DateTimeOffset now)
@@ -560,6 +547,15 @@ public sealed class DhtNode : IAsyncDisposable
         {
             subscriber.Writer.TryWrite(engineEvent);
         }
+    }
+
+    private sealed record Datagram(IPEndPoint From, byte[] Bytes, bool Known);
+
+    private sealed record Command(Action<KademliaEngine, DateTimeOffset> Run);
+
+    private sealed class Wake
+    {
+        public static readonly Wake Instance = new();
     }
 
     private sealed class PendingQuery(string operation, TaskCompletionSource<QueryResult> completion, ChannelWriter<ProviderRecord>? providers, Activity? activity)

@@ -47,4 +47,7 @@ public sealed class DhtNodeOptions
 
     /// <summary>Where the <c>Kademlia</c> meter is created. Defaults to a meter of its own.</summary>
     public IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>Datagrams queued for the engine before new ones are dropped (and counted). Defaults to 16,384.</summary>
+    public int MaxQueuedDatagrams { get; set; } = 16_384;
 }
