@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Kademlia.Identity;
 
 namespace Kademlia.Workloads;
 

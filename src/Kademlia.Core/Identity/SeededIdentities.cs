@@ -1,13 +1,12 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Kademlia.Identity;
 
-namespace Kademlia.Workloads;
+namespace Kademlia.Identity;
 
 /// <summary>
 /// Node identities derived from a seed, so that a workload run twice builds the same network (same
-/// IDs, so the same buckets and the same lookup paths). For benchmarks and tests only: anyone who
-/// knows the seed knows the private keys.
+/// IDs, so the same buckets and the same lookup paths). For benchmarks, tests and the simulator only:
+/// anyone who knows the seed knows the private keys.
 /// </summary>
 public static class SeededIdentities
 {
