@@ -104,6 +104,18 @@ public sealed class RoutingTable
     /// </summary>
     public RoutingUpdate Observe(in NodeInfo node, DateTimeOffset now)
     {
+        // The common case, a node we already hold, takes a short path of its own.
+        var id = node.Id;
+        if (id != Self && _buckets[Self.CommonPrefixLength(id)] is { } known && known.IndexOf(id) is var found and >= 0 && !node.Endpoint.IsUnspecified)
+        {
+            return Refresh(known, found, node, now);
+        }
+
+        return ObserveNew(node, now);
+    }
+
+    private RoutingUpdate ObserveNew(in NodeInfo node, DateTimeOffset now)
+    {
         if (node.Id == Self)
         {
             return RoutingUpdate.Rejected(RoutingRejection.Self);
