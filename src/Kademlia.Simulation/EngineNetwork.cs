@@ -73,7 +73,7 @@ public sealed class EngineNetwork : IDisposable
             Network = Network,
             AdvertisedEndpoint = NodeEndpoint.FromIPEndPoint(endpoint),
         };
-        var oneWay = TimeSpan.FromMilliseconds(MedianRtt.TotalMilliseconds / 2 * Math.Exp(0.4 * Gaussian()));
+        var oneWay = TimeSpan.FromMilliseconds(MedianRtt.TotalMilliseconds / 2 * Math.Exp(0.4 * Distributions.Gaussian(_random)));
         var node = new SimulatedEngine(_nodes.Count, identity, new KademliaEngine(identity, engineOptions, random: new Random(_random.Next())), endpoint, oneWay);
         _nodes.Add(node);
         _byEndpoint[endpoint] = node;
@@ -211,13 +211,6 @@ public sealed class EngineNetwork : IDisposable
     }
 
     private void Schedule(DateTimeOffset at, ScheduledEvent scheduled) => _queue.Enqueue(scheduled, (at.UtcTicks, _sequence++));
-
-    private double Gaussian()
-    {
-        var u1 = 1.0 - _random.NextDouble();
-        var u2 = _random.NextDouble();
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
-    }
 
     private sealed record ScheduledEvent(SimulatedEngine Node, IPEndPoint? From, byte[]? Datagram);
 }

@@ -396,11 +396,7 @@ public sealed class MessageLevelNetwork
 
         var result = lookup.Result;
         var trueClosest = TrueClosest(target, from);
-        var path = new List<LookupCandidate>();
-        for (var c = result.Count > 0 ? result[0] : null; c is not null; c = c.LearnedFrom)
-        {
-            path.Insert(0, c);
-        }
+        var path = result.Count > 0 ? result[0].Path() : [];
 
         var outcome = new LookupOutcome(target, result, trueClosest, lookup.Hops, lookup.QueriesSent, now - start, path);
         return new Execution(outcome, valueFound, valueHops, valueAt - start);

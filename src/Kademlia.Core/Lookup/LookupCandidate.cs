@@ -43,6 +43,19 @@ public sealed class LookupCandidate
     /// <summary>The candidate whose answer named this one, or null for a starting contact.</summary>
     public LookupCandidate? LearnedFrom { get; }
 
+    /// <summary>The referral chain from the first hop to this candidate.</summary>
+    public IReadOnlyList<LookupCandidate> Path()
+    {
+        var path = new List<LookupCandidate>(Depth);
+        for (var hop = this; hop is not null; hop = hop.LearnedFrom)
+        {
+            path.Add(hop);
+        }
+
+        path.Reverse();
+        return path;
+    }
+
     /// <summary>The candidate's current state.</summary>
     public CandidateState State { get; internal set; }
 

@@ -33,16 +33,8 @@ internal abstract class EngineQuery(QueryId id, DateTimeOffset startedAt, IQuery
     public abstract QueryResult BuildResult(DateTimeOffset now);
 
     /// <summary>The referral chain to <paramref name="last"/>, first hop first.</summary>
-    protected static IReadOnlyList<PathHop> PathTo(LookupCandidate? last)
-    {
-        var path = new List<PathHop>();
-        for (var hop = last; hop is not null; hop = hop.LearnedFrom)
-        {
-            path.Insert(0, new PathHop(hop.Node, hop.Depth, hop.Rtt));
-        }
-
-        return path;
-    }
+    protected static IReadOnlyList<PathHop> PathTo(LookupCandidate? last) =>
+        last is null ? [] : last.Path().Select(hop => new PathHop(hop.Node, hop.Depth, hop.Rtt)).ToList();
 
     protected DisjointLookup StartLookup(NodeId target, DateTimeOffset now)
     {
