@@ -20,4 +20,10 @@ public enum EngineDropReason
 
     /// <summary>An answer that failed validation (bad record, bad contacts).</summary>
     InvalidAnswer,
+
+    /// <summary>
+    /// An outgoing packet withheld because the address it goes to has not proven it receives our packets
+    /// and already got 3x the bytes it sent (anti-amplification).
+    /// </summary>
+    AmplificationLimit,
 }

@@ -30,6 +30,11 @@ public sealed partial class KademliaEngine
         }
 
         var result = _sessions.HandleDatagram(now, from, datagram, _packet);
+        if (result.Outcome != DatagramOutcome.Dropped)
+        {
+            _addresses.OnAccepted(from, (PacketType)datagram[1], datagram.Length);
+        }
+
         switch (result.Outcome)
         {
             case DatagramOutcome.Dropped:
@@ -43,17 +48,17 @@ public sealed partial class KademliaEngine
                 FlushAwaiting(now, result.Peer.Key);
                 break;
             case DatagramOutcome.FirstRequest:
-                HandleMessage(now, result, result.Handshake);
+                HandleMessage(now, result, result.Handshake, datagram.Length);
                 break;
             default:
-                HandleMessage(now, result, null);
+                HandleMessage(now, result, null, datagram.Length);
                 break;
         }
 
         DrainSessions();
     }
 
-    private void HandleMessage(DateTimeOffset now, DatagramResult result, HandshakeToken? handshake)
+    private void HandleMessage(DateTimeOffset now, DatagramResult result, HandshakeToken? handshake, int datagramLength)
     {
         var from = (IPEndPoint)result.EndPoint!;
         if (!TryVerifiedPeer(result.Peer, NodeEndpoint.FromIPEndPoint(from), out var peer))
@@ -84,8 +89,14 @@ public sealed partial class KademliaEngine
             return;
         }
 
-        // An authenticated exchange with a node whose proof-of-work holds: it may enter the table.
-        ObservePeer(now, peer);
+        // An authenticated exchange with a node whose proof-of-work holds, from an address that proved
+        // it receives what we send: it may enter the table (and be handed records). Before the proof the
+        // source may be forged, and a table entry would make us push records to a victim.
+        if (_addresses.IsProven(from))
+        {
+            ObservePeer(now, peer);
+        }
+
         var key = result.Peer.Key;
         if (message.IsRequest)
         {
@@ -97,7 +108,7 @@ public sealed partial class KademliaEngine
             else
             {
                 _requestsServed++;
-                Answer(now, peer, key, handshake, Serve(now, peer, message, handshake is null ? WireLimits.MaxMessageSize : PacketFormat.MaxResponseAnswer));
+                Answer(now, peer, key, handshake, Serve(now, peer, message, AnswerRoom(from, handshake, datagramLength)));
             }
         }
         else
@@ -106,6 +117,24 @@ public sealed partial class KademliaEngine
         }
 
         FlushAwaiting(now, key);
+    }
+
+    /// <summary>
+    /// The most plaintext an answer to <paramref name="from"/> may carry: a whole message on a session,
+    /// or, inside handshake message 2, what the 3x budget of the unproven address leaves after the
+    /// response's own overhead (an initiator that padded little gets a shorter answer, never silence).
+    /// </summary>
+    private int AnswerRoom(IPEndPoint from, HandshakeToken? handshake, int initiationLength)
+    {
+        if (handshake is null)
+        {
+            return WireLimits.MaxMessageSize;
+        }
+
+        var allowance = Math.Min(_addresses.Allowance(from), PacketFormat.AmplificationFactor * initiationLength);
+        return allowance >= PacketFormat.ResponseOverhead + PacketFormat.MaxResponseAnswer
+            ? PacketFormat.MaxResponseAnswer
+            : Math.Max(0, allowance - PacketFormat.ResponseOverhead);
     }
 
     /// <summary>

@@ -126,13 +126,13 @@ public sealed partial class KademliaEngine
 
     private void EmitOrFail(DateTimeOffset now, SealResult result, ulong requestId)
     {
-        if (result.Status == SealStatus.Sealed && result.EndPoint is not null)
-        {
-            Emit(result.EndPoint, _packet.AsSpan(0, result.Length));
-        }
-        else
+        if (result.Status != SealStatus.Sealed || result.EndPoint is null)
         {
             CountDrop("engine.RequestNotSent." + result.Status);
+            FailNow(now, requestId);
+        }
+        else if (!Emit(result.EndPoint, _packet.AsSpan(0, result.Length)))
+        {
             FailNow(now, requestId);
         }
     }
@@ -146,11 +146,19 @@ public sealed partial class KademliaEngine
         }
     }
 
-    private void Emit(EndPoint destination, ReadOnlySpan<byte> packet)
+    /// <summary>Queues a packet, unless it would break the 3x budget of an unproven address (then dropped, counted, false).</summary>
+    private bool Emit(EndPoint destination, ReadOnlySpan<byte> packet)
     {
+        if (!_addresses.TrySpend(destination, packet.Length))
+        {
+            CountDrop(EngineDropReason.AmplificationLimit);
+            return false;
+        }
+
         _outbox.Enqueue(new Transmit(destination, packet.ToArray()));
         _packetsOut++;
         _bytesOut += packet.Length;
+        return true;
     }
 
     /// <summary>Moves what the session layer sent on its own (retries, rekeys, deferred data) to the outbox.</summary>
@@ -158,9 +166,7 @@ public sealed partial class KademliaEngine
     {
         while (_sessions.TryPollTransmit(out var transmit))
         {
-            _outbox.Enqueue(new Transmit(transmit.EndPoint, transmit.Packet));
-            _packetsOut++;
-            _bytesOut += transmit.Packet.Length;
+            Emit(transmit.EndPoint, transmit.Packet);
         }
     }
 }

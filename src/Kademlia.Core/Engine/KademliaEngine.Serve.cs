@@ -34,6 +34,13 @@ public sealed partial class KademliaEngine
         }
 
         var room = maxSize - MessageCodec.GetByteCount(new ValueResponse(get.RequestId, stored.Record, []));
+        if (room < 0)
+        {
+            // Only inside a first handshake message whose initiator padded too little for the 3x rule:
+            // the session now exists, so the requester can ask again on it.
+            return new ErrorResponse(get.RequestId, ErrorCode.AnswerTooLarge);
+        }
+
         return new ValueResponse(get.RequestId, stored.Record, ContactsThatFit(get.Key, room));
     }
 

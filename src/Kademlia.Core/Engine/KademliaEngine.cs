@@ -49,6 +49,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly Dictionary<string, long> _drops = [];
     private readonly RateLimiter _requestLimiter;
     private readonly RateLimiter _handshakeLimiter;
+    private readonly AddressValidation _addresses;
     private readonly Dictionary<NodeId, OwnRecord> _ownRecords = [];
     private readonly Dictionary<NodeId, ulong> _lastAnnounced = [];
     private long _nextQueryId;
@@ -81,6 +82,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         _sessions = new SessionManager(_sessionIdentity, new SessionOptions { NetworkId = options.Network.NetworkId, MaxPeers = options.MaxSessions });
         _requestLimiter = new RateLimiter(options.RequestsPerSecondPerSource, options.RequestBurstPerSource, options.MaxTrackedSources);
         _handshakeLimiter = new RateLimiter(options.HandshakesPerSecondPerSource, options.HandshakesPerSecondPerSource * 2, options.MaxTrackedSources);
+        _addresses = new AddressValidation(options.MaxTrackedSources);
     }
 
     /// <summary>This node's ID.</summary>

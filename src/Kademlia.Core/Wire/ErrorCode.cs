@@ -11,4 +11,10 @@ public enum ErrorCode : byte
 
     /// <summary>The requester exceeded its rate limit; retry later or elsewhere.</summary>
     RateLimited = 3,
+
+    /// <summary>
+    /// The answer (a stored value) does not fit the 3x budget of the handshake message 1 that carried the
+    /// request; the handshake's session is open, so ask again on it.
+    /// </summary>
+    AnswerTooLarge = 4,
 }

@@ -29,11 +29,13 @@ public sealed class KademliaEngineTests : IDisposable
     private static ulong Id(int n) => 0x1000UL + (ulong)n;
 
     [Fact]
-    public void A_first_request_is_answered_in_the_handshake_and_the_peer_enters_the_table()
+    public void A_first_request_is_answered_in_the_handshake_and_the_peer_enters_the_table_once_its_address_is_proven()
     {
         var pong = Assert.IsType<PongResponse>(_peer.Ask(_engine, EngineEndPoint, _now, new PingRequest(Id(1))));
         Assert.Equal(NodeEndpoint.FromIPEndPoint(_peer.EndPoint), pong.ObservedEndpoint);
-        Assert.NotNull(_engine.Routing.Find(_peer.Identity.Id));
+        Assert.Null(_engine.Routing.Find(_peer.Identity.Id)); // the source of an initiation may be forged
+        Assert.IsType<PongResponse>(_peer.Ask(_engine, EngineEndPoint, _now, new PingRequest(Id(13))));
+        Assert.NotNull(_engine.Routing.Find(_peer.Identity.Id)); // a transport packet proves the address
     }
 
     [Fact]
@@ -92,7 +94,7 @@ public sealed class KademliaEngineTests : IDisposable
     [Fact]
     public void A_get_answered_with_a_value_that_does_not_match_the_key_fails_and_costs_the_liar_reputation()
     {
-        _peer.Ask(_engine, EngineEndPoint, _now, new PingRequest(Id(10))); // the liar enters the table
+        _peer.Join(_engine, EngineEndPoint, _now, Id(10)); // the liar enters the table
         var key = ImmutableRecord.KeyOf("the real value"u8);
         var query = _engine.Get(_now, key, RecordKind.Immutable);
         var get = Assert.IsType<GetRequest>(Assert.Single(_peer.Collect(_engine, EngineEndPoint, _now)));
@@ -113,7 +115,7 @@ public sealed class KademliaEngineTests : IDisposable
         using var strictIdentity = NodeIdentity.Generate(strictNetwork);
         using var strict = new KademliaEngine(strictIdentity, new EngineOptions { Network = strictNetwork });
         using var honest = new RawPeer(NodeIdentity.Generate(strictNetwork), strictNetwork.NetworkId, 5002);
-        honest.Ask(strict, EngineEndPoint, _now, new PingRequest(Id(11)));
+        honest.Join(strict, EngineEndPoint, _now, Id(11));
         var query = strict.FindNode(_now, NodeId.Hash("target"u8));
         var find = Assert.IsType<FindNodeRequest>(Assert.Single(honest.Collect(strict, EngineEndPoint, _now)));
 

@@ -46,6 +46,16 @@ internal sealed class RawPeer : IDisposable
         return Collect(engine, engineEndPoint, now).OfType<Message>().LastOrDefault(m => m.RequestId == request.RequestId);
     }
 
+    /// <summary>
+    /// Becomes a proven peer of the engine: a PING in the IK initiation, then one on the session it
+    /// opened (the transport packet proves our address), after which the engine may add us to its table.
+    /// </summary>
+    public void Join(KademliaEngine engine, IPEndPoint engineEndPoint, DateTimeOffset now, ulong requestId)
+    {
+        Assert.IsType<PongResponse>(Ask(engine, engineEndPoint, now, new PingRequest(requestId)));
+        Assert.IsType<PongResponse>(Ask(engine, engineEndPoint, now, new PingRequest(requestId + 1)));
+    }
+
     /// <summary>Delivers everything the engine sent to us; returns the messages it carried (requests and answers).</summary>
     public List<Message> Collect(KademliaEngine engine, IPEndPoint engineEndPoint, DateTimeOffset now)
     {

@@ -1,0 +1,156 @@
+using System.Net;
+using Kademlia.Engine;
+using Kademlia.Identity;
+using Kademlia.Records;
+using Kademlia.Routing;
+using Kademlia.Sessions;
+using Kademlia.Wire;
+
+namespace Kademlia.Tests.Engine;
+
+/// <summary>
+/// The 3x anti-amplification rule for every packet (PROTOCOL.md, "The rule covers every packet"): a
+/// source that never proves its address gets at most three times what it sent, whatever the node holds.
+/// </summary>
+public sealed class AmplificationTests : IDisposable
+{
+    private static readonly NetworkParameters Network = NetworkParameters.Test;
+    private static readonly IPEndPoint EngineEndPoint = new(IPAddress.Loopback, 4000);
+    private readonly DateTimeOffset _start = new(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
+    private readonly NodeIdentity _identity = NodeIdentity.Generate(Network);
+    private readonly KademliaEngine _engine;
+    private readonly List<RawPeer> _peers = [];
+
+    public AmplificationTests() =>
+        _engine = new KademliaEngine(_identity, new EngineOptions { Network = Network, AdvertisedEndpoint = NodeEndpoint.FromIPEndPoint(EngineEndPoint) });
+
+    public void Dispose()
+    {
+        _engine.Dispose();
+        _identity.Dispose();
+        foreach (var peer in _peers)
+        {
+            peer.Dispose();
+        }
+    }
+
+    [Fact]
+    public void A_silent_initiator_receives_at_most_three_times_its_bytes_over_two_minutes_while_the_node_holds_ten_large_records()
+    {
+        for (var i = 0; i < 10; i++)
+        {
+            var value = new byte[1000];
+            value[0] = (byte)i;
+            Assert.Equal(StoreError.None, _engine.Store.Put(ImmutableRecord.Create(value), _engine.Self, _start, _start + TimeSpan.FromHours(1)));
+        }
+
+        var silent = NewPeer(6000);
+        var buffer = new byte[PacketFormat.MaxPacketSize];
+        var ping = MessageCodec.Encode(new PingRequest(1));
+        var initiation = silent.Manager.InitiateIk(_start, new PeerKey(_engine.Identity.PublicKey), EngineEndPoint, ping, buffer, expectedAnswerSize: 64);
+        Assert.Equal(SealStatus.Sealed, initiation.Status);
+        _engine.HandleDatagram(_start, silent.EndPoint, buffer.AsSpan(0, initiation.Length));
+
+        // The silent peer never answers: everything the engine sends it is counted, nothing returned.
+        long received = 0;
+        var packets = 0;
+        var now = _start;
+        var end = _start + TimeSpan.FromMinutes(2);
+        for (var steps = 0; steps < 100_000 && now <= end; steps++)
+        {
+            while (_engine.PollTransmit(out var transmit))
+            {
+                if (transmit.Destination.Equals(silent.EndPoint))
+                {
+                    received += transmit.Packet.Length;
+                    packets++;
+                }
+            }
+
+            var next = _engine.NextTimeout() ?? end;
+            now = next > now ? next : now + TimeSpan.FromMilliseconds(1);
+            _engine.HandleTimeout(now);
+        }
+
+        Assert.True(packets >= 1, "the PING in the initiation is answered");
+        Assert.InRange(received, 1, PacketFormat.AmplificationFactor * initiation.Length);
+        Assert.Null(_engine.Routing.Find(silent.Identity.Id));
+    }
+
+    [Fact]
+    public void A_find_node_in_a_small_initiation_is_answered_with_the_contacts_that_fit_three_times_its_size()
+    {
+        for (var i = 0; i < 24; i++)
+        {
+            NewPeer(7000 + i).Join(_engine, EngineEndPoint, _start, (ulong)(100 + (2 * i)));
+        }
+
+        Assert.True(_engine.Routing.Count >= 20);
+        var asker = NewPeer(6001);
+        var buffer = new byte[PacketFormat.MaxPacketSize];
+        var find = MessageCodec.Encode(new FindNodeRequest(7, NodeId.Hash("target"u8)));
+        // A client padding only for a small answer, as an implementation written from the spec may do.
+        var initiation = asker.Manager.InitiateIk(_start, new PeerKey(_engine.Identity.PublicKey), EngineEndPoint, find, buffer, expectedAnswerSize: 0);
+        Assert.Equal(SealStatus.Sealed, initiation.Status);
+        Assert.True(initiation.Length < 240);
+        _engine.HandleDatagram(_start, asker.EndPoint, buffer.AsSpan(0, initiation.Length));
+
+        var sent = 0;
+        var answers = new List<Message>();
+        while (_engine.PollTransmit(out var transmit))
+        {
+            Assert.Equal(asker.EndPoint, transmit.Destination);
+            sent += transmit.Packet.Length;
+            var result = asker.Manager.HandleDatagram(_start, EngineEndPoint, transmit.Packet, buffer);
+            Assert.Equal(DatagramOutcome.FirstAnswer, result.Outcome);
+            Assert.Equal(DecodeError.None, MessageCodec.TryRead(buffer.AsSpan(0, result.Length), out var message));
+            answers.Add(message!);
+        }
+
+        var nodes = Assert.IsType<NodesResponse>(Assert.Single(answers));
+        Assert.InRange(nodes.Contacts.Length, 1, 19); // trimmed, not refused
+        Assert.True(sent <= PacketFormat.AmplificationFactor * initiation.Length);
+        var expected = _engine.Routing.FindClosest(NodeId.Hash("target"u8), nodes.Contacts.Length).Select(c => c.Id);
+        Assert.Equal(expected, nodes.Contacts.Select(c => c.ToNodeInfo().Id)); // the closest are kept
+        Assert.Null(_engine.Routing.Find(asker.Identity.Id));
+    }
+
+    [Fact]
+    public void A_proven_newcomer_among_the_closest_is_handed_the_records_it_should_hold()
+    {
+        var value = new byte[1000];
+        var record = ImmutableRecord.Create(value);
+        _engine.Store.Put(record, _engine.Self, _start, _start + TimeSpan.FromHours(1));
+        var peer = NewPeer(6002);
+
+        Assert.IsType<PongResponse>(peer.Ask(_engine, EngineEndPoint, _start, new PingRequest(1)));
+        Assert.Empty(peer.Collect(_engine, EngineEndPoint, _start)); // unproven: no push
+
+        peer.Answer(_engine, _start, new PingRequest(2)); // a request on the session proves the address
+        var messages = DrainTo(peer, _start + TimeSpan.FromSeconds(5));
+        Assert.Contains(messages, m => m is PongResponse { RequestId: 2 });
+        Assert.Contains(messages, m => m is PutRequest put && put.Record.Key == record.Key);
+    }
+
+    private List<Message> DrainTo(RawPeer peer, DateTimeOffset until)
+    {
+        var messages = new List<Message>();
+        var now = _start;
+        for (var steps = 0; steps < 1000 && now <= until; steps++)
+        {
+            messages.AddRange(peer.Collect(_engine, EngineEndPoint, now));
+            var next = _engine.NextTimeout() ?? until;
+            now = next > now ? next : now + TimeSpan.FromMilliseconds(1);
+            _engine.HandleTimeout(now);
+        }
+
+        return messages;
+    }
+
+    private RawPeer NewPeer(int port)
+    {
+        var peer = new RawPeer(NodeIdentity.Generate(Network), Network.NetworkId, port);
+        _peers.Add(peer);
+        return peer;
+    }
+}
