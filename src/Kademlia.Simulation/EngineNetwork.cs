@@ -134,6 +134,15 @@ public sealed class EngineNetwork : IDisposable
         node.IsStopped = true;
     }
 
+    /// <summary>Starts a stopped node again, with the state it had (a process restarted with its data).</summary>
+    public void Resume(SimulatedEngine node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        node.IsStopped = false;
+        node.TimerAt = null;
+        Pump(node);
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -93,4 +93,82 @@ public sealed class EngineMaintenanceTests
         Assert.Equal(2, after.Count);
         Assert.Contains(hub.Events, e => e is ContactEvicted evicted && evicted.Contact.Id == oldest.Info.Id);
     }
+
+    [Fact]
+    public void A_node_whose_seed_was_down_joins_when_the_seed_comes_up_without_a_restart()
+    {
+        using var network = new EngineNetwork(21, NetworkParameters.Test, TimeSpan.FromMilliseconds(30));
+        var seed = network.AddNode();
+        var late = network.AddNode();
+        network.Stop(seed);
+
+        var first = Run<BootstrapResult>(network, late, (e, now) => e.Bootstrap(now, [seed.Info]));
+        Assert.False(first.Succeeded);
+        network.RunFor(TimeSpan.FromSeconds(10));
+        Assert.Equal(0, late.Engine.Routing.Count);
+
+        network.Resume(seed);
+        network.RunFor(TimeSpan.FromMinutes(2));
+
+        Assert.Contains(late.Events, e => e is Rebootstrapping);
+        Assert.NotNull(late.Engine.Routing.Find(seed.Info.Id));
+        Assert.NotNull(seed.Engine.Routing.Find(late.Info.Id));
+    }
+
+    [Fact]
+    public void Re_bootstrap_attempts_back_off_exponentially_while_the_seed_stays_down()
+    {
+        using var network = new EngineNetwork(22, NetworkParameters.Test, TimeSpan.FromMilliseconds(30));
+        var seed = network.AddNode();
+        var late = network.AddNode();
+        network.Stop(seed);
+        Run<BootstrapResult>(network, late, (e, now) => e.Bootstrap(now, [seed.Info]));
+
+        network.RunFor(TimeSpan.FromMinutes(30));
+
+        // 5 s doubling to 5 min: 5+10+20+40+80+160 s, then every 300 s, is about 10 attempts in 30 minutes;
+        // a fixed 5 s retry would be 360.
+        var attempts = late.Events.Count(e => e is Rebootstrapping);
+        Assert.InRange(attempts, 5, 14);
+    }
+
+    [Theory]
+    [InlineData(10, true)]
+    [InlineData(24 * 60, false)]
+    public void Held_values_are_replicated_to_the_current_k_closest_every_replication_interval(int intervalMinutes, bool expectRepaired)
+    {
+        // k = 3 among 12 nodes; the publisher stops republishing and leaves, and so do all holders but one.
+        // Only the survivor's periodic re-replication can put the value back on three live nodes.
+        var parameters = NetworkParameters.Test with { K = 3, ReplicationInterval = TimeSpan.FromMinutes(intervalMinutes) };
+        using var network = new EngineNetwork(23, parameters, TimeSpan.FromMilliseconds(30));
+        var seed = network.AddNode();
+        var others = Enumerable.Range(0, 11).Select(_ => network.AddNode()).ToList();
+        others.ForEach(n => Join(network, n, seed));
+        network.RunFor(TimeSpan.FromSeconds(10));
+
+        var record = ImmutableRecord.Create("replicated by its holders"u8);
+        var publisher = others[0];
+        Assert.True(Run<StoreResult>(network, publisher, (e, now) => e.Put(now, record)).Succeeded);
+        publisher.Engine.Unpublish(record.Key);
+        network.Stop(publisher);
+
+        var holders = network.Nodes.Where(n => n != publisher && n.Engine.Store.Get(record.Key, network.Now) is not null).ToList();
+        Assert.True(holders.Count >= 2, $"{holders.Count} holders after the put (seed 23)");
+        foreach (var gone in holders.OrderBy(n => n.Info.Id ^ record.Key).Take(holders.Count - 1))
+        {
+            network.Stop(gone);
+        }
+
+        network.RunFor(TimeSpan.FromMinutes(30));
+
+        var live = network.Nodes.Where(n => !n.IsStopped && n.Engine.Store.Get(record.Key, network.Now) is not null).ToList();
+        if (expectRepaired)
+        {
+            Assert.True(live.Count >= 3, $"the value is on {live.Count} live nodes (seed 23)");
+        }
+        else
+        {
+            Assert.Single(live);
+        }
+    }
 }

@@ -34,3 +34,10 @@ public sealed record ProviderFound(QueryId Query, ProviderRecord Provider) : Eng
 /// <param name="Query">The operation.</param>
 /// <param name="Result">Its outcome.</param>
 public sealed record QueryFinished(QueryId Query, QueryResult Result) : EngineEvent;
+
+/// <summary>
+/// The routing table fell below a few contacts (three), so the node is joining again from the seeds of
+/// its last bootstrap; repeated with exponential backoff (5 s doubling to 5 min) until the table is healthy.
+/// </summary>
+/// <param name="TableSize">Contacts in the table when the attempt started.</param>
+public sealed record Rebootstrapping(int TableSize) : EngineEvent;

@@ -21,7 +21,10 @@ public sealed partial class KademliaEngine
     public QueryId Bootstrap(DateTimeOffset now, IEnumerable<NodeInfo> seeds, IEnumerable<EndPoint>? addresses = null)
     {
         ArgumentNullException.ThrowIfNull(seeds);
-        return Start(now, id => new BootstrapQuery(id, now, this, seeds, addresses ?? [], _random ?? new Random((int)NewRequestId())));
+        var known = seeds.ToArray();
+        var unkeyed = (addresses ?? []).ToArray();
+        _jobs.RememberSeeds(known, unkeyed);
+        return Start(now, id => new BootstrapQuery(id, now, this, known, unkeyed, _random ?? new Random((int)NewRequestId())));
     }
 
     /// <summary>Pings a node whose contact we know. Finishes with a <see cref="PingResult"/>.</summary>
@@ -58,8 +61,8 @@ public sealed partial class KademliaEngine
         }
 
         Store.Put(record, Self, now, now + _options.Network.RecordTtl, expectedSequence);
-        _ownRecords[record.Key] = new OwnRecord(record, record.Key, null, now + _options.Network.RepublishInterval);
-        return StartStore(now, record, expectedSequence, reported: true);
+        _jobs.Publish(record, now);
+        return StartStore(now, record, expectedSequence, _options.Network.RecordTtl, reported: true);
     }
 
     /// <summary>
@@ -86,7 +89,7 @@ public sealed partial class KademliaEngine
         }
 
         var data = applicationData.ToArray();
-        _ownRecords[topic] = new OwnRecord(null, topic, data, now + _options.Network.RepublishInterval);
+        _jobs.Announce(topic, data, now);
         return StartAnnounce(now, topic, data, reported: true);
     }
 
@@ -104,30 +107,22 @@ public sealed partial class KademliaEngine
     /// <summary>Abandons an operation: no <see cref="QueryFinished"/> will be reported for it.</summary>
     public bool Cancel(QueryId query)
     {
-        _wakeAt.Remove(query);
+        _wakeups.Remove(query);
         return _queries.Remove(query);
     }
 
     /// <summary>Stops republishing a record or announcement of ours.</summary>
-    public bool Unpublish(NodeId keyOrTopic) => _ownRecords.Remove(keyOrTopic);
+    public bool Unpublish(NodeId keyOrTopic) => _jobs.Unpublish(keyOrTopic);
 
-    private QueryId StartStore(DateTimeOffset now, ValueRecord record, ulong? expectedSequence, bool reported)
+    private QueryId StartStore(DateTimeOffset now, ValueRecord record, ulong? expectedSequence, TimeSpan lifetime, bool reported)
     {
-        var ttl = (uint)_options.Network.RecordTtl.TotalSeconds;
+        var ttl = (uint)Math.Max(1, lifetime.TotalSeconds);
         return Start(now, id => new StoreQuery(id, now, this, record.Key, requestId => new PutRequest(requestId, record, ttl, expectedSequence), _options.Quorum) { Reported = reported });
     }
 
     private QueryId StartAnnounce(DateTimeOffset now, NodeId topic, byte[] applicationData, bool reported)
     {
-        // Stores keep the provider record with the latest publication time (whole seconds), so a
-        // new announcement within the same second must still carry a later time to replace the last.
-        var published = (ulong)now.ToUnixTimeSeconds();
-        if (_lastAnnounced.TryGetValue(topic, out var last) && published <= last)
-        {
-            published = last + 1;
-        }
-
-        _lastAnnounced[topic] = published;
+        var published = _jobs.NextPublicationTime(topic, now);
         var record = ProviderRecord.Create(_identity, topic, _options.AdvertisedEndpoint, published, applicationData);
         Store.AddProvider(record, Self, now, now + _options.Network.RecordTtl);
         var ttl = (uint)_options.Network.RecordTtl.TotalSeconds;
@@ -161,7 +156,7 @@ public sealed partial class KademliaEngine
                     SendRequest(now, query, RequestPurpose.Query, step);
                     continue;
                 case QueryStepKind.Wait:
-                    _wakeAt[query.Id] = step.WakeAt;
+                    _wakeups.Schedule(query.Id, step.WakeAt);
                     return;
                 default:
                     Finish(now, query);
@@ -169,13 +164,13 @@ public sealed partial class KademliaEngine
             }
         }
 
-        _wakeAt[query.Id] = now;
+        _wakeups.Schedule(query.Id, now);
     }
 
     private void Finish(DateTimeOffset now, EngineQuery query)
     {
         _queries.Remove(query.Id);
-        _wakeAt.Remove(query.Id);
+        _wakeups.Remove(query.Id);
         if (query.Reported)
         {
             _events.Enqueue(new QueryFinished(query.Id, query.BuildResult(now)));

@@ -24,12 +24,12 @@ public sealed partial class KademliaEngine
             if (!_handshakeLimiter.TryTake(from, now))
             {
                 _sessions.UnderLoad = true;
-                CountDrop(EngineDropReason.RateLimited);
+                _drops.Count(EngineDropReason.RateLimited);
                 return;
             }
         }
 
-        var result = _sessions.HandleDatagram(now, from, datagram, _packet);
+        var result = _sessions.HandleDatagram(now, from, datagram, _received);
         if (result.Outcome != DatagramOutcome.Dropped)
         {
             _addresses.OnAccepted(from, (PacketType)datagram[1], datagram.Length);
@@ -38,10 +38,10 @@ public sealed partial class KademliaEngine
         switch (result.Outcome)
         {
             case DatagramOutcome.Dropped:
-                CountDrop("session." + result.DropReason);
+                _drops.Count(result.DropReason);
                 break;
             case DatagramOutcome.Reply:
-                Emit(result.EndPoint!, _packet.AsSpan(0, result.Length));
+                _outbox.TryQueue(result.EndPoint!, _received.AsSpan(0, result.Length));
                 FlushAwaiting(now, result.Peer.Key);
                 break;
             case DatagramOutcome.Handled:
@@ -61,9 +61,9 @@ public sealed partial class KademliaEngine
     private void HandleMessage(DateTimeOffset now, DatagramResult result, HandshakeToken? handshake, int datagramLength)
     {
         var from = (IPEndPoint)result.EndPoint!;
-        if (!TryVerifiedPeer(result.Peer, NodeEndpoint.FromIPEndPoint(from), out var peer))
+        if (!_verification.TryVerify(result.Peer, NodeEndpoint.FromIPEndPoint(from), out var peer))
         {
-            CountDrop(EngineDropReason.InvalidProofOfWork);
+            _drops.Count(EngineDropReason.InvalidProofOfWork);
             if (handshake is { } token)
             {
                 _sessions.Reject(token);
@@ -72,11 +72,11 @@ public sealed partial class KademliaEngine
             return;
         }
 
-        var plaintext = _packet.AsSpan(0, result.Length);
+        var plaintext = _received.AsSpan(0, result.Length);
         var error = MessageCodec.TryRead(plaintext, out var message);
         if (error != DecodeError.None || message is null)
         {
-            CountDrop(EngineDropReason.MalformedMessage);
+            _drops.Count(EngineDropReason.MalformedMessage);
             if (MessageCodec.TryReadHeader(plaintext, out var type, out var requestId) == DecodeError.None && ((byte)type & 0x80) == 0)
             {
                 Answer(now, peer, result.Peer.Key, handshake, new ErrorResponse(requestId, ErrorCode.MalformedRequest));
@@ -102,13 +102,19 @@ public sealed partial class KademliaEngine
         {
             if (!_requestLimiter.TryTake(from, now))
             {
-                CountDrop(EngineDropReason.RateLimited);
+                _drops.Count(EngineDropReason.RateLimited);
                 Answer(now, peer, key, handshake, new ErrorResponse(message.RequestId, ErrorCode.RateLimited));
             }
             else
             {
                 _requestsServed++;
-                Answer(now, peer, key, handshake, Serve(now, peer, message, AnswerRoom(from, handshake, datagramLength)));
+                var answer = _serving.Serve(now, peer, message, AnswerRoom(from, handshake, datagramLength), out var stored);
+                if (stored is not null)
+                {
+                    _events.Enqueue(stored);
+                }
+
+                Answer(now, peer, key, handshake, answer);
             }
         }
         else
@@ -137,56 +143,17 @@ public sealed partial class KademliaEngine
             : Math.Max(0, allowance - PacketFormat.ResponseOverhead);
     }
 
-    /// <summary>
-    /// The sender as a contact whose proof-of-work holds. A peer verified once is remembered by its
-    /// key (bounded like the session table), so the three hashes of ID and puzzles are not repeated
-    /// for every packet of a session.
-    /// </summary>
-    private bool TryVerifiedPeer(PeerIdentity identity, NodeEndpoint endpoint, out NodeInfo peer)
-    {
-        var key = new NodePublicKey(identity.Key.Span);
-        if (_verifiedPeers.TryGetValue(identity.Key, out var known)
-            && (identity.ProofOfWorkNonce == known.Nonce || identity.ProofOfWorkNonce == 0))
-        {
-            peer = new NodeInfo(known.Id, key, known.Nonce, endpoint);
-            return true;
-        }
-
-        peer = new NodeInfo(key, identity.ProofOfWorkNonce, endpoint);
-        if (!peer.MeetsProofOfWork(_options.Network) && _knownNonces.TryGetValue(peer.Id, out var knownNonce))
-        {
-            // An IK responder (or a peer answering on a session we opened) does not repeat its nonce:
-            // we learned it with the contact we used to reach it.
-            peer = new NodeInfo(peer.Id, key, knownNonce, endpoint);
-        }
-
-        if (!peer.MeetsProofOfWork(_options.Network))
-        {
-            return false;
-        }
-
-        if (_verifiedPeers.Count >= 2 * _options.MaxSessions)
-        {
-            _verifiedPeers.Clear();
-        }
-
-        _verifiedPeers[identity.Key] = (peer.Id, peer.PowNonce);
-        return true;
-    }
-
     private void HandleResponse(DateTimeOffset now, NodeInfo peer, IPEndPoint from, Message response)
     {
-        if (!_pending.TryGetValue(response.RequestId, out var pending)
-            || (pending.Peer is { } expected ? expected != peer.Id : !pending.Address.Equals(from)))
+        if (!_requests.TryTakeAnswered(response.RequestId, peer.Id, from, out var pending))
         {
-            CountDrop(EngineDropReason.UnsolicitedResponse);
+            _drops.Count(EngineDropReason.UnsolicitedResponse);
             return;
         }
 
-        _pending.Remove(response.RequestId);
         if (Routing.RecordSuccess(peer.Id, now - pending.SentAt, now))
         {
-            _livenessChecks.Remove(peer.Id);
+            _requests.EndLivenessCheck(peer.Id);
         }
 
         var isError = response is ErrorResponse;
@@ -195,7 +162,7 @@ public sealed partial class KademliaEngine
             if (!isError)
             {
                 // An answer of the wrong kind is a protocol violation; an ERROR is an honest refusal.
-                CountDrop(EngineDropReason.UnexpectedResponseType);
+                _drops.Count(EngineDropReason.UnexpectedResponseType);
                 ((IQueryContext)this).ReportInvalidAnswer(peer.Id, now);
             }
 
@@ -224,7 +191,7 @@ public sealed partial class KademliaEngine
                 _events.Enqueue(new ContactAdded(update.Contact!));
                 ReplicateTo(now, peer);
                 break;
-            case RoutingUpdateKind.Pending when update.PingCandidate is { } oldest && _livenessChecks.Add(oldest.Id):
+            case RoutingUpdateKind.Pending when update.PingCandidate is { } oldest && _requests.TryBeginLivenessCheck(oldest.Id):
                 // The bucket is full: ask its oldest contact whether it is still there. The answer (or
                 // its absence) decides; nothing waits for it here.
                 SendRequest(now, null, RequestPurpose.Liveness, QueryStep.Send(oldest.ToNodeInfo(), new PingRequest(NewRequestId())));

@@ -27,7 +27,7 @@ public sealed partial class KademliaEngine
         }
 
         var address = step.Address ?? step.Peer.Endpoint.ToIPEndPoint();
-        _pending[request.RequestId] = new PendingRequest(
+        _requests.Add(new PendingRequest(
             request.RequestId,
             owner?.Id,
             step.Address is null ? step.Peer.Id : null,
@@ -35,22 +35,22 @@ public sealed partial class KademliaEngine
             request.Type,
             step.ExpectsAnswer ? purpose : RequestPurpose.FireAndForget,
             now,
-            now + _options.Network.MaxRequestTimeout);
+            now + _options.Network.MaxRequestTimeout));
         _requestsSent++;
         var plaintext = _plain.AsSpan(0, length);
         if (step.Address is not null)
         {
             // Known only by address (a bootstrap given as host:port): XX learns its key on the way.
-            var xx = _sessions.InitiateXx(now, step.Address, plaintext, _packet);
+            var xx = _sessions.InitiateXx(now, step.Address, plaintext, _sealed);
             EmitOrFail(now, xx, request.RequestId);
             return;
         }
 
-        RememberNonce(step.Peer);
+        _verification.RememberNonce(step.Peer);
         var key = new PeerKey(step.Peer.PublicKey.Span);
         if (_sessions.HasSession(key, now))
         {
-            EmitOrFail(now, _sessions.SealTo(now, key, plaintext, _packet), request.RequestId);
+            EmitOrFail(now, _sessions.SealTo(now, key, plaintext, _sealed), request.RequestId);
         }
         else if (_sessions.IsHandshaking(key))
         {
@@ -60,28 +60,17 @@ public sealed partial class KademliaEngine
         {
             // First contact: the request rides in handshake message 1, its answer in message 2.
             var expected = request.Type == MessageType.Ping ? SmallAnswerSize : PacketFormat.MaxResponseAnswer;
-            EmitOrFail(now, _sessions.InitiateIk(now, key, address, plaintext, _packet, expected), request.RequestId);
+            EmitOrFail(now, _sessions.InitiateIk(now, key, address, plaintext, _sealed, expected), request.RequestId);
         }
         else
         {
             // Too large for message 1 (a PUT): open the session with a PING and send it right after.
             Enqueue(now, key, request.RequestId, plaintext);
             var ping = new PingRequest(NewRequestId());
-            _pending[ping.RequestId] = new PendingRequest(ping.RequestId, null, step.Peer.Id, address, MessageType.Ping, RequestPurpose.FireAndForget, now, now + _options.Network.MaxRequestTimeout);
+            _requests.Add(new PendingRequest(ping.RequestId, null, step.Peer.Id, address, MessageType.Ping, RequestPurpose.FireAndForget, now, now + _options.Network.MaxRequestTimeout));
             MessageCodec.TryWrite(_plain, ping, out var pingLength);
-            EmitOrFail(now, _sessions.InitiateIk(now, key, address, _plain.AsSpan(0, pingLength), _packet, SmallAnswerSize), ping.RequestId);
+            EmitOrFail(now, _sessions.InitiateIk(now, key, address, _plain.AsSpan(0, pingLength), _sealed, SmallAnswerSize), ping.RequestId);
         }
-    }
-
-    /// <summary>Keeps the proof-of-work nonce of a contact we reach, bounded like the session table.</summary>
-    private void RememberNonce(NodeInfo peer)
-    {
-        if (_knownNonces.Count >= 2 * _options.MaxSessions)
-        {
-            _knownNonces.Clear();
-        }
-
-        _knownNonces[peer.Id] = peer.PowNonce;
     }
 
     private void Enqueue(DateTimeOffset now, PeerKey key, ulong requestId, ReadOnlySpan<byte> plaintext)
@@ -117,9 +106,9 @@ public sealed partial class KademliaEngine
         _awaitingSession.Remove(key);
         while (queue.TryDequeue(out var item))
         {
-            if (_pending.ContainsKey(item.RequestId))
+            if (_requests.Contains(item.RequestId))
             {
-                EmitOrFail(now, _sessions.SealTo(now, key, item.Plaintext, _packet), item.RequestId);
+                EmitOrFail(now, _sessions.SealTo(now, key, item.Plaintext, _sealed), item.RequestId);
             }
         }
     }
@@ -128,45 +117,45 @@ public sealed partial class KademliaEngine
     {
         if (result.Status != SealStatus.Sealed || result.EndPoint is null)
         {
-            CountDrop("engine.RequestNotSent." + result.Status);
-            FailNow(now, requestId);
+            _drops.RequestNotSent(result.Status);
+            _requests.FailAt(requestId, now);
         }
-        else if (!Emit(result.EndPoint, _packet.AsSpan(0, result.Length)))
+        else if (!_outbox.TryQueue(result.EndPoint, _sealed.AsSpan(0, result.Length)))
         {
-            FailNow(now, requestId);
+            _requests.FailAt(requestId, now);
         }
     }
 
     /// <summary>Makes a request fail at the next timeout pass, so callers never re-enter a query mid-step.</summary>
-    private void FailNow(DateTimeOffset now, ulong requestId)
-    {
-        if (_pending.TryGetValue(requestId, out var pending))
-        {
-            _pending[requestId] = pending with { Deadline = now };
-        }
-    }
-
-    /// <summary>Queues a packet, unless it would break the 3x budget of an unproven address (then dropped, counted, false).</summary>
-    private bool Emit(EndPoint destination, ReadOnlySpan<byte> packet)
-    {
-        if (!_addresses.TrySpend(destination, packet.Length))
-        {
-            CountDrop(EngineDropReason.AmplificationLimit);
-            return false;
-        }
-
-        _outbox.Enqueue(new Transmit(destination, packet.ToArray()));
-        _packetsOut++;
-        _bytesOut += packet.Length;
-        return true;
-    }
+    private void FailNow(DateTimeOffset now, ulong requestId) => _requests.FailAt(requestId, now);
 
     /// <summary>Moves what the session layer sent on its own (retries, rekeys, deferred data) to the outbox.</summary>
     private void DrainSessions()
     {
         while (_sessions.TryPollTransmit(out var transmit))
         {
-            Emit(transmit.EndPoint, transmit.Packet);
+            _outbox.TryQueue(transmit.EndPoint, transmit.Packet);
+        }
+    }
+
+    /// <summary>Sends an answer: inside handshake message 2 for an IK first request, else on the session.</summary>
+    private void Answer(DateTimeOffset now, NodeInfo peer, PeerKey key, HandshakeToken? handshake, Message answer)
+    {
+        if (!MessageCodec.TryWrite(_plain, answer, out var length))
+        {
+            return;
+        }
+
+        var sealedAnswer = handshake is { } token
+            ? _sessions.Respond(now, token, _plain.AsSpan(0, length), _sealed)
+            : _sessions.SealTo(now, key, _plain.AsSpan(0, length), _sealed);
+        if (sealedAnswer.Status == SealStatus.Sealed)
+        {
+            _outbox.TryQueue(sealedAnswer.EndPoint ?? peer.Endpoint.ToIPEndPoint(), _sealed.AsSpan(0, sealedAnswer.Length));
+        }
+        else
+        {
+            _drops.AnswerNotSent(sealedAnswer.Status);
         }
     }
 }

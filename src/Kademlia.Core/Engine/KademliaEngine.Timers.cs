@@ -5,12 +5,9 @@ using Kademlia.Wire;
 
 namespace Kademlia.Engine;
 
-/// <content>Time: request deadlines, query wake-ups, session timers and periodic maintenance.</content>
+/// <content>Time: request deadlines, query wake-ups, session timers and the periodic jobs.</content>
 public sealed partial class KademliaEngine
 {
-    /// <summary>Most maintenance lookups (bucket refresh, republish) running at once.</summary>
-    private const int MaxMaintenanceQueries = 8;
-
     /// <summary>Processes everything due at <paramref name="now"/>.</summary>
     public void HandleTimeout(DateTimeOffset now)
     {
@@ -18,54 +15,39 @@ public sealed partial class KademliaEngine
         DrainSessions();
         _sessions.UnderLoad = false;
 
-        List<PendingRequest>? expired = null;
-        foreach (var pending in _pending.Values)
+        while (_requests.TryTakeExpired(now, out var expired))
         {
-            if (pending.Deadline <= now)
-            {
-                (expired ??= []).Add(pending);
-            }
-        }
-
-        foreach (var pending in expired ?? [])
-        {
-            _pending.Remove(pending.RequestId);
             _timeouts++;
-            RequestFailed(now, pending);
+            RequestFailed(now, expired);
         }
 
-        foreach (var (id, wake) in _wakeAt.ToList())
+        // Each due query is driven once per pass, even if it asks to be woken at once again.
+        _dueQueries.Clear();
+        while (_wakeups.TryTakeDue(now, out var due))
         {
-            if (wake is { } at && at <= now && _queries.TryGetValue(id, out var query))
+            _dueQueries.Add(due);
+        }
+
+        foreach (var id in _dueQueries)
+        {
+            if (_queries.TryGetValue(id, out var query))
             {
                 Drive(now, query);
             }
         }
-        if (now >= _nextMaintenance)
-        {
-            _nextMaintenance = now + _options.MaintenanceInterval;
-            Maintain(now);
-        }
+
+        RunJobs(now);
     }
 
     /// <summary>When <see cref="HandleTimeout"/> should next be called, or null when nothing is scheduled.</summary>
     public DateTimeOffset? NextTimeout()
     {
-        // Maintenance is always scheduled (the first pass is due at once), so expiry and republish
-        // run even on a node nobody talks to.
-        DateTimeOffset? next = _nextMaintenance;
+        // The periodic jobs are always scheduled (the first pass is due at once), so expiry and
+        // republish run even on a node nobody talks to.
+        DateTimeOffset? next = _jobs.NextPass(Routing.Count);
         next = Earliest(next, _sessions.NextTimeout());
-        foreach (var pending in _pending.Values)
-        {
-            next = Earliest(next, pending.Deadline);
-        }
-
-        foreach (var wake in _wakeAt.Values)
-        {
-            next = Earliest(next, wake);
-        }
-
-        return next;
+        next = Earliest(next, _requests.NextDeadline());
+        return Earliest(next, _wakeups.Next());
     }
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
@@ -77,7 +59,7 @@ public sealed partial class KademliaEngine
             var evicted = pending.Purpose == RequestPurpose.Liveness
                 ? Routing.LivenessCheckFailed(peer, now)
                 : Routing.RecordFailure(peer, now);
-            _livenessChecks.Remove(peer);
+            _requests.EndLivenessCheck(peer);
             if (evicted is not null)
             {
                 _events.Enqueue(new ContactEvicted(evicted));
@@ -101,7 +83,6 @@ public sealed partial class KademliaEngine
     private void ReplicateTo(DateTimeOffset now, NodeInfo newcomer)
     {
         var sent = 0;
-        var ttl = (uint)_options.Network.RecordTtl.TotalSeconds;
         foreach (var stored in Store.Values(now))
         {
             var key = stored.Record.Key;
@@ -112,6 +93,8 @@ public sealed partial class KademliaEngine
                 continue;
             }
 
+            // The remaining lifetime, never a fresh one: a replica must not outlive its publisher's TTL.
+            var ttl = (uint)Math.Max(1, (stored.ExpiresAt - now).TotalSeconds);
             SendRequest(now, null, RequestPurpose.FireAndForget, QueryStep.Send(newcomer, new PutRequest(NewRequestId(), stored.Record, ttl)));
             if (++sent == MaxReplicatedPerNewcomer)
             {
@@ -120,33 +103,49 @@ public sealed partial class KademliaEngine
         }
     }
 
-    /// <summary>Expiry, republishing of our own records and refresh of buckets nobody looked up lately.</summary>
-    private void Maintain(DateTimeOffset now)
+    /// <summary>Expiry, then the periodic jobs that are due, then the refresh of buckets nobody looked up lately.</summary>
+    private void RunJobs(DateTimeOffset now)
     {
+        var running = 0;
+        foreach (var query in _queries.Values)
+        {
+            if (!query.Reported)
+            {
+                running++;
+            }
+        }
+
+        _dueJobs.Clear();
+        if (!_jobs.TakeDue(now, Routing.Count, Store, PublishJobs.MaxMaintenanceQueries - running, _dueJobs))
+        {
+            return;
+        }
+
         var expired = Store.RemoveExpired(now);
         if (expired.Count > 0)
         {
             _events.Enqueue(new RecordsExpired(expired));
         }
 
-        var running = _queries.Values.Count(q => !q.Reported);
-        foreach (var (key, own) in _ownRecords.ToList())
+        foreach (var job in _dueJobs)
         {
-            if (own.NextRepublish > now || running >= MaxMaintenanceQueries)
-            {
-                continue;
-            }
-
-            _ownRecords[key] = own with { NextRepublish = now + _options.Network.RepublishInterval };
             running++;
-            if (own.Value is { } value)
+            switch (job.Kind)
             {
-                Store.Put(value, Self, now, now + _options.Network.RecordTtl);
-                StartStore(now, value, null, reported: false);
-            }
-            else
-            {
-                StartAnnounce(now, own.Topic, own.ApplicationData ?? [], reported: false);
+                case PublishJobKind.Republish:
+                    Store.Put(job.Record!, Self, now, now + job.Ttl);
+                    StartStore(now, job.Record!, null, job.Ttl, reported: false);
+                    break;
+                case PublishJobKind.Replicate:
+                    StartStore(now, job.Record!, null, job.Ttl, reported: false);
+                    break;
+                case PublishJobKind.Reannounce:
+                    StartAnnounce(now, job.Key, job.ApplicationData ?? [], reported: false);
+                    break;
+                case PublishJobKind.Rebootstrap when _rebootstrap is not { } current || !_queries.ContainsKey(current):
+                    _rebootstrap = Start(now, id => new BootstrapQuery(id, now, this, _jobs.Seeds, _jobs.SeedAddresses, _random ?? new Random((int)NewRequestId())) { Reported = false });
+                    _events.Enqueue(new Rebootstrapping(Routing.Count));
+                    break;
             }
         }
 
@@ -157,7 +156,7 @@ public sealed partial class KademliaEngine
 
         foreach (var bucket in Routing.BucketsDueForRefresh(now))
         {
-            if (running++ >= MaxMaintenanceQueries)
+            if (running++ >= PublishJobs.MaxMaintenanceQueries)
             {
                 break;
             }

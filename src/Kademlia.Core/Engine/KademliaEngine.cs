@@ -30,31 +30,36 @@ namespace Kademlia.Engine;
 /// </remarks>
 public sealed partial class KademliaEngine : IDisposable, IQueryContext
 {
+    // Each field has one owner. The parts (Internal/) own their state; the engine routes events between
+    // them. Scratch buffers: _received belongs to the receive path (the session layer's output for the
+    // datagram being handled), _plain and _sealed to the send path (one message being encoded and
+    // sealed); serving an answer never writes over the request it answers.
     private readonly NodeIdentity _identity;
     private readonly EngineOptions _options;
     private readonly Random? _random;
     private readonly SessionIdentity _sessionIdentity;
     private readonly SessionManager _sessions;
-    private readonly byte[] _packet = new byte[WireLimits.MaxPacketSize];
+    private readonly byte[] _received = new byte[WireLimits.MaxPacketSize];
     private readonly byte[] _plain = new byte[WireLimits.MaxPacketSize];
-    private readonly Queue<Transmit> _outbox = new();
+    private readonly byte[] _sealed = new byte[WireLimits.MaxPacketSize];
+    private readonly Outbox _outbox;
     private readonly Queue<EngineEvent> _events = new();
     private readonly Dictionary<QueryId, EngineQuery> _queries = [];
-    private readonly Dictionary<QueryId, DateTimeOffset?> _wakeAt = [];
-    private readonly Dictionary<ulong, PendingRequest> _pending = [];
+    private readonly QueryWakeups _wakeups = new();
+    private readonly List<QueryId> _dueQueries = [];
+    private readonly OutstandingRequests _requests = new();
     private readonly Dictionary<PeerKey, Queue<(ulong RequestId, byte[] Plaintext)>> _awaitingSession = [];
-    private readonly HashSet<NodeId> _livenessChecks = [];
-    private readonly Dictionary<NodeId, ulong> _knownNonces = [];
-    private readonly Dictionary<PeerKey, (NodeId Id, ulong Nonce)> _verifiedPeers = [];
-    private readonly Dictionary<string, long> _drops = [];
+    private readonly PeerVerification _verification;
+    private readonly DropCounters _drops = new();
     private readonly RateLimiter _requestLimiter;
     private readonly RateLimiter _handshakeLimiter;
     private readonly AddressValidation _addresses;
-    private readonly Dictionary<NodeId, OwnRecord> _ownRecords = [];
-    private readonly Dictionary<NodeId, ulong> _lastAnnounced = [];
+    private readonly PublishJobs _jobs;
+    private readonly List<PublishJob> _dueJobs = [];
+    private readonly ServingRules _serving;
+    private QueryId? _rebootstrap;
     private long _nextQueryId;
-    private long _packetsIn, _packetsOut, _bytesIn, _bytesOut, _requestsServed, _requestsSent, _timeouts, _queriesStarted;
-    private DateTimeOffset _nextMaintenance = DateTimeOffset.MinValue;
+    private long _packetsIn, _bytesIn, _requestsServed, _requestsSent, _timeouts, _queriesStarted;
 
     /// <summary>Creates an engine for <paramref name="identity"/> (borrowed; dispose it yourself).</summary>
     /// <param name="identity">This node's key pair and proof-of-work.</param>
@@ -83,6 +88,10 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         _requestLimiter = new RateLimiter(options.RequestsPerSecondPerSource, options.RequestBurstPerSource, options.MaxTrackedSources);
         _handshakeLimiter = new RateLimiter(options.HandshakesPerSecondPerSource, options.HandshakesPerSecondPerSource * 2, options.MaxTrackedSources);
         _addresses = new AddressValidation(options.MaxTrackedSources);
+        _outbox = new Outbox(_addresses, _drops);
+        _verification = new PeerVerification(options.Network, options.MaxSessions);
+        _jobs = new PublishJobs(identity.Id, options);
+        _serving = new ServingRules(identity.Id, options, Routing, Store);
     }
 
     /// <summary>This node's ID.</summary>
@@ -110,9 +119,9 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     public EngineStatistics Statistics => new()
     {
         PacketsIn = _packetsIn,
-        PacketsOut = _packetsOut,
+        PacketsOut = _outbox.Packets,
         BytesIn = _bytesIn,
-        BytesOut = _bytesOut,
+        BytesOut = _outbox.Bytes,
         RequestsServed = _requestsServed,
         RequestsSent = _requestsSent,
         RequestTimeouts = _timeouts,
@@ -120,11 +129,11 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         QueriesActive = _queries.Count,
         RoutingTableSize = Routing.Count,
         Sessions = _sessions.PeerCount,
-        Drops = new Dictionary<string, long>(_drops),
+        Drops = _drops.ToDictionary(),
     };
 
     /// <summary>Takes the next datagram to send.</summary>
-    public bool PollTransmit(out Transmit transmit) => _outbox.TryDequeue(out transmit);
+    public bool PollTransmit(out Transmit transmit) => _outbox.TryPoll(out transmit);
 
     /// <summary>Takes the next event.</summary>
     public bool PollEvent(out EngineEvent? engineEvent) => _events.TryDequeue(out engineEvent);
@@ -161,7 +170,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
 
         if (invalid > 0)
         {
-            CountDrop(EngineDropReason.InvalidAnswer);
+            _drops.Count(EngineDropReason.InvalidAnswer);
         }
 
         return [.. valid];
@@ -169,7 +178,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
 
     void IQueryContext.ReportInvalidAnswer(NodeId peer, DateTimeOffset now)
     {
-        CountDrop(EngineDropReason.InvalidAnswer);
+        _drops.Count(EngineDropReason.InvalidAnswer);
         if (Routing.RecordInvalidAnswer(peer, now) is { } evicted)
         {
             _events.Enqueue(new ContactEvicted(evicted));
@@ -190,10 +199,6 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         return BinaryPrimitives.ReadUInt64LittleEndian(bytes);
     }
 
-    private void CountDrop(EngineDropReason reason) => CountDrop("engine." + reason);
-
-    private void CountDrop(string reason) => _drops[reason] = _drops.GetValueOrDefault(reason) + 1;
-
     private static byte[] ExportSeed(NodeIdentity identity)
     {
         var blob = identity.Export();
@@ -206,7 +211,4 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
             Array.Clear(blob);
         }
     }
-
-    /// <summary>A record we published ourselves and republish until told otherwise.</summary>
-    private sealed record OwnRecord(ValueRecord? Value, NodeId Topic, byte[]? ApplicationData, DateTimeOffset NextRepublish);
 }

@@ -97,7 +97,10 @@ public sealed record NetworkParameters
     /// <summary>How often a publisher republishes its own records. Defaults to 22 hours.</summary>
     public TimeSpan RepublishInterval { get; init; } = TimeSpan.FromHours(22);
 
-    /// <summary>How often holders re-replicate records to the current k closest. Defaults to 1 hour.</summary>
+    /// <summary>
+    /// How often a node stores the values it holds for others again on the current k closest, with their
+    /// remaining lifetime (values stored or refreshed during the last interval are skipped). Defaults to 1 hour.
+    /// </summary>
     public TimeSpan ReplicationInterval { get; init; } = TimeSpan.FromHours(1);
 
     /// <summary>A bucket not looked up for this long is refreshed. Defaults to 1 hour (the paper).</summary>

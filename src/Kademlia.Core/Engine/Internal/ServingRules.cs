@@ -2,38 +2,80 @@ using System.Collections.Immutable;
 using Kademlia.Identity;
 using Kademlia.Records;
 using Kademlia.Routing;
-using Kademlia.Sessions;
 using Kademlia.Wire;
 
-namespace Kademlia.Engine;
+namespace Kademlia.Engine.Internal;
 
-/// <content>Serving: the answer to each request, packed to fit the packet that carries it.</content>
-public sealed partial class KademliaEngine
+/// <summary>
+/// The answer to each request a node serves, packed to fit the room it is given: what it admits to its
+/// store (signatures, sizes, time bounds, whether it is among the closest), what it returns (values,
+/// providers, the closest contacts that fit). Reads the routing table, writes the store, sends nothing.
+/// </summary>
+internal sealed class ServingRules(NodeId self, EngineOptions options, RoutingTable routing, IRecordStore store)
 {
     /// <summary>Provider records must not claim a publication time further ahead than this (clock skew).</summary>
-    private static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(10);
 
-    private Message Serve(DateTimeOffset now, NodeInfo peer, Message request, int maxSize) => request switch
+    /// <summary>
+    /// The answer to <paramref name="request"/> from <paramref name="peer"/>, at most
+    /// <paramref name="maxSize"/> bytes encoded; <paramref name="stored"/> names what it stored, if anything.
+    /// </summary>
+    public Message Serve(DateTimeOffset now, NodeInfo peer, Message request, int maxSize, out RecordStored? stored)
     {
-        PingRequest ping => new PongResponse(ping.RequestId, peer.Endpoint),
-        FindNodeRequest find => NodesAnswer(find.RequestId, find.Target, maxSize),
-        GetRequest get => ServeGet(now, get, maxSize),
-        PutRequest put => new PutResultResponse(put.RequestId, ServePut(now, peer, put)),
-        AddProviderRequest add => new PutResultResponse(add.RequestId, ServeAddProvider(now, peer, add)),
-        GetProvidersRequest providers => ServeGetProviders(now, providers, maxSize),
-        _ => new ErrorResponse(request.RequestId, ErrorCode.UnsupportedRequest),
-    };
+        stored = null;
+        switch (request)
+        {
+            case PingRequest ping:
+                return new PongResponse(ping.RequestId, peer.Endpoint);
+            case FindNodeRequest find:
+                return NodesAnswer(find.RequestId, find.Target, maxSize);
+            case GetRequest get:
+                return ServeGet(now, get, maxSize);
+            case PutRequest put:
+                var putStatus = ServePut(now, peer, put);
+                stored = putStatus == PutStatus.Stored ? new RecordStored(put.Record.Key, peer.Id, IsProvider: false) : null;
+                return new PutResultResponse(put.RequestId, putStatus);
+            case AddProviderRequest add:
+                var addStatus = ServeAddProvider(now, peer, add);
+                stored = addStatus == PutStatus.Stored ? new RecordStored(add.Record.Topic, peer.Id, IsProvider: true) : null;
+                return new PutResultResponse(add.RequestId, addStatus);
+            case GetProvidersRequest providers:
+                return ServeGetProviders(now, providers, maxSize);
+            default:
+                return new ErrorResponse(request.RequestId, ErrorCode.UnsupportedRequest);
+        }
+    }
+
+    /// <summary>
+    /// Whether we are close enough to <paramref name="key"/> to hold it: fewer than
+    /// <see cref="EngineOptions.StoreAcceptanceFactor"/>·k known nodes are closer. The slack admits the
+    /// caching of a GET, which stores one hop short of the closest nodes.
+    /// </summary>
+    public bool IsAmongClosest(NodeId key)
+    {
+        var limit = options.StoreAcceptanceFactor * options.Network.K;
+        var closer = 0;
+        foreach (var contact in routing.FindClosest(key, limit))
+        {
+            if (key.CompareDistance(contact.Id, self) < 0 && ++closer >= limit)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     private Message ServeGet(DateTimeOffset now, GetRequest get, int maxSize)
     {
-        var stored = Store.Get(get.Key, now);
-        if (stored is null || stored.Record.Kind != get.Kind
-            || (get.MinSequence is { } min && stored.Record is MutableRecord mutable && mutable.Sequence < min))
+        var held = store.Get(get.Key, now);
+        if (held is null || held.Record.Kind != get.Kind
+            || (get.MinSequence is { } min && held.Record is MutableRecord mutable && mutable.Sequence < min))
         {
             return NodesAnswer(get.RequestId, get.Key, maxSize);
         }
 
-        var room = maxSize - MessageCodec.GetByteCount(new ValueResponse(get.RequestId, stored.Record, []));
+        var room = maxSize - MessageCodec.GetByteCount(new ValueResponse(get.RequestId, held.Record, []));
         if (room < 0)
         {
             // Only inside a first handshake message whose initiator padded too little for the 3x rule:
@@ -41,13 +83,13 @@ public sealed partial class KademliaEngine
             return new ErrorResponse(get.RequestId, ErrorCode.AnswerTooLarge);
         }
 
-        return new ValueResponse(get.RequestId, stored.Record, ContactsThatFit(get.Key, room));
+        return new ValueResponse(get.RequestId, held.Record, ContactsThatFit(get.Key, room));
     }
 
     private PutStatus ServePut(DateTimeOffset now, NodeInfo peer, PutRequest put)
     {
         var record = put.Record;
-        if (record.Value.Length > _options.Network.MaxValueSize)
+        if (record.Value.Length > options.Network.MaxValueSize)
         {
             return PutStatus.TooLarge;
         }
@@ -62,25 +104,19 @@ public sealed partial class KademliaEngine
             return PutStatus.NotClosest;
         }
 
-        var error = Store.Put(record, peer.Id, now, now + Ttl(put.TtlSeconds), put.ExpectedSequence);
-        if (error == StoreError.None)
-        {
-            _events.Enqueue(new RecordStored(record.Key, peer.Id, IsProvider: false));
-        }
-
-        return ToStatus(error);
+        return ToStatus(store.Put(record, peer.Id, now, now + Ttl(put.TtlSeconds), put.ExpectedSequence));
     }
 
     private PutStatus ServeAddProvider(DateTimeOffset now, NodeInfo peer, AddProviderRequest add)
     {
         var record = add.Record;
-        if (record.Verify() != RecordError.None || !record.Provider.MeetsProofOfWork(_options.Network))
+        if (record.Verify() != RecordError.None || !record.Provider.MeetsProofOfWork(options.Network))
         {
             return PutStatus.InvalidSignature;
         }
 
         var published = DateTimeOffset.FromUnixTimeSeconds((long)Math.Min(record.PublishedAtUnixSeconds, (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds()));
-        if (published > now + MaxClockSkew || published + _options.Network.RecordTtl < now)
+        if (published > now + MaxClockSkew || published + options.Network.RecordTtl < now)
         {
             return PutStatus.InvalidTimestamp;
         }
@@ -90,13 +126,7 @@ public sealed partial class KademliaEngine
             return PutStatus.NotClosest;
         }
 
-        var error = Store.AddProvider(record, peer.Id, now, now + Ttl(add.TtlSeconds));
-        if (error == StoreError.None)
-        {
-            _events.Enqueue(new RecordStored(record.Topic, peer.Id, IsProvider: true));
-        }
-
-        return ToStatus(error);
+        return ToStatus(store.AddProvider(record, peer.Id, now, now + Ttl(add.TtlSeconds)));
     }
 
     private ProvidersResponse ServeGetProviders(DateTimeOffset now, GetProvidersRequest request, int maxSize)
@@ -106,7 +136,7 @@ public sealed partial class KademliaEngine
         // One answer holds at most 8 providers. Each node offers the 8 whose IDs are closest to its
         // own, so the nodes a lookup visits offer different subsets and a popular topic is covered
         // (with 20 answering nodes, a given provider of 10 is left out by all with odds of 0.2^20).
-        var ordered = Store.GetProviders(request.Topic, now, int.MaxValue).OrderBy(p => p.Provider.Id ^ Self);
+        var ordered = store.GetProviders(request.Topic, now, int.MaxValue).OrderBy(p => p.Provider.Id ^ self);
         foreach (var provider in ordered)
         {
             if (providers.Count == WireLimits.MaxProviders)
@@ -133,7 +163,7 @@ public sealed partial class KademliaEngine
     /// <summary>The closest contacts to <paramref name="target"/> whose encodings fit <paramref name="room"/> bytes.</summary>
     private ImmutableArray<WireContact> ContactsThatFit(NodeId target, int room)
     {
-        var closest = Routing.FindClosest(target, Math.Min(_options.Network.K, WireLimits.MaxContacts));
+        var closest = routing.FindClosest(target, Math.Min(options.Network.K, WireLimits.MaxContacts));
         var contacts = ImmutableArray.CreateBuilder<WireContact>(closest.Length);
         foreach (var contact in closest)
         {
@@ -150,29 +180,9 @@ public sealed partial class KademliaEngine
         return contacts.ToImmutable();
     }
 
-    /// <summary>
-    /// Whether we are close enough to <paramref name="key"/> to hold it: fewer than
-    /// <see cref="EngineOptions.StoreAcceptanceFactor"/>·k known nodes are closer. The slack admits the
-    /// caching of a GET, which stores one hop short of the closest nodes.
-    /// </summary>
-    private bool IsAmongClosest(NodeId key)
-    {
-        var limit = _options.StoreAcceptanceFactor * _options.Network.K;
-        var closer = 0;
-        foreach (var contact in Routing.FindClosest(key, limit))
-        {
-            if (key.CompareDistance(contact.Id, Self) < 0 && ++closer >= limit)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     private TimeSpan Ttl(uint requestedSeconds)
     {
-        var max = _options.Network.RecordTtl;
+        var max = options.Network.RecordTtl;
         return requestedSeconds == 0 || TimeSpan.FromSeconds(requestedSeconds) > max ? max : TimeSpan.FromSeconds(requestedSeconds);
     }
 
@@ -184,25 +194,4 @@ public sealed partial class KademliaEngine
         StoreError.SequenceMismatch => PutStatus.CasMismatch,
         _ => PutStatus.QuotaExceeded,
     };
-
-    /// <summary>Sends an answer: inside handshake message 2 for an IK first request, else on the session.</summary>
-    private void Answer(DateTimeOffset now, NodeInfo peer, PeerKey key, HandshakeToken? handshake, Message answer)
-    {
-        if (!MessageCodec.TryWrite(_plain, answer, out var length))
-        {
-            return;
-        }
-
-        var sealedAnswer = handshake is { } token
-            ? _sessions.Respond(now, token, _plain.AsSpan(0, length), _packet)
-            : _sessions.SealTo(now, key, _plain.AsSpan(0, length), _packet);
-        if (sealedAnswer.Status == SealStatus.Sealed)
-        {
-            Emit(sealedAnswer.EndPoint ?? peer.Endpoint.ToIPEndPoint(), _packet.AsSpan(0, sealedAnswer.Length));
-        }
-        else
-        {
-            CountDrop("engine.AnswerNotSent." + sealedAnswer.Status);
-        }
-    }
 }
