@@ -22,9 +22,10 @@ namespace Kademlia.Lookup;
 /// "a node we had not seen". After α answers in a row without progress the lookup enters the paper's
 /// final step: every one of the k closest not yet queried is queried at once.</item>
 /// <item>It finishes when the k closest known candidates have all answered (failed ones are
-/// skipped), or when nothing is left to query and nothing is in flight. A candidate that timed out
-/// but is closer than the k-th answer is waited for until twice its timeout, since its late answer
-/// would change the result. The result lists only nodes that answered, never ones merely heard of.</item>
+/// skipped), or when nothing is left to query and nothing is in flight. k answers do not end it while
+/// a closer candidate is still awaited, since its answer would change the result: one in flight is
+/// waited for until its deadline, and one that timed out until twice its timeout. The result lists
+/// only nodes that answered, never ones merely heard of.</item>
 /// <item>Distinct IDs are never at the same XOR distance from a target, so there are no ties for RTT
 /// to break: the closest candidate is always queried first.</item>
 /// </list>
@@ -201,8 +202,9 @@ public sealed class ClosestNodesLookup
                 case CandidateState.Succeeded:
                     if (++answered >= K)
                     {
-                        // A closer node that merely ran late gets a grace period before it is left out.
-                        return slowerCloser ? new LookupStep(LookupStepKind.Waiting, WakeAt: wakeAt) : Finish();
+                        // The k-th answer ends the path only when nothing closer is still awaited: a
+                        // query in flight until its deadline, and one that ran late until its grace ends.
+                        return pending > 0 || slowerCloser ? new LookupStep(LookupStepKind.Waiting, WakeAt: wakeAt) : Finish();
                     }
 
                     break;

@@ -192,6 +192,114 @@ public class ClosestNodesLookupTests
     }
 
     [Fact]
+    public void A_closer_node_still_in_flight_is_awaited_after_k_farther_ones_answered()
+    {
+        // The closest node is learned late (from c1's answer) and is slow: by the time it answers, the
+        // four seeds queried before it have all answered. It is still one of the k closest.
+        var random = new Random(9);
+        var target = NodeId.Random(random);
+        var nodes = Nodes(random, 9).OrderBy(n => n.Id ^ target).ToArray();
+        var (slowest, seeds) = (nodes[0], nodes[1..]);
+        var latency = new Dictionary<NodeId, TimeSpan>
+        {
+            [seeds[0].Id] = TimeSpan.FromMilliseconds(5),
+            [seeds[1].Id] = TimeSpan.FromMilliseconds(10),
+            [slowest.Id] = TimeSpan.FromMilliseconds(500), // within its 1 s timeout
+        };
+        var lookup = Start(target, seeds, k: 4, alpha: 3);
+
+        var end = Drive(
+            lookup.Next,
+            lookup.OnSuccess,
+            peer => latency.GetValueOrDefault(peer, TimeSpan.FromMilliseconds(20)),
+            peer => peer == seeds[1].Id ? [slowest] : []);
+
+        Assert.Equal([slowest.Id, seeds[0].Id, seeds[1].Id, seeds[2].Id], lookup.Result.Select(c => c.Node.Id));
+        Assert.Equal(Epoch + TimeSpan.FromMilliseconds(510), end);
+    }
+
+    [Fact]
+    public void A_closer_node_that_never_answers_delays_the_end_by_its_timeout_and_grace_only()
+    {
+        var random = new Random(9);
+        var target = NodeId.Random(random);
+        var nodes = Nodes(random, 9).OrderBy(n => n.Id ^ target).ToArray();
+        var (silent, seeds) = (nodes[0], nodes[1..]);
+        var lookup = Start(target, seeds, k: 4, alpha: 3);
+
+        var end = Drive(
+            lookup.Next,
+            lookup.OnSuccess,
+            peer => peer == silent.Id ? null : peer == seeds[0].Id ? TimeSpan.FromMilliseconds(5) : TimeSpan.FromMilliseconds(peer == seeds[1].Id ? 10 : 20),
+            peer => peer == seeds[1].Id ? [silent] : []);
+
+        // Queried at 10 ms with a 1 s timeout: given up at 1.01 s, awaited once more until 2.01 s.
+        Assert.Equal(Epoch + TimeSpan.FromMilliseconds(10) + 2 * Timeout, end);
+        Assert.Equal(seeds.Take(4).Select(s => s.Id), lookup.Result.Select(c => c.Node.Id));
+    }
+
+    [Fact]
+    public void A_finished_path_has_nothing_in_flight_closer_than_its_kth_answer() =>
+        Gen.Select(Gen.Int, Gen.Int[1, 4], Gen.Int[2, 12]).Sample((seed, paths, k) =>
+        {
+            var random = new Random(seed);
+            var everyone = Nodes(random, 80);
+            var answers = everyone.ToDictionary(n => n.Id, _ => everyone.OrderBy(_ => random.Next()).Take(10).ToArray());
+            // A tenth never answer; the rest answer within 1.5 s, so some answer after their 1 s timeout.
+            var latency = everyone.ToDictionary(n => n.Id, _ => random.Next(10) == 0 ? (TimeSpan?)null : TimeSpan.FromMilliseconds(random.Next(1, 1500)));
+            var lookup = new DisjointLookup(NodeId.Random(random), NodeId.Zero, everyone.Take(k * paths), Options(k, 3, paths), _ => Timeout);
+
+            Drive(lookup.Next, lookup.OnSuccess, peer => latency[peer], peer => answers[peer]);
+
+            return lookup.Paths.All(path =>
+                path.Candidates.Where(c => c.State == CandidateState.InFlight).All(c =>
+                    path.Result.Count == k && lookup.Target.CompareDistance(c.Node.Id, path.Result[k - 1].Node.Id) > 0));
+        }, iter: 200);
+
+    /// <summary>
+    /// Drives a lookup in virtual time until it finishes: a queried peer answers after its latency
+    /// (never when it has none) with the contacts <paramref name="answerOf"/> names. Returns when it finished.
+    /// </summary>
+    private static DateTimeOffset Drive(
+        Func<DateTimeOffset, LookupStep> next,
+        Action<NodeId, ReadOnlySpan<NodeInfo>, DateTimeOffset> onSuccess,
+        Func<NodeId, TimeSpan?> latencyOf,
+        Func<NodeId, NodeInfo[]> answerOf)
+    {
+        var arrivals = new PriorityQueue<NodeId, DateTimeOffset>();
+        var now = Epoch;
+        while (true)
+        {
+            var step = next(now);
+            switch (step.Kind)
+            {
+                case LookupStepKind.Finished:
+                    return now;
+                case LookupStepKind.Send:
+                    if (latencyOf(step.Peer.Id) is { } latency)
+                    {
+                        arrivals.Enqueue(step.Peer.Id, now + latency);
+                    }
+
+                    break;
+                default:
+                    if (arrivals.TryPeek(out var peer, out var at) && (step.WakeAt is not { } wake || at <= wake))
+                    {
+                        arrivals.Dequeue();
+                        now = at;
+                        onSuccess(peer, answerOf(peer), now);
+                    }
+                    else
+                    {
+                        now = step.WakeAt ?? throw new InvalidOperationException("The lookup waits with nothing to wait for.");
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    [Fact]
     public void Disjoint_paths_never_query_a_node_twice() =>
         Gen.Select(Gen.Int, Gen.Int[1, 8]).Sample((seed, paths) =>
         {
