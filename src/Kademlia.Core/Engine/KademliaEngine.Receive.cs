@@ -79,7 +79,9 @@ public sealed partial class KademliaEngine
             _drops.Count(EngineDropReason.MalformedMessage);
             if (MessageCodec.TryReadHeader(plaintext, out var type, out var requestId) == DecodeError.None && ((byte)type & 0x80) == 0)
             {
-                Answer(now, peer, result.Peer.Key, handshake, new ErrorResponse(requestId, ErrorCode.MalformedRequest));
+                // A request type we do not know is a newer peer's, not garbage: say so, so it stops asking.
+                var code = error == DecodeError.UnknownMessageType ? ErrorCode.UnsupportedRequest : ErrorCode.MalformedRequest;
+                Answer(now, peer, result.Peer.Key, handshake, new ErrorResponse(requestId, code));
             }
             else if (handshake is { } token)
             {

@@ -47,7 +47,11 @@ internal static class KeyConversion
         ed25519Seed.CopyTo(secretKey);
         using (var key = Key.Import(SignatureAlgorithm.Ed25519, ed25519Seed, KeyBlobFormat.RawPrivateKey))
         {
-            key.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, secretKey[KeySize..], out _);
+            if (!key.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, secretKey[KeySize..], out _))
+            {
+                CryptographicOperations.ZeroMemory(secretKey);
+                throw new CryptographicException("NSec could not export the Ed25519 public key.");
+            }
         }
 
         bool converted = Sodium.TryEd25519SecretKeyToCurve25519(secretKey, x25519PrivateKey);

@@ -5,14 +5,22 @@ namespace Kademlia.Sessions;
 /// advancing the window clears whole blocks instead of shifting bits.
 /// </summary>
 /// <remarks>
-/// 64 blocks of 64 bits; one block is always being recycled, so the guaranteed window is 63 × 64 = 4032
-/// counters (the brief asks for at least 2048). Checking and marking are separate so that a forged packet
-/// cannot move the window: <see cref="IsFresh"/> runs before decryption, <see cref="TryMark"/> only after the
-/// tag verified.
+/// <para>
+/// The rule (docs/PROTOCOL.md, "Indexes and counters"), WireGuard's with its window size: once the greatest
+/// accepted counter is G, a counter c is accepted when it is unseen and G − <see cref="WindowSize"/> ≤ c, so the
+/// 4032 counters G − 4032 … G − 1 below G can still arrive, and G − 4033 and older are replays.
+/// </para>
+/// <para>
+/// 64 blocks of 64 bits; the block holding G is always partly ahead of it, so 63 × 64 = 4032 counters below G
+/// are guaranteed to be held whatever G's position in its block (G − 4032 lies in the block 63 behind G's, the
+/// oldest one kept; G − 4033 may share a slot with G's own block, which is why it must be refused). Checking and
+/// marking are separate so that a forged packet cannot move the window: <see cref="IsFresh"/> runs before
+/// decryption, <see cref="TryMark"/> only after the tag verified.
+/// </para>
 /// </remarks>
 internal sealed class ReplayWindow
 {
-    /// <summary>How far behind the greatest counter a packet may arrive and still be accepted.</summary>
+    /// <summary>How many counters below the greatest accepted one may still arrive: G − 4032 is accepted, G − 4033 is not.</summary>
     public const ulong WindowSize = (Blocks - 1) * BlockBits;
 
     private const int BlockBits = 64;
@@ -38,7 +46,8 @@ internal sealed class ReplayWindow
             return true;
         }
 
-        if (_next - counter > WindowSize)
+        // _next is G + 1, so this refuses exactly the counters below G - WindowSize.
+        if (_next - counter > WindowSize + 1)
         {
             return false;
         }

@@ -23,4 +23,7 @@ internal enum SealStatus
 
     /// <summary>The peer's key is not a valid Ed25519 point, or is our own key.</summary>
     InvalidPeerKey,
+
+    /// <summary>Noise refused to write the handshake message (a Diffie-Hellman result was all zeros); the handshake is abandoned.</summary>
+    HandshakeFailed,
 }

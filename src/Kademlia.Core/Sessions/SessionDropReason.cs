@@ -59,4 +59,10 @@ internal enum SessionDropReason
 
     /// <summary>Too many handshakes in progress; under attack the table is bounded rather than grown.</summary>
     TooManyHandshakes,
+
+    /// <summary>
+    /// A key in a handshake message is a small-order Curve25519 point: the Diffie-Hellman result is all zeros, so
+    /// the keys derived from it would be known to anyone. Nothing is answered and no state is kept.
+    /// </summary>
+    LowOrderKey,
 }

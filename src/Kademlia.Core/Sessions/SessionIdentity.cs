@@ -37,7 +37,10 @@ internal sealed class SessionIdentity : IDisposable
         Span<byte> publicKey = stackalloc byte[PeerKey.Size];
         using (var ed25519 = NSec.Cryptography.Key.Import(SignatureAlgorithm.Ed25519, seed, KeyBlobFormat.RawPrivateKey))
         {
-            ed25519.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, publicKey, out _);
+            if (!ed25519.PublicKey.TryExport(KeyBlobFormat.RawPublicKey, publicKey, out _))
+            {
+                throw new System.Security.Cryptography.CryptographicException("NSec could not export the Ed25519 public key.");
+            }
         }
 
         Span<byte> x25519 = stackalloc byte[Dh25519.KeySize];

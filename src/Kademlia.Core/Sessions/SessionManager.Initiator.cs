@@ -53,7 +53,7 @@ internal sealed partial class SessionManager
         peer.EndPoint = endPoint;
         int expected = expectedAnswerSize < 0 ? _options.DefaultExpectedAnswerSize : expectedAnswerSize;
         int length = StartIk(now, peer, request.ToArray(), expected, now, destination);
-        return new SealResult(SealStatus.Sealed, length, endPoint);
+        return length < 0 ? SealResult.Fail(SealStatus.InvalidPeerKey) : new SealResult(SealStatus.Sealed, length, endPoint);
     }
 
     /// <summary>
@@ -75,9 +75,13 @@ internal sealed partial class SessionManager
         }
 
         int length = StartXx(now, endPoint, request.ToArray(), now, destination);
-        return new SealResult(SealStatus.Sealed, length, endPoint);
+        return length < 0 ? SealResult.Fail(SealStatus.HandshakeFailed) : new SealResult(SealStatus.Sealed, length, endPoint);
     }
 
+    /// <summary>
+    /// Writes an IK initiation and records it as the peer's pending handshake; -1 when Noise refuses (a DH with
+    /// the peer's static key gave all zeros, which a key that passed the Ed25519 conversion never does).
+    /// </summary>
     private int StartIk(DateTimeOffset now, PeerState peer, byte[] request, int expectedAnswerSize, DateTimeOffset started, Span<byte> destination)
     {
         if (peer.Pending is { } previous)
@@ -104,8 +108,14 @@ internal sealed partial class SessionManager
         var state = new HandshakeState(HandshakePattern.IK, true, _prologue, _identity.StaticKey, Dh25519.GenerateKey(_random), peer.StaticPublicKey);
         PacketFormat.WriteHeader(destination, PacketType.IkInitiation, _options.NetworkId);
         WriteIndex(destination, PacketFormat.HeaderSize, index);
-        state.TryWriteMessage(payload, destination[PacketFormat.InitiationNoiseOffset..], out int noiseLength);
+        bool written = state.TryWriteMessage(payload, destination[PacketFormat.InitiationNoiseOffset..], out int noiseLength);
         payload.Clear();
+        if (!written)
+        {
+            state.Dispose();
+            destination[..PacketFormat.MaxPacketSize].Clear();
+            return -1;
+        }
 
         int mac1Offset = PacketFormat.InitiationNoiseOffset + noiseLength;
         Mac.Compute(peer.Mac1Key, destination[..mac1Offset], destination[mac1Offset..]);
@@ -132,13 +142,18 @@ internal sealed partial class SessionManager
         return size;
     }
 
+    /// <summary>Writes XX message 1 and records the pending handshake; -1 when Noise refuses (it has no DH, so only a short buffer).</summary>
     private int StartXx(DateTimeOffset now, EndPoint endPoint, byte[] request, DateTimeOffset started, Span<byte> destination)
     {
         uint index = AllocateIndex();
         var state = new HandshakeState(HandshakePattern.XX, true, _prologue, _identity.StaticKey, Dh25519.GenerateKey(_random));
         PacketFormat.WriteHeader(destination, PacketType.XxMessage1, _options.NetworkId);
         WriteIndex(destination, PacketFormat.HeaderSize, index);
-        state.TryWriteMessage(default, destination[(PacketFormat.HeaderSize + PacketFormat.IndexSize)..], out int noiseLength);
+        if (!state.TryWriteMessage(default, destination[(PacketFormat.HeaderSize + PacketFormat.IndexSize)..], out int noiseLength))
+        {
+            state.Dispose();
+            return -1;
+        }
         int size = PacketFormat.HeaderSize + PacketFormat.IndexSize + noiseLength + Mac.Size;
         destination.Slice(size - Mac.Size, Mac.Size).Clear();
 
@@ -157,7 +172,10 @@ internal sealed partial class SessionManager
     {
         var buffer = new byte[PacketFormat.MaxPacketSize];
         int length = StartIk(now, peer, [], 0, now, buffer);
-        _outbox.Enqueue(new SessionTransmit(peer.EndPoint, buffer[..length]));
+        if (length > 0)
+        {
+            _outbox.Enqueue(new SessionTransmit(peer.EndPoint, buffer[..length]));
+        }
     }
 
     private DatagramResult HandleCookieReply(DateTimeOffset now, ReadOnlySpan<byte> packet, Span<byte> destination)
@@ -224,9 +242,9 @@ internal sealed partial class SessionManager
             return DatagramResult.Drop(SessionDropReason.InvalidMac1);
         }
 
-        if (!pending.State.TryReadMessage(packet[PacketFormat.ResponseNoiseOffset..mac1Offset], destination, out int answerLength))
+        if (!pending.State.TryReadMessage(packet[PacketFormat.ResponseNoiseOffset..mac1Offset], destination, out int answerLength, out var error))
         {
-            return DatagramResult.Drop(SessionDropReason.HandshakeFailed);
+            return DatagramResult.Drop(DropReasonOf(error));
         }
 
         var session = new TransportSession(peer, pending.LocalIndex, ReadIndex(packet, PacketFormat.HeaderSize), true, pending.State.Split(), now);
@@ -258,9 +276,9 @@ internal sealed partial class SessionManager
         }
 
         Span<byte> payload = stackalloc byte[PacketFormat.XxMessage2PayloadSize + CipherState.TagSize];
-        if (!pending.State.TryReadMessage(packet[(PacketFormat.HeaderSize + (2 * PacketFormat.IndexSize))..], payload, out int payloadLength))
+        if (!pending.State.TryReadMessage(packet[(PacketFormat.HeaderSize + (2 * PacketFormat.IndexSize))..], payload, out int payloadLength, out var readError))
         {
-            return DatagramResult.Drop(SessionDropReason.HandshakeFailed);
+            return DatagramResult.Drop(DropReasonOf(readError));
         }
 
         if (payloadLength != PacketFormat.XxMessage2PayloadSize)
@@ -288,7 +306,15 @@ internal sealed partial class SessionManager
         uint remoteIndex = ReadIndex(packet, PacketFormat.HeaderSize);
         PacketFormat.WriteHeader(destination, PacketType.XxMessage3, _options.NetworkId);
         WriteIndex(destination, PacketFormat.HeaderSize, remoteIndex);
-        pending.State.TryWriteMessage(payload3, destination[(PacketFormat.HeaderSize + PacketFormat.IndexSize)..], out int noiseLength);
+        if (!pending.State.TryWriteMessage(payload3, destination[(PacketFormat.HeaderSize + PacketFormat.IndexSize)..], out int noiseLength, out var writeError))
+        {
+            // "se" uses the ephemeral that already passed "ee": not reachable with libsodium, but a poisoned state
+            // must not linger nor a half-written message leave.
+            destination[..PacketFormat.MaxPacketSize].Clear();
+            RemovePending(pending);
+            return DatagramResult.Drop(DropReasonOf(writeError));
+        }
+
         int size = PacketFormat.HeaderSize + PacketFormat.IndexSize + noiseLength;
 
         var peer = GetOrCreatePeer(key, pending.State.RemoteStaticPublicKey, from, now);

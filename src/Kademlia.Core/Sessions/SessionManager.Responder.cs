@@ -37,7 +37,9 @@ internal sealed partial class SessionManager
             return SealResult.Fail(SealStatus.DestinationTooSmall);
         }
 
-        return new SealResult(SealStatus.Sealed, WriteIkResponse(now, pending, answer, destination), pending.EndPoint);
+        var endPoint = pending.EndPoint;
+        int length = WriteIkResponse(now, pending, answer, destination, out _);
+        return length < 0 ? SealResult.Fail(SealStatus.HandshakeFailed) : new SealResult(SealStatus.Sealed, length, endPoint);
     }
 
     /// <summary>Abandons a delivered IK handshake without answering, e.g. when the peer's proof of work is invalid.</summary>
@@ -49,12 +51,26 @@ internal sealed partial class SessionManager
         }
     }
 
-    private int WriteIkResponse(DateTimeOffset now, PendingHandshake pending, ReadOnlySpan<byte> answer, Span<byte> destination)
+    /// <summary>
+    /// Writes message 2 and installs the session; -1 (and the handshake abandoned, nothing to send) when Noise
+    /// refuses to write it.
+    /// </summary>
+    private int WriteIkResponse(DateTimeOffset now, PendingHandshake pending, ReadOnlySpan<byte> answer, Span<byte> destination, out SessionDropReason reason)
     {
         PacketFormat.WriteHeader(destination, PacketType.IkResponse, _options.NetworkId);
         WriteIndex(destination, PacketFormat.HeaderSize, pending.LocalIndex);
         WriteIndex(destination, PacketFormat.HeaderSize + PacketFormat.IndexSize, pending.RemoteIndex);
-        pending.State.TryWriteMessage(answer, destination[PacketFormat.ResponseNoiseOffset..], out int noiseLength);
+        if (!pending.State.TryWriteMessage(answer, destination[PacketFormat.ResponseNoiseOffset..], out int noiseLength, out var error))
+        {
+            // "ee" and "se" met keys that already passed "es" and "ss", so this cannot happen with libsodium; were it
+            // to, the half-written packet must not leave and the poisoned state must not linger.
+            destination[..PacketFormat.MaxPacketSize].Clear();
+            RemovePending(pending);
+            reason = DropReasonOf(error);
+            return -1;
+        }
+
+        reason = default;
         int mac1Offset = PacketFormat.ResponseNoiseOffset + noiseLength;
 
         // The peer may have been evicted while the engine worked on the answer; bring it back.
@@ -96,9 +112,9 @@ internal sealed partial class SessionManager
         bool keep = false;
         try
         {
-            if (!state.TryReadMessage(packet[PacketFormat.InitiationNoiseOffset..mac1Offset], destination, out int payloadLength))
+            if (!state.TryReadMessage(packet[PacketFormat.InitiationNoiseOffset..mac1Offset], destination, out int payloadLength, out var error))
             {
-                return DatagramResult.Drop(SessionDropReason.HandshakeFailed);
+                return DatagramResult.Drop(DropReasonOf(error));
             }
 
             if (payloadLength < PacketFormat.InitiationPayloadFixedSize)
@@ -163,7 +179,8 @@ internal sealed partial class SessionManager
             if (requestLength == 0)
             {
                 // A rekey: nothing for the engine, so answer it here.
-                return DatagramResult.Reply(WriteIkResponse(now, pending, default, destination), from, peer.Identity);
+                int length = WriteIkResponse(now, pending, default, destination, out var writeFailure);
+                return length < 0 ? DatagramResult.Drop(writeFailure) : DatagramResult.Reply(length, from, peer.Identity);
             }
 
             destination.Slice(PacketFormat.InitiationPayloadFixedSize, requestLength).CopyTo(destination);
@@ -202,10 +219,10 @@ internal sealed partial class SessionManager
         }
 
         var state = new HandshakeState(HandshakePattern.XX, false, _prologue, _identity.StaticKey, Dh25519.GenerateKey(_random));
-        if (!state.TryReadMessage(packet[ephemeralOffset..mac2Offset], destination, out _))
+        if (!state.TryReadMessage(packet[ephemeralOffset..mac2Offset], destination, out _, out var readError))
         {
             state.Dispose();
-            return DatagramResult.Drop(SessionDropReason.HandshakeFailed);
+            return DatagramResult.Drop(DropReasonOf(readError));
         }
 
         Span<byte> payload = stackalloc byte[PacketFormat.XxMessage2PayloadSize];
@@ -216,7 +233,15 @@ internal sealed partial class SessionManager
         PacketFormat.WriteHeader(destination, PacketType.XxMessage2, _options.NetworkId);
         WriteIndex(destination, PacketFormat.HeaderSize, localIndex);
         WriteIndex(destination, PacketFormat.HeaderSize + PacketFormat.IndexSize, senderIndex);
-        state.TryWriteMessage(payload, destination[(PacketFormat.HeaderSize + (2 * PacketFormat.IndexSize))..], out int noiseLength);
+
+        // Message 1 is only "e", so a small-order ephemeral shows first here, at "ee": nothing is sent and no
+        // handshake is kept for it.
+        if (!state.TryWriteMessage(payload, destination[(PacketFormat.HeaderSize + (2 * PacketFormat.IndexSize))..], out int noiseLength, out var writeError))
+        {
+            state.Dispose();
+            destination[..PacketFormat.MaxPacketSize].Clear();
+            return DatagramResult.Drop(DropReasonOf(writeError));
+        }
 
         AddPending(new PendingHandshake(PendingKind.XxResponder, state, localIndex, from, now) { RemoteIndex = senderIndex });
         return DatagramResult.Reply(PacketFormat.HeaderSize + (2 * PacketFormat.IndexSize) + noiseLength, from);
@@ -239,9 +264,9 @@ internal sealed partial class SessionManager
             return DatagramResult.Drop(SessionDropReason.UnexpectedPacket);
         }
 
-        if (!pending.State.TryReadMessage(packet[(PacketFormat.HeaderSize + PacketFormat.IndexSize)..], destination, out int payloadLength))
+        if (!pending.State.TryReadMessage(packet[(PacketFormat.HeaderSize + PacketFormat.IndexSize)..], destination, out int payloadLength, out var error))
         {
-            return DatagramResult.Drop(SessionDropReason.HandshakeFailed);
+            return DatagramResult.Drop(DropReasonOf(error));
         }
 
         if (payloadLength < PacketFormat.XxMessage3PayloadFixedSize)

@@ -29,7 +29,10 @@ internal sealed partial class SessionManager
                 // XX message 3 (or everything after it) was lost: start over with the same request.
                 var buffer = new byte[PacketFormat.MaxPacketSize];
                 int length = StartXx(now, peer.EndPoint, request, session.ExchangeStarted, buffer);
-                _outbox.Enqueue(new SessionTransmit(peer.EndPoint, buffer[..length]));
+                if (length > 0)
+                {
+                    _outbox.Enqueue(new SessionTransmit(peer.EndPoint, buffer[..length]));
+                }
             }
 
             if (peer.Current == session)
@@ -113,6 +116,9 @@ internal sealed partial class SessionManager
             length = StartXx(now, endPoint, request, started, buffer);
         }
 
-        _outbox.Enqueue(new SessionTransmit(pending.EndPoint, buffer[..length]));
+        if (length > 0)
+        {
+            _outbox.Enqueue(new SessionTransmit(pending.EndPoint, buffer[..length]));
+        }
     }
 }

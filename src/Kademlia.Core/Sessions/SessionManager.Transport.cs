@@ -79,7 +79,12 @@ internal sealed partial class SessionManager
             return DatagramResult.Drop(SessionDropReason.DecryptionFailed);
         }
 
-        session.Window.TryMark(counter);
+        if (!session.Window.TryMark(counter))
+        {
+            // IsFresh said yes a moment ago and nothing ran in between; kept as a guard, not a path.
+            return DatagramResult.Drop(SessionDropReason.Replayed);
+        }
+
         session.Confirmed = true;
         session.UnconfirmedRequest = null;
         var peer = session.Peer;

@@ -129,6 +129,10 @@ internal sealed partial class SessionManager : IDisposable
         _cookies.Dispose();
     }
 
+    /// <summary>A small-order key is counted apart from other handshake failures: it is an attack, not noise.</summary>
+    private static SessionDropReason DropReasonOf(HandshakeError error) =>
+        error == HandshakeError.LowOrderKey ? SessionDropReason.LowOrderKey : SessionDropReason.HandshakeFailed;
+
     private static uint ReadIndex(ReadOnlySpan<byte> packet, int offset) => BinaryPrimitives.ReadUInt32LittleEndian(packet[offset..]);
 
     private static void WriteIndex(Span<byte> packet, int offset, uint index) => BinaryPrimitives.WriteUInt32LittleEndian(packet[offset..], index);

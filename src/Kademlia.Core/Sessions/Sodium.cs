@@ -44,10 +44,17 @@ internal static class Sodium
     {
         Check(privateKey, KeySize);
         Check(publicKey, KeySize);
-        _ = NativeMethods.crypto_scalarmult_curve25519_base(ref MemoryMarshal.GetReference(publicKey), in MemoryMarshal.GetReference(privateKey));
+        if (NativeMethods.crypto_scalarmult_curve25519_base(ref MemoryMarshal.GetReference(publicKey), in MemoryMarshal.GetReference(privateKey)) != 0)
+        {
+            throw new System.Security.Cryptography.CryptographicException("libsodium could not compute an X25519 public key.");
+        }
     }
 
-    /// <summary>X25519; false when libsodium rejects the result (all zeros: a low-order public key).</summary>
+    /// <summary>
+    /// X25519; false when the result is all zeros (the public key is a small-order point), which libsodium's
+    /// <c>crypto_scalarmult</c> reports as an error. The result is checked here as well, so the rule does not rest on
+    /// one library version: no caller ever sees an all-zero shared secret.
+    /// </summary>
     public static bool TryScalarMult(ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> publicKey, Span<byte> shared)
     {
         if (privateKey.Length != KeySize || publicKey.Length != KeySize || shared.Length < KeySize)
@@ -55,8 +62,15 @@ internal static class Sodium
             return false;
         }
 
-        return NativeMethods.crypto_scalarmult_curve25519(
-            ref MemoryMarshal.GetReference(shared), in MemoryMarshal.GetReference(privateKey), in MemoryMarshal.GetReference(publicKey)) == 0;
+        int result = NativeMethods.crypto_scalarmult_curve25519(
+            ref MemoryMarshal.GetReference(shared), in MemoryMarshal.GetReference(privateKey), in MemoryMarshal.GetReference(publicKey));
+        if (result != 0 || !shared[..KeySize].ContainsAnyExcept((byte)0))
+        {
+            shared[..KeySize].Clear();
+            return false;
+        }
+
+        return true;
     }
 
     /// <summary>ChaCha20-Poly1305 (IETF): writes ciphertext || tag (plaintext + 16 bytes) into <paramref name="destination"/>.</summary>
@@ -65,11 +79,14 @@ internal static class Sodium
         Check(key, KeySize);
         Check(nonce, NonceSize);
         Check(destination, plaintext.Length + TagSize);
-        _ = NativeMethods.crypto_aead_chacha20poly1305_ietf_encrypt(
-            ref MemoryMarshal.GetReference(destination), out _,
-            in MemoryMarshal.GetReference(plaintext), (ulong)plaintext.Length,
-            in MemoryMarshal.GetReference(ad), (ulong)ad.Length,
-            IntPtr.Zero, in MemoryMarshal.GetReference(nonce), in MemoryMarshal.GetReference(key));
+        if (NativeMethods.crypto_aead_chacha20poly1305_ietf_encrypt(
+                ref MemoryMarshal.GetReference(destination), out _,
+                in MemoryMarshal.GetReference(plaintext), (ulong)plaintext.Length,
+                in MemoryMarshal.GetReference(ad), (ulong)ad.Length,
+                IntPtr.Zero, in MemoryMarshal.GetReference(nonce), in MemoryMarshal.GetReference(key)) != 0)
+        {
+            throw new System.Security.Cryptography.CryptographicException("libsodium refused to encrypt.");
+        }
     }
 
     /// <summary>ChaCha20-Poly1305 (IETF): verifies and decrypts ciphertext || tag; false when the tag does not verify.</summary>
@@ -95,11 +112,14 @@ internal static class Sodium
         Check(key, KeySize);
         Check(nonce, XNonceSize);
         Check(destination, plaintext.Length + TagSize);
-        _ = NativeMethods.crypto_aead_xchacha20poly1305_ietf_encrypt(
-            ref MemoryMarshal.GetReference(destination), out _,
-            in MemoryMarshal.GetReference(plaintext), (ulong)plaintext.Length,
-            in MemoryMarshal.GetReference(ad), (ulong)ad.Length,
-            IntPtr.Zero, in MemoryMarshal.GetReference(nonce), in MemoryMarshal.GetReference(key));
+        if (NativeMethods.crypto_aead_xchacha20poly1305_ietf_encrypt(
+                ref MemoryMarshal.GetReference(destination), out _,
+                in MemoryMarshal.GetReference(plaintext), (ulong)plaintext.Length,
+                in MemoryMarshal.GetReference(ad), (ulong)ad.Length,
+                IntPtr.Zero, in MemoryMarshal.GetReference(nonce), in MemoryMarshal.GetReference(key)) != 0)
+        {
+            throw new System.Security.Cryptography.CryptographicException("libsodium refused to encrypt.");
+        }
     }
 
     /// <summary>XChaCha20-Poly1305 (IETF): verifies and decrypts; false when the tag does not verify.</summary>

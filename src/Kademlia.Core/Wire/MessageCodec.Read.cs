@@ -8,14 +8,24 @@ namespace Kademlia.Wire;
 
 public static partial class MessageCodec
 {
+    /// <summary>Set in the type byte of every answer, clear in every request (see <see cref="MessageType"/>).</summary>
+    private const byte AnswerBit = 0x80;
+
     /// <summary>
     /// Reads the type and request ID at the front of <paramref name="source"/> without decoding the
     /// rest, so that a node can answer a malformed request with an <see cref="ErrorResponse"/>.
     /// </summary>
+    /// <remarks>
+    /// The header of a request of a type this codec does not know (high bit clear) still reads, with
+    /// <paramref name="type"/> outside the defined <see cref="MessageType"/> values: a node answers it
+    /// <see cref="ErrorCode.UnsupportedRequest"/>, so that a newer peer learns at once that the request is
+    /// not served here instead of retrying it. An unknown answer type is <see cref="DecodeError.UnknownMessageType"/>:
+    /// nobody asked for it.
+    /// </remarks>
     public static DecodeError TryReadHeader(ReadOnlySpan<byte> source, out MessageType type, out ulong requestId)
     {
         var reader = new WireReader(source);
-        return ReadHeader(ref reader, out type, out requestId);
+        return ReadHeader(ref reader, out type, out requestId, unknownRequests: true);
     }
 
     /// <summary>
@@ -32,7 +42,7 @@ public static partial class MessageCodec
         }
 
         var reader = new WireReader(source);
-        var error = ReadHeader(ref reader, out var type, out var id);
+        var error = ReadHeader(ref reader, out var type, out var id, unknownRequests: false);
         if (error != DecodeError.None)
         {
             return error;
@@ -68,7 +78,7 @@ public static partial class MessageCodec
         return error;
     }
 
-    private static DecodeError ReadHeader(ref WireReader reader, out MessageType type, out ulong requestId)
+    private static DecodeError ReadHeader(ref WireReader reader, out MessageType type, out ulong requestId, bool unknownRequests)
     {
         requestId = 0;
         type = default;
@@ -78,7 +88,7 @@ public static partial class MessageCodec
         }
 
         type = (MessageType)typeByte;
-        if (!Enum.IsDefined(type))
+        if (!Enum.IsDefined(type) && !(unknownRequests && (typeByte & AnswerBit) == 0))
         {
             return DecodeError.UnknownMessageType;
         }

@@ -67,6 +67,54 @@ public class SessionTransportTests
         Assert.True(window.IsFresh(100_000 - ReplayWindow.WindowSize + 1));
     }
 
+    // docs/PROTOCOL.md, "Replay window": after the greatest accepted counter G, the 4032 counters G - 4032 .. G - 1
+    // are accepted once each and G - 4033 and below are Replayed (WireGuard's rule with its window of 8128 replaced
+    // by 4032). G is chosen at every position inside a 64-bit block, because the ring recycles whole blocks.
+    [Theory]
+    [InlineData(4032UL)]
+    [InlineData(4033UL)]
+    [InlineData(100_000UL)]
+    [InlineData(100_032UL)] // the first counter of a block
+    [InlineData(100_095UL)] // the last counter of a block
+    public void The_replay_window_accepts_exactly_the_4032_counters_below_the_greatest(ulong greatest)
+    {
+        Assert.Equal(4032UL, ReplayWindow.WindowSize);
+        var window = new ReplayWindow();
+        Assert.True(window.TryMark(greatest));
+
+        Assert.True(window.IsFresh(greatest - 4032));
+        if (greatest >= 4033)
+        {
+            Assert.False(window.IsFresh(greatest - 4033));
+            Assert.False(window.TryMark(greatest - 4033));
+        }
+
+        for (ulong counter = greatest - 4032; counter < greatest; counter++)
+        {
+            Assert.True(window.TryMark(counter), $"G - {greatest - counter} was refused");
+        }
+
+        for (ulong counter = greatest - 4032; counter <= greatest; counter++)
+        {
+            Assert.False(window.IsFresh(counter), $"G - {greatest - counter} was accepted twice");
+        }
+    }
+
+    [Fact]
+    public void A_transport_packet_4032_counters_below_the_greatest_is_accepted_and_4033_below_is_Replayed()
+    {
+        using var pair = SessionHandshakeTests.Established();
+        var packets = Enumerable.Range(0, 5001).Select(i => pair.A.Seal(pair.Now, pair.B, $"m{i}")).ToList();
+
+        pair.B.Receive(pair.Now, pair.A.EndPoint, packets[5000]);
+        pair.B.Receive(pair.Now, pair.A.EndPoint, packets[5000 - 4033]);
+        pair.B.Receive(pair.Now, pair.A.EndPoint, packets[5000 - 4032]);
+        pair.B.Receive(pair.Now, pair.A.EndPoint, packets[5000 - 4032]);
+
+        Assert.Equal(["m5000", "m968"], pair.B.Delivered.Skip(1).Select(d => d.Text));
+        Assert.Equal([SessionDropReason.Replayed, SessionDropReason.Replayed], pair.B.Drops);
+    }
+
     [Fact]
     public void The_session_initiator_rekeys_after_120_seconds_and_old_packets_in_flight_still_decrypt()
     {

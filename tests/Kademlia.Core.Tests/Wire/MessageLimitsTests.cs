@@ -136,8 +136,34 @@ public class MessageLimitsTests
         Assert.Equal(DecodeError.None, MessageCodec.TryReadHeader(bytes, out var type, out var id));
         Assert.Equal(MessageType.Get, type);
         Assert.Equal(RequestId, id);
-        Assert.Equal(DecodeError.UnknownMessageType, MessageCodec.TryReadHeader([0x42, 1, 2, 3, 4, 5, 6, 7, 8], out _, out _));
         Assert.Equal(DecodeError.Truncated, MessageCodec.TryReadHeader([0x01, 1, 2], out _, out _));
+    }
+
+    [Theory]
+    [InlineData(0x00)]
+    [InlineData(0x07)]
+    [InlineData(0x42)]
+    [InlineData(0x7F)]
+    public void The_header_of_a_request_of_an_unknown_type_reads_so_it_can_be_answered_UNSUPPORTED_REQUEST(byte type)
+    {
+        byte[] bytes = [type, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef, 0xFF];
+        Assert.Equal(DecodeError.UnknownMessageType, MessageCodec.TryRead(bytes, out _));
+        Assert.Equal(DecodeError.None, MessageCodec.TryReadHeader(bytes, out var read, out var id));
+        Assert.Equal(type, (byte)read);
+        Assert.Equal(RequestId, id);
+        Assert.Equal(DecodeError.Truncated, MessageCodec.TryReadHeader(bytes.AsSpan(0, 8), out _, out _));
+    }
+
+    [Theory]
+    [InlineData(0x80)]
+    [InlineData(0x85)]
+    [InlineData(0xC2)]
+    [InlineData(0xFE)]
+    public void The_header_of_an_answer_of_an_unknown_type_does_not_read_because_no_one_asked_for_it(byte type)
+    {
+        byte[] bytes = [type, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef];
+        Assert.Equal(DecodeError.UnknownMessageType, MessageCodec.TryRead(bytes, out _));
+        Assert.Equal(DecodeError.UnknownMessageType, MessageCodec.TryReadHeader(bytes, out _, out _));
     }
 
     [Fact]

@@ -13,6 +13,8 @@ namespace Kademlia.Sessions.Noise;
 /// message, rejected DH) while writing poisons the state. A failed read is rolled back instead: anyone can
 /// send a forged message 2 to a known index, and it must not kill the genuine handshake in progress
 /// (Noise says to abort; over lossy UDP with unauthenticated indexes, WireGuard likewise ignores it).
+/// Every DH whose result is all zeros (a small-order remote key) fails the message with
+/// <see cref="HandshakeError.LowOrderKey"/>, so no key is ever derived from a value an attacker can predict.
 /// </remarks>
 internal sealed class HandshakeState : IDisposable
 {
@@ -102,7 +104,7 @@ internal sealed class HandshakeState : IDisposable
     /// <summary>Whether every message of the pattern has been written or read.</summary>
     public bool IsCompleted => !_failed && _messageIndex == _messages.Length;
 
-    /// <summary>Whether the next operation is <see cref="TryWriteMessage"/> (otherwise <see cref="TryReadMessage"/>).</summary>
+    /// <summary>Whether the next operation is <c>TryWriteMessage</c> (otherwise <c>TryReadMessage</c>).</summary>
     public bool IsMyTurn => !_failed && _messageIndex < _messages.Length && (_messageIndex % 2 == 0) == IsInitiator;
 
     /// <summary>The remote static key, once it is known (pre-message or received).</summary>
@@ -147,11 +149,25 @@ internal sealed class HandshakeState : IDisposable
     }
 
     /// <summary>WriteMessage(payload, message_buffer). False if it is not our turn, the buffer is small or a DH fails.</summary>
-    public bool TryWriteMessage(ReadOnlySpan<byte> payload, Span<byte> destination, out int written)
+    public bool TryWriteMessage(ReadOnlySpan<byte> payload, Span<byte> destination, out int written) =>
+        TryWriteMessage(payload, destination, out written, out _);
+
+    /// <summary>
+    /// WriteMessage(payload, message_buffer), saying why it failed. A failed write poisons the state: the message
+    /// may be half written and the hash has moved, so the handshake must be abandoned.
+    /// </summary>
+    public bool TryWriteMessage(ReadOnlySpan<byte> payload, Span<byte> destination, out int written, out HandshakeError error)
     {
         written = 0;
-        if (!IsMyTurn || destination.Length < GetNextMessageSize(payload.Length))
+        if (!IsMyTurn)
         {
+            error = HandshakeError.InvalidState;
+            return false;
+        }
+
+        if (destination.Length < GetNextMessageSize(payload.Length))
+        {
+            error = HandshakeError.Truncated;
             return false;
         }
 
@@ -168,15 +184,15 @@ internal sealed class HandshakeState : IDisposable
                 case NoiseToken.S:
                     if (!_symmetric.TryEncryptAndHash(_localStaticPublic, destination[offset..], out int n))
                     {
-                        return Fail();
+                        return Fail(HandshakeError.Truncated, out error);
                     }
 
                     offset += n;
                     break;
                 default:
-                    if (!TryMixDh(token))
+                    if (!TryMixDh(token, out error))
                     {
-                        return Fail();
+                        return Fail(error, out error);
                     }
 
                     break;
@@ -185,11 +201,12 @@ internal sealed class HandshakeState : IDisposable
 
         if (!_symmetric.TryEncryptAndHash(payload, destination[offset..], out int payloadWritten))
         {
-            return Fail();
+            return Fail(HandshakeError.Truncated, out error);
         }
 
         written = offset + payloadWritten;
         _messageIndex++;
+        error = HandshakeError.None;
         return true;
     }
 
@@ -197,11 +214,16 @@ internal sealed class HandshakeState : IDisposable
     /// ReadMessage(message, payload_buffer). False on any malformed or unauthenticated input, in which case
     /// the state is exactly as before the call.
     /// </summary>
-    public bool TryReadMessage(ReadOnlySpan<byte> message, Span<byte> payload, out int payloadLength)
+    public bool TryReadMessage(ReadOnlySpan<byte> message, Span<byte> payload, out int payloadLength) =>
+        TryReadMessage(message, payload, out payloadLength, out _);
+
+    /// <summary>ReadMessage(message, payload_buffer), saying why it failed; a failed read leaves the state as it was.</summary>
+    public bool TryReadMessage(ReadOnlySpan<byte> message, Span<byte> payload, out int payloadLength, out HandshakeError error)
     {
         payloadLength = 0;
         if (_failed || _messageIndex >= _messages.Length || (_messageIndex % 2 == 0) != !IsInitiator)
         {
+            error = HandshakeError.InvalidState;
             return false;
         }
 
@@ -209,7 +231,7 @@ internal sealed class HandshakeState : IDisposable
         _symmetric.Save(snapshot, out ulong nonce, out bool hasKey);
         bool hadRemoteStatic = _hasRemoteStatic;
         bool hadRemoteEphemeral = _hasRemoteEphemeral;
-        if (TryReadTokens(message, payload, out payloadLength))
+        if (TryReadTokens(message, payload, out payloadLength, out error))
         {
             return true;
         }
@@ -223,7 +245,7 @@ internal sealed class HandshakeState : IDisposable
         return false;
     }
 
-    private bool TryReadTokens(ReadOnlySpan<byte> message, Span<byte> payload, out int payloadLength)
+    private bool TryReadTokens(ReadOnlySpan<byte> message, Span<byte> payload, out int payloadLength, out HandshakeError error)
     {
         payloadLength = 0;
         int offset = 0;
@@ -234,7 +256,7 @@ internal sealed class HandshakeState : IDisposable
                 case NoiseToken.E:
                     if (message.Length - offset < Dh25519.KeySize || _hasRemoteEphemeral)
                     {
-                        return Fail();
+                        return Fail(HandshakeError.Truncated, out error);
                     }
 
                     message.Slice(offset, Dh25519.KeySize).CopyTo(_remoteEphemeral);
@@ -244,19 +266,23 @@ internal sealed class HandshakeState : IDisposable
                     break;
                 case NoiseToken.S:
                     int length = _symmetric.EncryptedSize(Dh25519.KeySize);
-                    if (message.Length - offset < length || _hasRemoteStatic ||
-                        !_symmetric.TryDecryptAndHash(message.Slice(offset, length), _remoteStatic, out _))
+                    if (message.Length - offset < length || _hasRemoteStatic)
                     {
-                        return Fail();
+                        return Fail(HandshakeError.Truncated, out error);
+                    }
+
+                    if (!_symmetric.TryDecryptAndHash(message.Slice(offset, length), _remoteStatic, out _))
+                    {
+                        return Fail(HandshakeError.DecryptionFailed, out error);
                     }
 
                     _hasRemoteStatic = true;
                     offset += length;
                     break;
                 default:
-                    if (!TryMixDh(token))
+                    if (!TryMixDh(token, out error))
                     {
-                        return Fail();
+                        return Fail(error, out error);
                     }
 
                     break;
@@ -264,13 +290,18 @@ internal sealed class HandshakeState : IDisposable
         }
 
         var rest = message[offset..];
-        if (rest.Length < _symmetric.EncryptedSize(0) || payload.Length < rest.Length - _symmetric.EncryptedSize(0) ||
-            !_symmetric.TryDecryptAndHash(rest, payload, out payloadLength))
+        if (rest.Length < _symmetric.EncryptedSize(0) || payload.Length < rest.Length - _symmetric.EncryptedSize(0))
         {
-            return Fail();
+            return Fail(HandshakeError.Truncated, out error);
+        }
+
+        if (!_symmetric.TryDecryptAndHash(rest, payload, out payloadLength))
+        {
+            return Fail(HandshakeError.DecryptionFailed, out error);
         }
 
         _messageIndex++;
+        error = HandshakeError.None;
         return true;
     }
 
@@ -295,7 +326,7 @@ internal sealed class HandshakeState : IDisposable
         _localEphemeral.Dispose();
     }
 
-    private bool TryMixDh(NoiseToken token)
+    private bool TryMixDh(NoiseToken token, out HandshakeError error)
     {
         // Which of our keys meets which of theirs depends on the role: "es" is the initiator's ephemeral with
         // the responder's static, so the responder computes it as its static with the remote ephemeral.
@@ -310,6 +341,7 @@ internal sealed class HandshakeState : IDisposable
 
         if (!known)
         {
+            error = HandshakeError.InvalidState;
             return false;
         }
 
@@ -321,12 +353,14 @@ internal sealed class HandshakeState : IDisposable
         }
 
         CryptographicOperations.ZeroMemory(shared);
+        error = ok ? HandshakeError.None : HandshakeError.LowOrderKey;
         return ok;
     }
 
-    private bool Fail()
+    private bool Fail(HandshakeError reason, out HandshakeError error)
     {
         _failed = true;
+        error = reason;
         return false;
     }
 }
