@@ -45,10 +45,27 @@ public sealed partial class KademliaEngine
                 FlushAwaiting(now, result.Peer.Key);
                 break;
             case DatagramOutcome.Handled:
+                if (datagram[1] == (byte)PacketType.TransportData && result.EndPoint is IPEndPoint source)
+                {
+                    // A keepalive: an authenticated packet from a now proven address, as good as a request for the table.
+                    ObserveProvenSender(now, result.Peer, source);
+                }
+
                 FlushAwaiting(now, result.Peer.Key);
                 break;
             case DatagramOutcome.FirstRequest:
                 HandleMessage(now, result, result.Handshake, datagram.Length);
+                break;
+            case DatagramOutcome.FirstAnswer:
+                HandleMessage(now, result, null, datagram.Length);
+                // WireGuard's rule: the initiator confirms a new session with its first transport packet,
+                // and sends an empty one when it has nothing else to send. Here it also proves our
+                // address to the responder, which may then add us to its table.
+                if (!FlushAwaiting(now, result.Peer.Key))
+                {
+                    SendKeepalive(now, result.Peer.Key);
+                }
+
                 break;
             default:
                 HandleMessage(now, result, null, datagram.Length);
@@ -56,6 +73,15 @@ public sealed partial class KademliaEngine
         }
 
         DrainSessions();
+    }
+
+    private void ObserveProvenSender(DateTimeOffset now, PeerIdentity identity, IPEndPoint from)
+    {
+        if (!identity.Key.IsEmpty && _addresses.IsProven(from)
+            && _verification.TryVerify(identity, NodeEndpoint.FromIPEndPoint(from), out var peer))
+        {
+            ObservePeer(now, peer);
+        }
     }
 
     private void HandleMessage(DateTimeOffset now, DatagramResult result, HandshakeToken? handshake, int datagramLength)

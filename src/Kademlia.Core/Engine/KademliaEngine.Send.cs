@@ -96,20 +96,35 @@ public sealed partial class KademliaEngine
     }
 
     /// <summary>Sends what waited for a session with <paramref name="key"/>, once it has one.</summary>
-    private void FlushAwaiting(DateTimeOffset now, PeerKey key)
+    /// <returns>True when at least one request was sent.</returns>
+    private bool FlushAwaiting(DateTimeOffset now, PeerKey key)
     {
         if (key.IsEmpty || !_awaitingSession.TryGetValue(key, out var queue) || !_sessions.HasSession(key, now))
         {
-            return;
+            return false;
         }
 
         _awaitingSession.Remove(key);
+        var sent = false;
         while (queue.TryDequeue(out var item))
         {
             if (_requests.Contains(item.RequestId))
             {
                 EmitOrFail(now, _sessions.SealTo(now, key, item.Plaintext, _sealed), item.RequestId);
+                sent = true;
             }
+        }
+
+        return sent;
+    }
+
+    /// <summary>An empty transport packet (34 bytes): confirms the session and keeps NAT mappings open.</summary>
+    private void SendKeepalive(DateTimeOffset now, PeerKey key)
+    {
+        var keepalive = _sessions.SealTo(now, key, [], _sealed);
+        if (keepalive.Status == SealStatus.Sealed && keepalive.EndPoint is not null)
+        {
+            _outbox.TryQueue(keepalive.EndPoint, _sealed.AsSpan(0, keepalive.Length));
         }
     }
 

@@ -132,6 +132,34 @@ public sealed class AmplificationTests : IDisposable
         Assert.Contains(messages, m => m is PutRequest put && put.Record.Key == record.Key);
     }
 
+    [Fact]
+    public void One_request_to_a_new_peer_is_enough_for_both_tables_because_the_initiator_confirms_with_a_keepalive()
+    {
+        using var otherIdentity = NodeIdentity.Generate(Network);
+        var otherEndPoint = new IPEndPoint(IPAddress.Loopback, 4100);
+        using var other = new KademliaEngine(otherIdentity, new EngineOptions { Network = Network, AdvertisedEndpoint = NodeEndpoint.FromIPEndPoint(otherEndPoint) });
+        other.Ping(_start, _engine.LocalInfo);
+
+        var keepalives = 0;
+        for (var round = 0; round < 10; round++)
+        {
+            while (other.PollTransmit(out var toEngine))
+            {
+                keepalives += toEngine.Packet.Length == PacketFormat.TransportOverhead ? 1 : 0;
+                _engine.HandleDatagram(_start, otherEndPoint, toEngine.Packet);
+            }
+
+            while (_engine.PollTransmit(out var toOther))
+            {
+                other.HandleDatagram(_start, EngineEndPoint, toOther.Packet);
+            }
+        }
+
+        Assert.Equal(1, keepalives);
+        Assert.NotNull(other.Routing.Find(_engine.Self));
+        Assert.NotNull(_engine.Routing.Find(other.Self)); // proven by the keepalive, not by the initiation
+    }
+
     private List<Message> DrainTo(RawPeer peer, DateTimeOffset until)
     {
         var messages = new List<Message>();
