@@ -207,7 +207,7 @@ public class SessionTransportTests
     }
 
     /// <summary>A meets B, then rekeys at 121 s; returns A's index of the first session and of the second.</summary>
-    private static (uint Old, uint New) Rekey(SessionPair pair)
+    internal static (uint Old, uint New) Rekey(SessionPair pair)
     {
         var first = pair.A.InitiateIk(pair.Now, pair.B, "hello");
         pair.Send(pair.A, first);
