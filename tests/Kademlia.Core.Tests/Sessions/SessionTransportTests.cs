@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Kademlia.Sessions;
 
 namespace Kademlia.Tests.Sessions;
@@ -143,6 +144,85 @@ public class SessionTransportTests
         Assert.Empty(pair.A.Drops);
         Assert.Empty(pair.B.Drops);
     }
+
+    // docs/PROTOCOL.md, "Sessions": a node seals on current while it can send, else on next. After a rekey the
+    // responder's new session waits as next, so the responder keeps using the old one until the initiator
+    // sends on the new one, or until the old one can no longer send.
+    [Fact]
+    public void After_a_rekey_the_responder_sends_on_the_old_session_until_the_initiator_sends_on_the_new_one()
+    {
+        using var pair = new SessionPair();
+        var (oldIndex, newIndex) = Rekey(pair);
+
+        Assert.Equal(oldIndex, ReceiverIndex(pair.B.Seal(pair.Now, pair.A, "before")));
+
+        pair.Send(pair.A, pair.A.Seal(pair.Now, pair.B, "on the new session"));
+        pair.Flush();
+        Assert.Equal("on the new session", pair.B.Delivered[^1].Text);
+
+        var after = pair.B.Seal(pair.Now, pair.A, "after");
+        Assert.Equal(newIndex, ReceiverIndex(after));
+        pair.A.Receive(pair.Now, pair.B.EndPoint, after);
+        Assert.Equal("after", pair.A.Delivered[^1].Text);
+    }
+
+    [Fact]
+    public void A_responder_whose_current_session_can_no_longer_send_sends_on_next()
+    {
+        using var pair = new SessionPair();
+        var (oldIndex, newIndex) = Rekey(pair);
+        Assert.Equal(oldIndex, ReceiverIndex(pair.B.Seal(pair.Now, pair.A, "old")));
+
+        pair.Now = SessionPair.Start + TimeSpan.FromSeconds(180); // the first session's reject-after time
+        var packet = pair.B.Seal(pair.Now, pair.A, "on next");
+
+        Assert.Equal(newIndex, ReceiverIndex(packet));
+        pair.A.Receive(pair.Now, pair.B.EndPoint, packet);
+        Assert.Equal("on next", pair.A.Delivered[^1].Text);
+    }
+
+    // docs/PROTOCOL.md, "Indexes and counters": a sender never picks index 0, but a receiver takes a peer's sender
+    // index as given, 0 included (it only says how to address the peer); a packet addressed to 0 matches nothing.
+    [Fact]
+    public void A_peer_sender_index_of_0_is_accepted_and_used_to_address_it_while_receiver_index_0_matches_nothing()
+    {
+        using var pair = new SessionPair();
+        var initiation = pair.A.InitiateIk(pair.Now, pair.B, "hello");
+        BinaryPrimitives.WriteUInt32LittleEndian(initiation.AsSpan(PacketFormat.HeaderSize), 0);
+        var mac1Key = new byte[32];
+        Mac.DeriveKey("mac1", pair.B.Identity.StaticPublicKey, mac1Key);
+        Mac.Compute(mac1Key, initiation.AsSpan(0, initiation.Length - 32), initiation.AsSpan(initiation.Length - 32));
+
+        var response = Assert.Single(pair.B.Receive(pair.Now, pair.A.EndPoint, initiation)).Packet;
+
+        Assert.Equal("hello", Assert.Single(pair.B.Delivered).Text);
+        Assert.Equal((byte)PacketType.IkResponse, response[1]);
+        Assert.Equal(0u, BinaryPrimitives.ReadUInt32LittleEndian(response.AsSpan(PacketFormat.HeaderSize + PacketFormat.IndexSize)));
+        var toZero = pair.B.Seal(pair.Now, pair.A, "to index 0");
+        Assert.Equal(0u, ReceiverIndex(toZero));
+
+        // A never allocates 0 (its initiation's real index was overwritten), so nothing of A's has that index.
+        pair.A.Receive(pair.Now, pair.B.EndPoint, toZero);
+        Assert.Equal(SessionDropReason.UnknownIndex, Assert.Single(pair.A.Drops));
+    }
+
+    /// <summary>A meets B, then rekeys at 121 s; returns A's index of the first session and of the second.</summary>
+    internal static (uint Old, uint New) Rekey(SessionPair pair)
+    {
+        var first = pair.A.InitiateIk(pair.Now, pair.B, "hello");
+        pair.Send(pair.A, first);
+        pair.Flush();
+        pair.Now += TimeSpan.FromSeconds(121);
+        pair.Send(pair.A, pair.A.Seal(pair.Now, pair.B, "trigger"));
+        var rekey = Assert.Single(pair.A.Drain()).Packet;
+        Assert.Equal((byte)PacketType.IkInitiation, rekey[1]);
+        pair.InFlight.Add((pair.B, pair.A.EndPoint, rekey));
+        pair.Flush();
+        Assert.False(pair.A.Manager.IsHandshaking(pair.B.Key));
+        return (BinaryPrimitives.ReadUInt32LittleEndian(first.AsSpan(PacketFormat.HeaderSize)), BinaryPrimitives.ReadUInt32LittleEndian(rekey.AsSpan(PacketFormat.HeaderSize)));
+    }
+
+    private static uint ReceiverIndex(byte[] transport) => BinaryPrimitives.ReadUInt32LittleEndian(transport.AsSpan(PacketFormat.HeaderSize));
 
     [Fact]
     public void A_session_expires_after_180_seconds_and_then_needs_a_new_handshake()
