@@ -101,12 +101,12 @@ public sealed class DhtNode : IAsyncDisposable
             socket.SendBufferSize = 4 * 1024 * 1024;
             socket.Bind(options.Bind);
             var bound = (IPEndPoint)socket.LocalEndPoint!;
-            var advertised = options.AdvertisedEndPoint
-                ?? (bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any) ? new IPEndPoint(IPAddress.Loopback, bound.Port) : bound);
             var engineOptions = new EngineOptions
             {
                 Network = options.Network,
-                AdvertisedEndpoint = NodeEndpoint.FromIPEndPoint(advertised),
+                AdvertisedEndpoint = AdvertisedEndpoint(options, bound),
+                Mode = options.Mode,
+                KeepaliveInterval = options.KeepaliveInterval,
                 Quorum = options.Quorum,
                 RequestsPerSecondPerSource = options.RequestsPerSecondPerSource,
                 RequestBurstPerSource = 2 * options.RequestsPerSecondPerSource,
@@ -541,6 +541,15 @@ public sealed class DhtNode : IAsyncDisposable
             case RecordsExpired expired:
                 Log.RecordsExpired(_logger, expired.Keys.Count);
                 break;
+            case ExternalAddressChanged address:
+                Log.ExternalAddressChanged(_logger, address.Endpoint.ToString());
+                break;
+            case ReachabilityChanged reachability:
+                Log.ReachabilityChanged(_logger, reachability.Reachability.ToString(), reachability.IsClient ? "client" : "server");
+                break;
+            case Rebootstrapping rebootstrapping:
+                Log.Rebootstrapping(_logger, rebootstrapping.TableSize);
+                break;
         }
 
         foreach (var subscriber in _subscribers)
@@ -593,5 +602,27 @@ public sealed class DhtNode : IAsyncDisposable
             Providers?.TryComplete(exception);
             completion.TrySetException(exception);
         }
+    }
+
+    /// <summary>
+    /// What the node advertises in its provider records: the configured endpoint, else the bound one when
+    /// it is a specific reachable address. A wildcard bind, or loopback on a network where loopback is not
+    /// a test address, advertises nothing until peers agree on the endpoint they observe.
+    /// </summary>
+    private static NodeEndpoint AdvertisedEndpoint(DhtNodeOptions options, IPEndPoint bound)
+    {
+        if (options.AdvertisedEndPoint is { } configured)
+        {
+            return NodeEndpoint.FromIPEndPoint(configured);
+        }
+
+        var wildcard = bound.Address.Equals(IPAddress.Any) || bound.Address.Equals(IPAddress.IPv6Any);
+        var testLoopback = options.Network.ExemptLoopbackFromDiversityLimits;
+        if (wildcard)
+        {
+            return testLoopback ? NodeEndpoint.FromIPEndPoint(new IPEndPoint(IPAddress.Loopback, bound.Port)) : default;
+        }
+
+        return IPAddress.IsLoopback(bound.Address) && !testLoopback ? default : NodeEndpoint.FromIPEndPoint(bound);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Net;
+using Kademlia.Engine;
 using Kademlia.Identity;
 using Kademlia.Records;
 using Microsoft.Extensions.Logging;
@@ -19,8 +20,11 @@ public sealed class DhtNodeOptions
     public IPEndPoint Bind { get; set; } = new(IPAddress.IPv6Any, 0);
 
     /// <summary>
-    /// The endpoint other nodes should use to reach us (written into provider records). Defaults to
-    /// the bound endpoint, or 127.0.0.1 with the bound port when bound to a wildcard address.
+    /// The endpoint other nodes should use to reach us (written into provider records). Defaults to the
+    /// bound endpoint when it is a specific address. Bound to a wildcard (or to loopback on a network that
+    /// is not a test network), nothing is advertised until peers from three distinct prefixes agree on the
+    /// endpoint they observe; announcing before then fails with a clear error. On test networks a wildcard
+    /// bind advertises 127.0.0.1 with the bound port.
     /// </summary>
     public IPEndPoint? AdvertisedEndPoint { get; set; }
 
@@ -50,4 +54,13 @@ public sealed class DhtNodeOptions
 
     /// <summary>Datagrams queued for the engine before new ones are dropped (and counted). Defaults to 16,384.</summary>
     public int MaxQueuedDatagrams { get; set; } = 16_384;
+
+    /// <summary>
+    /// Server, client, or decided by reachability probes (a client while unreachable). Defaults to
+    /// <see cref="NodeMode.Auto"/>.
+    /// </summary>
+    public NodeMode Mode { get; set; } = NodeMode.Auto;
+
+    /// <summary>How often a client keeps its NAT mappings alive. Defaults to 25 seconds.</summary>
+    public TimeSpan KeepaliveInterval { get; set; } = TimeSpan.FromSeconds(25);
 }

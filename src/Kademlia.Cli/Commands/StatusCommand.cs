@@ -25,6 +25,8 @@ internal static class StatusCommand
         who.AddRow("node id", s.Id);
         who.AddRow("contact", Markup.Escape(s.Contact));
         who.AddRow("network", Markup.Escape(s.Network));
+        who.AddRow("external address", Markup.Escape(s.ExternalEndpoint ?? "not agreed yet"));
+        who.AddRow("reachability", $"{s.Reachability} ({s.Mode})");
         who.AddRow("uptime", TimeSpan.FromSeconds(Math.Round(s.UptimeSeconds)).ToString("c", CultureInfo.InvariantCulture));
         AnsiConsole.Write(who);
 

@@ -11,6 +11,15 @@ internal sealed class StatusSummary
 
     public double UptimeSeconds { get; set; }
 
+    /// <summary>The public endpoint peers agree they see the node at, or null before they agree.</summary>
+    public string? ExternalEndpoint { get; set; }
+
+    /// <summary>Unknown, Public or Private: whether packets from strangers reach the node.</summary>
+    public string Reachability { get; set; } = "Unknown";
+
+    /// <summary>"server" or "client" (a client stays out of others' routing tables).</summary>
+    public string Mode { get; set; } = "server";
+
     /// <summary>Non-empty buckets: index (bits shared with our ID) and contacts.</summary>
     public List<BucketSummary> Buckets { get; set; } = [];
 

@@ -41,3 +41,12 @@ public sealed record QueryFinished(QueryId Query, QueryResult Result) : EngineEv
 /// </summary>
 /// <param name="TableSize">Contacts in the table when the attempt started.</param>
 public sealed record Rebootstrapping(int TableSize) : EngineEvent;
+
+/// <summary>Enough peers from distinct prefixes agreed on this node's public endpoint (or on a new one).</summary>
+/// <param name="Endpoint">The endpoint peers see this node at.</param>
+public sealed record ExternalAddressChanged(NodeEndpoint Endpoint) : EngineEvent;
+
+/// <summary>A reachability probe reached a new conclusion.</summary>
+/// <param name="Reachability">Whether packets from strangers reach this node.</param>
+/// <param name="IsClient">Whether the node now runs as a client (kept out of routing tables).</param>
+public sealed record ReachabilityChanged(NodeReachability Reachability, bool IsClient) : EngineEvent;

@@ -48,4 +48,20 @@ public sealed record EngineOptions
 
     /// <summary>Maintenance period: expiry, bucket refresh and republish checks. Defaults to 1 minute.</summary>
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Server, client, or decided by the reachability probes (<see cref="NodeMode.Auto"/>: a client while
+    /// <see cref="NodeReachability.Private"/>). Defaults to <see cref="NodeMode.Auto"/>.
+    /// </summary>
+    public NodeMode Mode { get; init; } = NodeMode.Auto;
+
+    /// <summary>
+    /// How often a client sends a keepalive to the nodes it depends on, so that its NAT keeps their
+    /// mappings open (WireGuard's persistent keepalive; home routers drop idle UDP mappings after 30 s
+    /// to a few minutes). Defaults to 25 seconds.
+    /// </summary>
+    public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How many contacts (the closest to our own ID) a client keeps alive. Defaults to 8.</summary>
+    public int KeepalivePeers { get; init; } = 8;
 }

@@ -39,6 +39,15 @@ public sealed record EngineStatistics
     /// <summary>Dropped datagrams and messages by reason ("session.InvalidMac1", "engine.RateLimited", ...).</summary>
     public IReadOnlyDictionary<string, long> Drops { get; init; } = new Dictionary<string, long>();
 
+    /// <summary>The public endpoint peers agree they see this node at, or null before a quorum agreed.</summary>
+    public Kademlia.Routing.NodeEndpoint? ExternalEndpoint { get; init; }
+
+    /// <summary>Whether packets from strangers reach this node.</summary>
+    public NodeReachability Reachability { get; init; }
+
+    /// <summary>Whether the node runs as a client (kept out of others' routing tables).</summary>
+    public bool IsClient { get; init; }
+
     /// <summary>All drops.</summary>
     public long TotalDrops => Drops.Values.Sum();
 }

@@ -83,9 +83,11 @@ public sealed partial class KademliaEngine
     /// <exception cref="InvalidOperationException">No advertised endpoint is set.</exception>
     public QueryId Announce(DateTimeOffset now, NodeId topic, ReadOnlySpan<byte> applicationData = default)
     {
-        if (_options.AdvertisedEndpoint.IsUnspecified)
+        if (ReachableEndpoint.IsUnspecified)
         {
-            throw new InvalidOperationException("Announcing needs EngineOptions.AdvertisedEndpoint.");
+            throw new InvalidOperationException(
+                "This node knows no endpoint others can reach it at yet: set EngineOptions.AdvertisedEndpoint (kad node --advertise), " +
+                "or announce once peers from distinct networks have reported the endpoint they see (ExternalAddressChanged).");
         }
 
         var data = applicationData.ToArray();
@@ -123,7 +125,7 @@ public sealed partial class KademliaEngine
     private QueryId StartAnnounce(DateTimeOffset now, NodeId topic, byte[] applicationData, bool reported)
     {
         var published = _jobs.NextPublicationTime(topic, now);
-        var record = ProviderRecord.Create(_identity, topic, _options.AdvertisedEndpoint, published, applicationData);
+        var record = ProviderRecord.Create(_identity, topic, ReachableEndpoint, published, applicationData);
         Store.AddProvider(record, Self, now, now + _options.Network.RecordTtl);
         var ttl = (uint)_options.Network.RecordTtl.TotalSeconds;
         return Start(now, id => new StoreQuery(id, now, this, topic, requestId => new AddProviderRequest(requestId, record, ttl), _options.Quorum) { Reported = reported });

@@ -77,7 +77,7 @@ public sealed partial class KademliaEngine
 
     private void ObserveProvenSender(DateTimeOffset now, PeerIdentity identity, IPEndPoint from)
     {
-        if (!identity.Key.IsEmpty && _addresses.IsProven(from)
+        if (!identity.Key.IsEmpty && _addresses.IsProven(from) && !_verification.IsClient(identity.Key)
             && _verification.TryVerify(identity, NodeEndpoint.FromIPEndPoint(from), out var peer))
         {
             ObservePeer(now, peer);
@@ -99,6 +99,13 @@ public sealed partial class KademliaEngine
         }
 
         var plaintext = _received.AsSpan(0, result.Length);
+        if (plaintext.Length > 0 && (plaintext[0] & 0x80) == 0)
+        {
+            // The CLIENT flag rides in a request's type byte; the codec reads the type without it.
+            _verification.SetClient(result.Peer.Key, (plaintext[0] & ClientFlag) != 0);
+            plaintext[0] &= unchecked((byte)~ClientFlag);
+        }
+
         var error = MessageCodec.TryRead(plaintext, out var message);
         if (error != DecodeError.None || message is null)
         {
@@ -120,7 +127,7 @@ public sealed partial class KademliaEngine
         // An authenticated exchange with a node whose proof-of-work holds, from an address that proved
         // it receives what we send: it may enter the table (and be handed records). Before the proof the
         // source may be forged, and a table entry would make us push records to a victim.
-        if (_addresses.IsProven(from))
+        if (_addresses.IsProven(from) && !_verification.IsClient(result.Peer.Key))
         {
             ObservePeer(now, peer);
         }
@@ -136,7 +143,9 @@ public sealed partial class KademliaEngine
             else
             {
                 _requestsServed++;
-                var answer = _serving.Serve(now, peer, message, AnswerRoom(from, handshake, datagramLength), out var stored);
+                RecordStored? stored = null;
+                var answer = ServeReachability(now, peer, from, message)
+                    ?? _serving.Serve(now, peer, message, AnswerRoom(from, handshake, datagramLength), out stored);
                 if (stored is not null)
                 {
                     _events.Enqueue(stored);
@@ -203,6 +212,16 @@ public sealed partial class KademliaEngine
             return;
         }
 
+        switch (response)
+        {
+            case PongResponse pong:
+                OnObservedEndpoint(now, from, pong.ObservedEndpoint);
+                break;
+            case ProbeAckResponse ack when pending.Type == MessageType.Probe:
+                OnProbeAnswered(now, pending.RequestId, ack.Status);
+                break;
+        }
+
         if (pending.Owner is { } owner && _queries.TryGetValue(owner, out var query))
         {
             query.OnResponse(peer, response, now);
@@ -234,6 +253,7 @@ public sealed partial class KademliaEngine
         (MessageType.Get, MessageType.Value or MessageType.Nodes) => true,
         (MessageType.Put or MessageType.AddProvider, MessageType.PutResult) => true,
         (MessageType.GetProviders, MessageType.Providers) => true,
+        (MessageType.Probe or MessageType.ProbeForward or MessageType.ProbeDial, MessageType.ProbeAck) => true,
         _ => false,
     };
 }

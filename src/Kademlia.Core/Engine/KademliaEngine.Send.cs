@@ -26,6 +26,8 @@ public sealed partial class KademliaEngine
             return;
         }
 
+        MarkIfClient(_plain);
+
         var address = step.Address ?? step.Peer.Endpoint.ToIPEndPoint();
         _requests.Add(new PendingRequest(
             request.RequestId,
@@ -59,7 +61,9 @@ public sealed partial class KademliaEngine
         else if (length <= PacketFormat.MaxInitiationRequest)
         {
             // First contact: the request rides in handshake message 1, its answer in message 2.
-            var expected = request.Type == MessageType.Ping ? SmallAnswerSize : PacketFormat.MaxResponseAnswer;
+            var expected = request.Type is MessageType.Ping or MessageType.Probe or MessageType.ProbeForward or MessageType.ProbeDial
+                ? SmallAnswerSize
+                : PacketFormat.MaxResponseAnswer;
             EmitOrFail(now, _sessions.InitiateIk(now, key, address, plaintext, _sealed, expected), request.RequestId);
         }
         else
@@ -69,6 +73,7 @@ public sealed partial class KademliaEngine
             var ping = new PingRequest(NewRequestId());
             _requests.Add(new PendingRequest(ping.RequestId, null, step.Peer.Id, address, MessageType.Ping, RequestPurpose.FireAndForget, now, now + _options.Network.MaxRequestTimeout));
             MessageCodec.TryWrite(_plain, ping, out var pingLength);
+            MarkIfClient(_plain);
             EmitOrFail(now, _sessions.InitiateIk(now, key, address, _plain.AsSpan(0, pingLength), _sealed, SmallAnswerSize), ping.RequestId);
         }
     }
@@ -116,6 +121,15 @@ public sealed partial class KademliaEngine
         }
 
         return sent;
+    }
+
+    /// <summary>Sets the CLIENT flag in an encoded request's type byte while this node runs as a client.</summary>
+    private void MarkIfClient(Span<byte> request)
+    {
+        if (IsClient)
+        {
+            request[0] |= ClientFlag;
+        }
     }
 
     /// <summary>An empty transport packet (34 bytes): confirms the session and keeps NAT mappings open.</summary>

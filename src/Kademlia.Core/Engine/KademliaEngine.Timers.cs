@@ -37,6 +37,7 @@ public sealed partial class KademliaEngine
         }
 
         RunJobs(now);
+        RunReachability(now);
     }
 
     /// <summary>When <see cref="HandleTimeout"/> should next be called, or null when nothing is scheduled.</summary>
@@ -47,6 +48,7 @@ public sealed partial class KademliaEngine
         DateTimeOffset? next = _jobs.NextPass(Routing.Count);
         next = Earliest(next, _sessions.NextTimeout());
         next = Earliest(next, _requests.NextDeadline());
+        next = Earliest(next, NextReachabilityTimeout());
         return Earliest(next, _wakeups.Next());
     }
 
@@ -64,6 +66,11 @@ public sealed partial class KademliaEngine
             {
                 _events.Enqueue(new ContactEvicted(evicted));
             }
+        }
+
+        if (pending.Type == MessageType.Probe)
+        {
+            _reachability.Failed(pending.RequestId, now);
         }
 
         if (pending.Owner is { } owner && _queries.TryGetValue(owner, out var query))

@@ -57,6 +57,12 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly PublishJobs _jobs;
     private readonly List<PublishJob> _dueJobs = [];
     private readonly ServingRules _serving;
+    private readonly ExternalAddressVote _externalAddress;
+    private readonly ReachabilityProbes _reachability = new();
+    private readonly RateLimiter _probeLimiter;
+    private readonly RateLimiter _dialLimiter;
+    private DateTimeOffset _nextAddressCheck = DateTimeOffset.MinValue;
+    private DateTimeOffset _nextKeepalive = DateTimeOffset.MinValue;
     private QueryId? _rebootstrap;
     private long _nextQueryId;
     private long _packetsIn, _bytesIn, _requestsServed, _requestsSent, _timeouts, _queriesStarted;
@@ -77,6 +83,14 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
             throw new ArgumentException("The identity does not meet the network's proof-of-work.", nameof(identity));
         }
 
+        if (options.AdvertisedEndpoint.IsLoopback && !options.Network.ExemptLoopbackFromDiversityLimits)
+        {
+            throw new ArgumentException(
+                $"The advertised endpoint {options.AdvertisedEndpoint} is a loopback address, which nobody else can reach on network '{options.Network.Name}'. " +
+                "Advertise a reachable address, or leave it unset to advertise the endpoint peers observe.",
+                nameof(options));
+        }
+
         _identity = identity;
         _options = options;
         _random = random;
@@ -92,6 +106,9 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         _verification = new PeerVerification(options.Network, options.MaxSessions);
         _jobs = new PublishJobs(identity.Id, options);
         _serving = new ServingRules(identity.Id, options, Routing, Store);
+        _externalAddress = new ExternalAddressVote(options.Network.ExemptLoopbackFromDiversityLimits);
+        _probeLimiter = new RateLimiter(ProbesPerSecondPerSource, 2, options.MaxTrackedSources);
+        _dialLimiter = new RateLimiter(DialsPerSecond, 4, options.MaxTrackedSources);
     }
 
     /// <summary>This node's ID.</summary>
@@ -112,8 +129,26 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     /// <summary>The lookup settings implied by the network.</summary>
     public LookupOptions LookupOptions { get; }
 
-    /// <summary>This node's contact as others should see it.</summary>
-    public NodeInfo LocalInfo => NodeInfo.Of(_identity, _options.AdvertisedEndpoint);
+    /// <summary>
+    /// This node's contact as others should see it: at <see cref="EngineOptions.AdvertisedEndpoint"/> when
+    /// set, else at the endpoint peers observe once they agree (<see cref="ExternalEndpoint"/>), else unspecified.
+    /// </summary>
+    public NodeInfo LocalInfo => NodeInfo.Of(_identity, ReachableEndpoint);
+
+    /// <summary>The public endpoint peers from distinct prefixes agree they see this node at, or null before they do.</summary>
+    public NodeEndpoint? ExternalEndpoint => _externalAddress.Current;
+
+    /// <summary>Whether packets from strangers reach this node, as its probes found.</summary>
+    public NodeReachability Reachability => _reachability.Status;
+
+    /// <summary>
+    /// True when this node runs as a client: its requests carry the CLIENT flag, so that receivers keep it
+    /// out of their routing tables (configured, or <see cref="NodeMode.Auto"/> and found private).
+    /// </summary>
+    public bool IsClient => _options.Mode == NodeMode.Client || (_options.Mode == NodeMode.Auto && _reachability.Status == NodeReachability.Private);
+
+    private NodeEndpoint ReachableEndpoint =>
+        !_options.AdvertisedEndpoint.IsUnspecified ? _options.AdvertisedEndpoint : _externalAddress.Current ?? default;
 
     /// <summary>A snapshot of the counters.</summary>
     public EngineStatistics Statistics => new()
@@ -130,6 +165,9 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         RoutingTableSize = Routing.Count,
         Sessions = _sessions.PeerCount,
         Drops = _drops.ToDictionary(),
+        ExternalEndpoint = _externalAddress.Current,
+        Reachability = _reachability.Status,
+        IsClient = IsClient,
     };
 
     /// <summary>Takes the next datagram to send.</summary>

@@ -62,6 +62,10 @@ public static partial class MessageCodec
             MessageType.PutResult => ReadPutResult(ref reader, id, out message),
             MessageType.Providers => ReadProviders(ref reader, id, out message),
             MessageType.Error => ReadError(ref reader, id, out message),
+            MessageType.Probe => Done(new ProbeRequest(id), out message),
+            MessageType.ProbeForward => ReadProbeForward(ref reader, id, out message),
+            MessageType.ProbeDial => ReadProbeDial(ref reader, id, out message),
+            MessageType.ProbeAck => ReadProbeAck(ref reader, id, out message),
             _ => DecodeError.UnknownMessageType,
         };
 
@@ -482,6 +486,54 @@ public static partial class MessageCodec
         }
 
         contacts = ImmutableCollectionsMarshal.AsImmutableArray(array);
+        return DecodeError.None;
+    }
+
+    private static DecodeError ReadProbeForward(ref WireReader reader, ulong id, out Message? message)
+    {
+        message = null;
+        if (!reader.TryReadUInt64(out var nonce))
+        {
+            return DecodeError.Truncated;
+        }
+
+        var error = ContactEncoding.ReadContact(ref reader, out var asker);
+        if (error != DecodeError.None)
+        {
+            return error;
+        }
+
+        message = new ProbeForwardRequest(id, nonce, asker);
+        return DecodeError.None;
+    }
+
+    private static DecodeError ReadProbeDial(ref WireReader reader, ulong id, out Message? message)
+    {
+        message = null;
+        if (!reader.TryReadUInt64(out var nonce))
+        {
+            return DecodeError.Truncated;
+        }
+
+        message = new ProbeDialRequest(id, nonce);
+        return DecodeError.None;
+    }
+
+    private static DecodeError ReadProbeAck(ref WireReader reader, ulong id, out Message? message)
+    {
+        message = null;
+        if (!reader.TryReadByte(out var code))
+        {
+            return DecodeError.Truncated;
+        }
+
+        var status = (ProbeStatus)code;
+        if (!Enum.IsDefined(status))
+        {
+            return DecodeError.InvalidCode;
+        }
+
+        message = new ProbeAckResponse(id, status);
         return DecodeError.None;
     }
 }

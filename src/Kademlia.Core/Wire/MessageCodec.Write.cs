@@ -80,6 +80,18 @@ public static partial class MessageCodec
             case ErrorResponse m:
                 writer.WriteByte((byte)m.Code);
                 break;
+            case ProbeRequest:
+                break;
+            case ProbeForwardRequest m:
+                writer.WriteUInt64(m.Nonce);
+                ContactEncoding.WriteContact(ref writer, m.Asker.PublicKey, m.Asker.PowNonce, m.Asker.Endpoint);
+                break;
+            case ProbeDialRequest m:
+                writer.WriteUInt64(m.Nonce);
+                break;
+            case ProbeAckResponse m:
+                writer.WriteByte((byte)m.Status);
+                break;
         }
 
         bytesWritten = writer.Position;

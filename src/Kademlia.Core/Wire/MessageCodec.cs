@@ -41,6 +41,10 @@ public static partial class MessageCodec
             PutResultResponse => 1,
             ProvidersResponse m => ProviderListSize(m.Providers.AsSpan()) + ContactListSize(m.CloserContacts.AsSpan()),
             ErrorResponse => 1,
+            ProbeRequest => 0,
+            ProbeForwardRequest m => sizeof(ulong) + m.Asker.EncodedSize,
+            ProbeDialRequest => sizeof(ulong),
+            ProbeAckResponse => 1,
             _ => throw new ArgumentException($"Unknown message {message.GetType()}.", nameof(message)),
         };
     }

@@ -24,6 +24,15 @@ public enum MessageType : byte
     /// <summary>Asks for the providers of a topic; answered by <see cref="Providers"/>.</summary>
     GetProviders = 0x06,
 
+    /// <summary>Asks for a reachability probe (a dial from a third node); answered by <see cref="ProbeAck"/>.</summary>
+    Probe = 0x07,
+
+    /// <summary>Asks a node to dial a prober's observed endpoint; answered by <see cref="ProbeAck"/>.</summary>
+    ProbeForward = 0x08,
+
+    /// <summary>The probe itself, sent unsolicited; answered by <see cref="ProbeAck"/>.</summary>
+    ProbeDial = 0x09,
+
     /// <summary>Answers <see cref="Ping"/> with the requester's endpoint as seen by the responder.</summary>
     Pong = 0x81,
 
@@ -38,6 +47,9 @@ public enum MessageType : byte
 
     /// <summary>Provider records of a topic and closer contacts.</summary>
     Providers = 0x86,
+
+    /// <summary>What was done about a PROBE, PROBE_FORWARD or PROBE_DIAL.</summary>
+    ProbeAck = 0x87,
 
     /// <summary>The request could not be served; carries an <see cref="ErrorCode"/>.</summary>
     Error = 0xFF,

@@ -38,4 +38,13 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Error, "The node loop failed")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(20, LogLevel.Information, "Peers from distinct networks see this node at {EndPoint}")]
+    public static partial void ExternalAddressChanged(ILogger logger, string endPoint);
+
+    [LoggerMessage(21, LogLevel.Information, "Reachability: {Reachability}; running as {Mode}")]
+    public static partial void ReachabilityChanged(ILogger logger, string reachability, string mode);
+
+    [LoggerMessage(22, LogLevel.Information, "Routing table has {Contacts} contacts: joining again from the seeds")]
+    public static partial void Rebootstrapping(ILogger logger, int contacts);
 }

@@ -89,7 +89,7 @@ public class MessageLimitsTests
     {
         { "", DecodeError.Truncated },
         { "00", DecodeError.UnknownMessageType },
-        { "07", DecodeError.UnknownMessageType },
+        { "0a", DecodeError.UnknownMessageType },
         { "010123", DecodeError.Truncated },
         { "010123456789abcdef00", DecodeError.TrailingBytes },
         { "820123456789abcdef15", DecodeError.CountTooLarge },
@@ -141,7 +141,7 @@ public class MessageLimitsTests
 
     [Theory]
     [InlineData(0x00)]
-    [InlineData(0x07)]
+    [InlineData(0x0A)]
     [InlineData(0x42)]
     [InlineData(0x7F)]
     public void The_header_of_a_request_of_an_unknown_type_reads_so_it_can_be_answered_UNSUPPORTED_REQUEST(byte type)

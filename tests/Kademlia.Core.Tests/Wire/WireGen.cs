@@ -89,7 +89,13 @@ internal static class WireGen
 
     public static readonly Gen<Message> Error = Gen.Select(Gen.ULong, Gen.Enum<ErrorCode>(), (id, code) => (Message)new ErrorResponse(id, code));
 
-    public static readonly Gen<Message> Any = Gen.OneOf(Ping, FindNode, Get, Put, AddProvider, GetProviders, Pong, Nodes, Value, PutResult, Providers, Error);
+    public static readonly Gen<Message> Probe = Gen.OneOf(
+        Gen.ULong.Select(id => (Message)new ProbeRequest(id)),
+        Gen.Select(Gen.ULong, Gen.ULong, Contact, (id, nonce, asker) => (Message)new ProbeForwardRequest(id, nonce, asker)),
+        Gen.Select(Gen.ULong, Gen.ULong, (id, nonce) => (Message)new ProbeDialRequest(id, nonce)),
+        Gen.Select(Gen.ULong, Gen.Enum<ProbeStatus>(), (id, status) => (Message)new ProbeAckResponse(id, status)));
+
+    public static readonly Gen<Message> Any = Gen.OneOf(Ping, FindNode, Get, Put, AddProvider, GetProviders, Pong, Nodes, Value, PutResult, Providers, Error, Probe);
 
     private static ImmutableArray<WireContact> TakeWhileFits(ImmutableArray<WireContact> contacts, ref int size)
     {

@@ -26,6 +26,7 @@ internal sealed class AddressValidation(int maxTracked)
 {
     private readonly Dictionary<NodeEndpoint, Budget> _unproven = [];
     private readonly HashSet<NodeEndpoint> _proven = [];
+    private readonly HashSet<NodeEndpoint> _contacted = [];
     private long _arrivals;
 
     /// <summary>Unproven addresses currently tracked.</summary>
@@ -91,19 +92,41 @@ internal sealed class AddressValidation(int maxTracked)
     /// <summary>Takes <paramref name="length"/> bytes of <paramref name="destination"/>'s allowance; false (nothing taken) when it has not that much left.</summary>
     public bool TrySpend(EndPoint destination, int length)
     {
-        if (destination is not IPEndPoint ip || !_unproven.TryGetValue(NodeEndpoint.FromIPEndPoint(ip), out var budget))
+        if (destination is not IPEndPoint ip)
         {
             return true;
         }
 
-        if (budget.Sent + length > PacketFormat.AmplificationFactor * budget.Received)
+        var endpoint = NodeEndpoint.FromIPEndPoint(ip);
+        if (_unproven.TryGetValue(endpoint, out var budget))
         {
-            return false;
+            if (budget.Sent + length > PacketFormat.AmplificationFactor * budget.Received)
+            {
+                return false;
+            }
+
+            budget.Sent += length;
         }
 
-        budget.Sent += length;
+        if (_contacted.Count >= maxTracked)
+        {
+            _contacted.Clear();
+        }
+
+        _contacted.Add(ContactedKey(endpoint));
         return true;
     }
+
+    /// <summary>
+    /// Whether we sent anything to <paramref name="source"/>'s address (its IP; the whole endpoint on
+    /// loopback, where every node shares one IP). A NAT or firewall that filters by address lets in what
+    /// comes from an address we sent to, so such a packet proves nothing about reachability. Bounded:
+    /// past the bound the set is cleared, which can only make a probe look conclusive too early once.
+    /// </summary>
+    public bool HasContacted(IPEndPoint source) => _contacted.Contains(ContactedKey(NodeEndpoint.FromIPEndPoint(source)));
+
+    private static NodeEndpoint ContactedKey(NodeEndpoint endpoint) =>
+        endpoint.IsLoopback ? endpoint : new NodeEndpoint(endpoint.ToIPAddress(), 0);
 
     private void ForgetOldest()
     {

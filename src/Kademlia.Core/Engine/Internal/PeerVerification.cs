@@ -15,6 +15,27 @@ internal sealed class PeerVerification(NetworkParameters network, int maxSession
 {
     private readonly Dictionary<NodeId, ulong> _knownNonces = [];
     private readonly Dictionary<PeerKey, (NodeId Id, ulong Nonce)> _verified = [];
+    private readonly HashSet<PeerKey> _clients = [];
+
+    /// <summary>Records whether <paramref name="peer"/>'s latest request carried the CLIENT flag.</summary>
+    public void SetClient(PeerKey peer, bool isClient)
+    {
+        if (!isClient)
+        {
+            _clients.Remove(peer);
+            return;
+        }
+
+        if (_clients.Count >= 2 * maxSessions)
+        {
+            _clients.Clear();
+        }
+
+        _clients.Add(peer);
+    }
+
+    /// <summary>Whether <paramref name="peer"/> said it is a client: it must not enter the routing table.</summary>
+    public bool IsClient(PeerKey peer) => _clients.Contains(peer);
 
     /// <summary>The sender as a contact at <paramref name="endpoint"/>, or false when its proof-of-work fails.</summary>
     public bool TryVerify(PeerIdentity identity, NodeEndpoint endpoint, out NodeInfo peer)

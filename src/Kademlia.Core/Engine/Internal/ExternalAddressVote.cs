@@ -1,0 +1,95 @@
+using Kademlia.Routing;
+
+namespace Kademlia.Engine.Internal;
+
+/// <summary>
+/// Learns this node's public endpoint from the endpoints its peers observe (the PONG field), by a vote as
+/// discv5 does: the last <see cref="Window"/> reports, one per reporter prefix (/24 for IPv4, /48 for IPv6),
+/// and an endpoint is adopted once <see cref="Quorum"/> prefixes agree on it and it leads the window.
+/// </summary>
+/// <remarks>
+/// Why 3 of 10: one prefix (one attacker, one NAT'd office) holds at most one vote, so moving the address
+/// takes three independent networks; a window of ten lets a real change (a new DHCP lease, a NAT that
+/// rebinds) win within a few answers while stale reports age out. On test networks, where every node is
+/// on loopback, each loopback endpoint counts as its own prefix.
+/// </remarks>
+internal sealed class ExternalAddressVote(bool loopbackPerEndpoint)
+{
+    /// <summary>Reports kept: the most recent, at most one per reporter prefix.</summary>
+    public const int Window = 10;
+
+    /// <summary>Distinct prefixes that must agree before an endpoint is adopted.</summary>
+    public const int Quorum = 3;
+
+    private readonly List<(ulong Voter, NodeEndpoint Observed)> _votes = new(Window);
+
+    /// <summary>The adopted endpoint, or null until a quorum agreed.</summary>
+    public NodeEndpoint? Current { get; private set; }
+
+    /// <summary>Reports in the window.</summary>
+    public int Votes => _votes.Count;
+
+    /// <summary>Records that <paramref name="reporter"/> saw us at <paramref name="observed"/>; true when <see cref="Current"/> changed.</summary>
+    public bool Report(NodeEndpoint reporter, NodeEndpoint observed)
+    {
+        if (observed.IsUnspecified)
+        {
+            return false;
+        }
+
+        var voter = VoterOf(reporter);
+        _votes.RemoveAll(v => v.Voter == voter);
+        if (_votes.Count == Window)
+        {
+            _votes.RemoveAt(0);
+        }
+
+        _votes.Add((voter, observed));
+        var (leader, count) = Leader();
+        if (count < Quorum || leader == Current || (Current is { } current && Count(current) >= count))
+        {
+            return false;
+        }
+
+        Current = leader;
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="reporter"/>'s prefix already has a vote in the window.</summary>
+    public bool HasVoted(NodeEndpoint reporter)
+    {
+        var voter = VoterOf(reporter);
+        return _votes.Exists(v => v.Voter == voter);
+    }
+
+    /// <summary>The reporter's prefix; on loopback test networks its port, since every node shares 127.0.0.1.</summary>
+    private ulong VoterOf(NodeEndpoint reporter) =>
+        reporter.IsLoopback && loopbackPerEndpoint ? (1UL << 62) | reporter.Port : reporter.SubnetKey;
+
+    private (NodeEndpoint Endpoint, int Count) Leader()
+    {
+        NodeEndpoint best = default;
+        var bestCount = 0;
+        foreach (var (_, observed) in _votes)
+        {
+            var count = Count(observed);
+            if (count > bestCount)
+            {
+                (best, bestCount) = (observed, count);
+            }
+        }
+
+        return (best, bestCount);
+    }
+
+    private int Count(NodeEndpoint endpoint)
+    {
+        var count = 0;
+        foreach (var (_, observed) in _votes)
+        {
+            count += observed == endpoint ? 1 : 0;
+        }
+
+        return count;
+    }
+}
