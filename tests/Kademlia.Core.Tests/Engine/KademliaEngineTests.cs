@@ -123,7 +123,19 @@ public sealed class KademliaEngineTests : IDisposable
 
         Assert.False(strict.PollTransmit(out _)); // the bogus contact is not queried
         Assert.True(strict.Statistics.Drops.GetValueOrDefault("engine.InvalidAnswer") > 0);
-        _ = query;
+
+        // Nothing is left to wait for: the lookup ends at once, and its result is the honest peer alone.
+        QueryFinished? finished = null;
+        while (finished is null && strict.PollEvent(out var e))
+        {
+            if (e is QueryFinished f && f.Query == query)
+            {
+                finished = f;
+            }
+        }
+
+        var result = Assert.IsType<FindNodeResult>(Assert.IsType<QueryFinished>(finished).Result);
+        Assert.Equal([honest.Identity.Id], result.Closest.Select(c => c.Id));
     }
 
     [Fact]
