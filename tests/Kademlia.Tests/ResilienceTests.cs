@@ -7,6 +7,7 @@ using System.Text;
 using Kademlia.Identity;
 using Kademlia.Records;
 using Kademlia.Routing;
+using Microsoft.Extensions.Logging;
 
 namespace Kademlia.Tests;
 
@@ -73,6 +74,118 @@ public sealed class ResilienceTests
         Assert.True(Dropped("UnknownIndex") > 0, "valid-header responses and transport packets reached the index lookup");
         Assert.True(Dropped("InvalidMac1") > 0, "valid-header initiations reached the mac1 check");
         Assert.True(Dropped("HandshakeFailed") > 0, "initiations with a valid mac1 reached the Noise handshake");
+    }
+
+    [Fact]
+    public async Task An_inbox_overflow_is_logged_once_not_once_per_dropped_datagram()
+    {
+        using var identity = NodeIdentity.Generate(NetworkParameters.Test);
+        var store = new GatedStore(new MemoryRecordStore(identity.Id));
+        var logs = new InboxFullLog();
+        await using var node = await DhtNode.StartAsync(new DhtNodeOptions
+        {
+            Network = NetworkParameters.Test, Bind = new IPEndPoint(IPAddress.Loopback, 0), Identity = identity, Store = store, LoggerFactory = logs,
+        });
+
+        // Hold the engine loop inside the store, so that nothing leaves the inbound queue, and flood it
+        // from a stranger until its 512 slots overflow.
+        var held = node.GetAsync(GatedStore.Key, RecordKind.Immutable, Guard());
+        await store.Entered.WaitAsync(Guard());
+        using var stranger = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        stranger.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var guard = Guard();
+        while (!logs.First.IsCompleted)
+        {
+            guard.ThrowIfCancellationRequested();
+            for (var i = 0; i < 100; i++)
+            {
+                stranger.SendTo(new byte[8], node.LocalEndPoint);
+            }
+
+            await Task.Yield();
+        }
+
+        store.Release();
+        await held;
+        var drops = (await node.GetStatisticsAsync()).Engine.Drops.GetValueOrDefault("runtime.InboxFull");
+
+        Assert.True(drops >= 1, "the overflow was counted");
+        Assert.Equal(1, logs.Count); // per dropped datagram it would be as many as the drops
+    }
+
+    /// <summary>A memory store whose lookups of <see cref="Key"/> wait until released, holding the engine loop.</summary>
+    private sealed class GatedStore(IRecordStore inner) : IRecordStore
+    {
+        public static readonly NodeId Key = NodeId.Hash("held"u8);
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ManualResetEventSlim _gate = new();
+
+        public Task Entered => _entered.Task;
+
+        public DateTimeOffset? NextExpiry => inner.NextExpiry;
+
+        public RecordStoreStatistics Statistics => inner.Statistics;
+
+        public void Release() => _gate.Set();
+
+        public StoredValue? Get(NodeId key, DateTimeOffset now)
+        {
+            if (key == Key)
+            {
+                _entered.TrySetResult();
+                _gate.Wait(LoopbackNetwork.Guard);
+            }
+
+            return inner.Get(key, now);
+        }
+
+        public StoreError Put(ValueRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null) =>
+            inner.Put(record, source, now, expiresAt, expectedSequence);
+
+        public StoreError AddProvider(ProviderRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt) =>
+            inner.AddProvider(record, source, now, expiresAt);
+
+        public IReadOnlyList<ProviderRecord> GetProviders(NodeId topic, DateTimeOffset now, int max) => inner.GetProviders(topic, now, max);
+
+        public IReadOnlyList<NodeId> RemoveExpired(DateTimeOffset now) => inner.RemoveExpired(now);
+
+        public IReadOnlyList<StoredValue> Values(DateTimeOffset now) => inner.Values(now);
+    }
+
+    /// <summary>Counts the runtime's "inbound queue full" warnings (event 10).</summary>
+    private sealed class InboxFullLog : ILoggerFactory, ILogger
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task First => _first.Task;
+
+        public ILogger CreateLogger(string categoryName) => this;
+
+        public void AddProvider(ILoggerProvider provider)
+        {
+        }
+
+        public void Dispose()
+        {
+        }
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (eventId.Id == 10)
+            {
+                Interlocked.Increment(ref _count);
+                _first.TrySetResult();
+            }
+        }
     }
 
     /// <summary>
