@@ -51,6 +51,7 @@ public sealed class DhtNode : IAsyncDisposable
     private int _queuedDatagrams;
     private int _queuedFromStrangers;
     private long _inboxDrops;
+    private OverloadEpisode _knownOverload, _strangerOverload;
     private Task _loop = Task.CompletedTask;
     private Task _receiver = Task.CompletedTask;
     private DateTimeOffset _nextSnapshot;
@@ -405,12 +406,21 @@ public sealed class DhtNode : IAsyncDisposable
             // peer's packet by at most that many and never pushes it out.
             var known = _talkedTo.ContainsKey(from);
             ref var counter = ref known ? ref _queuedDatagrams : ref _queuedFromStrangers;
-            if (Interlocked.Increment(ref counter) > (known ? _maxQueuedDatagrams : MaxQueuedFromStrangers))
+            ref var overload = ref known ? ref _knownOverload : ref _strangerOverload;
+            var (queued, capacity) = (Interlocked.Increment(ref counter), known ? _maxQueuedDatagrams : MaxQueuedFromStrangers);
+            if (queued > capacity)
             {
                 Interlocked.Decrement(ref counter);
                 Interlocked.Increment(ref _inboxDrops);
+                if (overload.Refused())
+                {
+                    Log.InboxFull(_logger, known ? "known peers" : "strangers", from);
+                }
+
                 continue;
             }
+
+            overload.Accepted(queued, capacity);
 
             _inbox.Writer.TryWrite(new Datagram(from, buffer.AsSpan(0, received.ReceivedBytes).ToArray(), known));
         }

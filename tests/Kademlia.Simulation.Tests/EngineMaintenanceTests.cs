@@ -59,16 +59,26 @@ public sealed class EngineMaintenanceTests
         Assert.Equal(2, bucket0.Count);
         Assert.NotEmpty(bucket0.Replacements);
         var residents = bucket0.Contacts.Select(c => c.Id).ToList();
+        var newcomers = others.Where(n => hub.Info.Id.CommonPrefixLength(n.Info.Id) == 0 && !residents.Contains(n.Info.Id)).ToList();
+        Assert.NotEmpty(newcomers);
+        long Served(NodeId id) => network.Nodes.Single(n => n.Info.Id == id).Engine.Statistics.RequestsServed;
 
-        // Every newcomer in bucket 0 made the hub ping its oldest contact, which answered and stayed.
-        foreach (var node in others.Where(n => hub.Info.Id.CommonPrefixLength(n.Info.Id) == 0))
+        // Every newcomer in bucket 0 makes the hub ping the bucket's oldest contact (an answer makes it the
+        // most recently seen, so the other resident is the oldest for the next newcomer); it answers and stays.
+        foreach (var node in newcomers)
         {
-            Run<PingResult>(network, node, (e, now) => e.Ping(now, hub.Info));
-        }
+            var oldest = hub.Engine.Routing.GetBucket(0)!.Oldest!.Id;
+            var other = residents.Single(id => id != oldest);
+            var (sent, oldestServed, otherServed) = (hub.Engine.Statistics.RequestsSent, Served(oldest), Served(other));
 
-        network.RunFor(TimeSpan.FromSeconds(5));
-        Assert.Equal(residents.Order(), hub.Engine.Routing.GetBucket(0)!.Contacts.Select(c => c.Id).Order());
-        Assert.True(hub.Engine.Statistics.RequestsSent > 0);
+            Run<PingResult>(network, node, (e, now) => e.Ping(now, hub.Info));
+            network.RunFor(TimeSpan.FromSeconds(1));
+
+            Assert.Equal(sent + 1, hub.Engine.Statistics.RequestsSent); // one request: the liveness check
+            Assert.Equal(oldestServed + 1, Served(oldest)); // it reached the oldest contact
+            Assert.Equal(otherServed, Served(other)); // and no other resident
+            Assert.Equal(residents.Order(), hub.Engine.Routing.GetBucket(0)!.Contacts.Select(c => c.Id).Order());
+        }
     }
 
     [Fact]

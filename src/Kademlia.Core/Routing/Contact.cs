@@ -58,8 +58,11 @@ public sealed class Contact
     public int ConsecutiveFailures => _consecutiveFailures;
 
     /// <summary>
-    /// From -100 to 100: rises with valid answers, falls with failures and sharply with invalid
-    /// answers. Lookups prefer well-reputed contacts among equals; the table evicts bad ones.
+    /// From -100 to 100: rises with valid answers (+1), falls with failures (-2) and sharply with
+    /// invalid answers (-20). Read in one place: <see cref="RoutingTable.RecordInvalidAnswer"/> evicts a
+    /// contact whose reputation reaches -<see cref="MaxReputation"/>. Lookups do not read it: they order
+    /// candidates by XOR distance alone, which reputation must never override, and distinct IDs are never
+    /// equally distant, so there is no tie for it to break.
     /// </summary>
     public int Reputation => _reputation;
 

@@ -33,8 +33,8 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Warning, "Receiving failed: {Error}")]
     public static partial void ReceiveFailed(ILogger logger, string error);
 
-    [LoggerMessage(10, LogLevel.Warning, "Inbound queue full: datagram from {EndPoint} dropped")]
-    public static partial void InboxFull(ILogger logger, EndPoint endPoint);
+    [LoggerMessage(10, LogLevel.Warning, "Inbound queue of {Lane} full: datagrams are dropped until it drains to half (first from {EndPoint})")]
+    public static partial void InboxFull(ILogger logger, string lane, EndPoint endPoint);
 
     [LoggerMessage(11, LogLevel.Error, "The node loop failed")]
     public static partial void LoopFailed(ILogger logger, Exception exception);

@@ -125,7 +125,66 @@ public sealed class KademliaEngineTests : IDisposable
 
         Assert.False(strict.PollTransmit(out _)); // the bogus contact is not queried
         Assert.True(strict.Statistics.Drops.GetValueOrDefault("engine.InvalidAnswer") > 0);
-        _ = query;
+
+        // Nothing is left to wait for: the lookup ends at once, and its result is the honest peer alone.
+        QueryFinished? finished = null;
+        while (finished is null && strict.PollEvent(out var e))
+        {
+            if (e is QueryFinished f && f.Query == query)
+            {
+                finished = f;
+            }
+        }
+
+        var result = Assert.IsType<FindNodeResult>(Assert.IsType<QueryFinished>(finished).Result);
+        Assert.Equal([honest.Identity.Id], result.Closest.Select(c => c.Id));
+    }
+
+    [Fact]
+    public void A_full_bucket_pings_its_oldest_contact_and_no_other_and_keeps_it_when_it_answers()
+    {
+        // k = 2: two peers fill bucket 0 (IDs whose first bit differs from ours), a third is one too many.
+        var network = Network with { K = 2 };
+        using var identity = NodeIdentity.Generate(network);
+        using var engine = new KademliaEngine(identity, new EngineOptions { Network = network, AdvertisedEndpoint = NodeEndpoint.FromIPEndPoint(EngineEndPoint) });
+        var peers = new List<RawPeer>();
+        while (peers.Count < 3)
+        {
+            var candidate = NodeIdentity.Generate(network);
+            if (identity.Id.CommonPrefixLength(candidate.Id) == 0)
+            {
+                peers.Add(new RawPeer(candidate, network.NetworkId, 5100 + peers.Count));
+            }
+            else
+            {
+                candidate.Dispose();
+            }
+        }
+
+        using var oldest = peers[0];
+        using var younger = peers[1];
+        using var newcomer = peers[2];
+        Assert.NotNull(oldest.Ask(engine, EngineEndPoint, _now, new PingRequest(Id(20))));
+        Assert.NotNull(younger.Ask(engine, EngineEndPoint, _now.AddSeconds(1), new PingRequest(Id(21))));
+        Assert.Equal(oldest.Identity.Id, engine.Routing.GetBucket(0)!.Oldest!.Id);
+
+        var later = _now.AddSeconds(2);
+        newcomer.Send(engine, EngineEndPoint, later, new PingRequest(Id(22)));
+        var sent = new List<Transmit>();
+        while (engine.PollTransmit(out var transmit))
+        {
+            sent.Add(transmit);
+        }
+
+        // The newcomer is answered, the younger resident is left alone, and the oldest gets a PING.
+        Assert.Contains(sent, t => t.Destination.Equals(newcomer.EndPoint));
+        Assert.DoesNotContain(sent, t => t.Destination.Equals(younger.EndPoint));
+        var ping = Assert.IsType<PingRequest>(oldest.Receive(engine, EngineEndPoint, later, Assert.Single(sent, t => t.Destination.Equals(oldest.EndPoint)).Packet));
+
+        oldest.Answer(engine, later, new PongResponse(ping.RequestId, NodeEndpoint.FromIPEndPoint(oldest.EndPoint)));
+        var bucket = engine.Routing.GetBucket(0)!;
+        Assert.Equal(new[] { oldest.Identity.Id, younger.Identity.Id }.Order(), bucket.Contacts.Select(c => c.Id).Order());
+        Assert.Contains(bucket.Replacements, c => c.Id == newcomer.Identity.Id);
     }
 
     [Fact]

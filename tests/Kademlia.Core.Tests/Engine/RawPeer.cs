@@ -36,6 +36,13 @@ internal sealed class RawPeer : IDisposable
     /// <summary>Sends <paramref name="request"/> to the engine (IK first contact or over the session) and returns the engine's answer.</summary>
     public Message? Ask(KademliaEngine engine, IPEndPoint engineEndPoint, DateTimeOffset now, Message request)
     {
+        Send(engine, engineEndPoint, now, request);
+        return Collect(engine, engineEndPoint, now).OfType<Message>().LastOrDefault(m => m.RequestId == request.RequestId);
+    }
+
+    /// <summary>Sends <paramref name="request"/> to the engine and leaves what it emits in its transmit queue.</summary>
+    public void Send(KademliaEngine engine, IPEndPoint engineEndPoint, DateTimeOffset now, Message request)
+    {
         var plaintext = MessageCodec.Encode(request);
         var key = new PeerKey(engine.Identity.PublicKey);
         var sealedRequest = Manager.HasSession(key, now)
@@ -43,7 +50,6 @@ internal sealed class RawPeer : IDisposable
             : Manager.InitiateIk(now, key, engineEndPoint, plaintext, _buffer);
         Assert.Equal(SealStatus.Sealed, sealedRequest.Status);
         engine.HandleDatagram(now, EndPoint, _buffer.AsSpan(0, sealedRequest.Length));
-        return Collect(engine, engineEndPoint, now).OfType<Message>().LastOrDefault(m => m.RequestId == request.RequestId);
     }
 
     /// <summary>
@@ -62,19 +68,31 @@ internal sealed class RawPeer : IDisposable
         var messages = new List<Message>();
         while (engine.PollTransmit(out var transmit))
         {
-            var result = Manager.HandleDatagram(now, engineEndPoint, transmit.Packet, _buffer);
-            if (result.Outcome is DatagramOutcome.FirstAnswer or DatagramOutcome.Data or DatagramOutcome.FirstRequest
-                && MessageCodec.TryRead(_buffer.AsSpan(0, result.Length), out var message) == DecodeError.None)
+            if (Receive(engine, engineEndPoint, now, transmit.Packet) is { } message)
             {
-                messages.Add(message!);
-            }
-            else if (result.Outcome == DatagramOutcome.Reply)
-            {
-                engine.HandleDatagram(now, EndPoint, _buffer.AsSpan(0, result.Length));
+                messages.Add(message);
             }
         }
 
         return messages;
+    }
+
+    /// <summary>Delivers one packet of the engine to us; returns the message it carried, if any.</summary>
+    public Message? Receive(KademliaEngine engine, IPEndPoint engineEndPoint, DateTimeOffset now, byte[] packet)
+    {
+        var result = Manager.HandleDatagram(now, engineEndPoint, packet, _buffer);
+        if (result.Outcome is DatagramOutcome.FirstAnswer or DatagramOutcome.Data or DatagramOutcome.FirstRequest
+            && MessageCodec.TryRead(_buffer.AsSpan(0, result.Length), out var message) == DecodeError.None)
+        {
+            return message;
+        }
+
+        if (result.Outcome == DatagramOutcome.Reply)
+        {
+            engine.HandleDatagram(now, EndPoint, _buffer.AsSpan(0, result.Length));
+        }
+
+        return null;
     }
 
     /// <summary>Answers the engine with <paramref name="answer"/> over the session.</summary>

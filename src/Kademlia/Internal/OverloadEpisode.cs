@@ -1,0 +1,34 @@
+namespace Kademlia.Internal;
+
+/// <summary>
+/// When an overload of a bounded queue begins, so that it is logged once per episode rather than once
+/// per dropped item (a flood would otherwise turn into a flood of log lines). An episode begins with
+/// the first refusal and ends when the queue is accepting again at no more than half its capacity;
+/// the hysteresis keeps a queue that hovers at its bound from opening an episode per refusal.
+/// Owned by one thread: the receive loop.
+/// </summary>
+internal struct OverloadEpisode
+{
+    private bool _overloaded;
+
+    /// <summary>An item was refused; true when this refusal begins an episode.</summary>
+    public bool Refused()
+    {
+        if (_overloaded)
+        {
+            return false;
+        }
+
+        _overloaded = true;
+        return true;
+    }
+
+    /// <summary>An item was accepted with <paramref name="queued"/> of <paramref name="capacity"/> now in the queue.</summary>
+    public void Accepted(int queued, int capacity)
+    {
+        if (queued <= capacity / 2)
+        {
+            _overloaded = false;
+        }
+    }
+}
