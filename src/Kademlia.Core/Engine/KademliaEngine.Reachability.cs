@@ -19,8 +19,11 @@ public sealed partial class KademliaEngine
     /// <summary>PROBEs served to one source: one per 10 s (burst 2), so no one can make a node spray dials.</summary>
     private const double ProbesPerSecondPerSource = 0.1;
 
-    /// <summary>Dials one node sends per forwarder (burst 4): a forwarder cannot aim a node at a victim for long.</summary>
-    private const double DialsPerSecond = 0.2;
+    /// <summary>Dials one node sends for one forwarder: one per second (burst 5), so a forwarder cannot aim it at a victim for more than ~200 bytes a second.</summary>
+    private const double DialsPerSecondPerForwarder = 1;
+
+    /// <summary>Dials one node sends in all: 2 per second (burst 10), about 400 bytes a second at most.</summary>
+    private const double DialsPerSecond = 2;
 
     /// <summary>Between address-discovery pings while the vote has no quorum.</summary>
     private static readonly TimeSpan AddressDiscoveryInterval = TimeSpan.FromSeconds(30);
@@ -179,7 +182,7 @@ public sealed partial class KademliaEngine
             return new ProbeAckResponse(forward.RequestId, ProbeStatus.RateLimited);
         }
 
-        if (!_dialLimiter.TryTake(from, now) || !_dialLimiter.TryTake(AllDials, now))
+        if (!_forwarderLimiter.TryTake(from, now) || !_dialLimiter.TryTake(AllDials, now))
         {
             return new ProbeAckResponse(forward.RequestId, ProbeStatus.RateLimited);
         }

@@ -60,6 +60,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly ExternalAddressVote _externalAddress;
     private readonly ReachabilityProbes _reachability = new();
     private readonly RateLimiter _probeLimiter;
+    private readonly RateLimiter _forwarderLimiter;
     private readonly RateLimiter _dialLimiter;
     private DateTimeOffset _nextAddressCheck = DateTimeOffset.MinValue;
     private DateTimeOffset _nextKeepalive = DateTimeOffset.MinValue;
@@ -108,7 +109,8 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         _serving = new ServingRules(identity.Id, options, Routing, Store);
         _externalAddress = new ExternalAddressVote(options.Network.ExemptLoopbackFromDiversityLimits);
         _probeLimiter = new RateLimiter(ProbesPerSecondPerSource, 2, options.MaxTrackedSources);
-        _dialLimiter = new RateLimiter(DialsPerSecond, 4, options.MaxTrackedSources);
+        _forwarderLimiter = new RateLimiter(DialsPerSecondPerForwarder, 5, options.MaxTrackedSources);
+        _dialLimiter = new RateLimiter(DialsPerSecond, 10, 1);
     }
 
     /// <summary>This node's ID.</summary>

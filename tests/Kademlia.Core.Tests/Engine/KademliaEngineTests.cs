@@ -164,11 +164,13 @@ public sealed class KademliaEngineTests : IDisposable
         using var oldest = peers[0];
         using var younger = peers[1];
         using var newcomer = peers[2];
-        Assert.NotNull(oldest.Ask(engine, EngineEndPoint, _now, new PingRequest(Id(20))));
-        Assert.NotNull(younger.Ask(engine, EngineEndPoint, _now.AddSeconds(1), new PingRequest(Id(21))));
+        oldest.Join(engine, EngineEndPoint, _now, Id(20));
+        younger.Join(engine, EngineEndPoint, _now.AddSeconds(1), Id(24));
         Assert.Equal(oldest.Identity.Id, engine.Routing.GetBucket(0)!.Oldest!.Id);
 
+        // The newcomer's first request only opens a session (its address is unproven); its second counts.
         var later = _now.AddSeconds(2);
+        Assert.NotNull(newcomer.Ask(engine, EngineEndPoint, later, new PingRequest(Id(26))));
         newcomer.Send(engine, EngineEndPoint, later, new PingRequest(Id(22)));
         var sent = new List<Transmit>();
         while (engine.PollTransmit(out var transmit))

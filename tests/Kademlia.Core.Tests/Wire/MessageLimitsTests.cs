@@ -172,7 +172,12 @@ public class MessageLimitsTests
         foreach (var (_, message) in Messages())
         {
             Assert.Equal(message.Type is MessageType.Ping or MessageType.FindNode or MessageType.Get or MessageType.Put
-                or MessageType.AddProvider or MessageType.GetProviders, message.IsRequest);
+                or MessageType.AddProvider or MessageType.GetProviders or MessageType.Probe or MessageType.ProbeForward
+                or MessageType.ProbeDial, message.IsRequest);
+            if (message.IsRequest)
+            {
+                Assert.Equal(0, (byte)message.Type & 0x40); // bit 6 of a request's type is the CLIENT flag
+            }
         }
     }
 }

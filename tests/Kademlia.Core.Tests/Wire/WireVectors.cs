@@ -68,6 +68,10 @@ internal static class WireVectors
         yield return ("put_result_cas_mismatch", new PutResultResponse(RequestId, PutStatus.CasMismatch));
         yield return ("providers", new ProvidersResponse(RequestId, [Provider], [ContactA]));
         yield return ("error_rate_limited", new ErrorResponse(RequestId, ErrorCode.RateLimited));
+        yield return ("probe", new ProbeRequest(RequestId));
+        yield return ("probe_forward", new ProbeForwardRequest(RequestId, 0xfedcba9876543210, WireContact.FromNodeInfo(NodeInfo.Of(A, Observed))));
+        yield return ("probe_dial", new ProbeDialRequest(RequestId, 0xfedcba9876543210));
+        yield return ("probe_ack_forwarded", new ProbeAckResponse(RequestId, ProbeStatus.Forwarded));
     }
 
     /// <summary>Record-level values: keys, signed bytes and signatures.</summary>

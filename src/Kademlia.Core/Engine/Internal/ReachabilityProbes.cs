@@ -29,8 +29,12 @@ internal sealed class ReachabilityProbes
     /// <summary>After an inconclusive attempt, before trying another helper.</summary>
     public static readonly TimeSpan RetryInterval = TimeSpan.FromSeconds(30);
 
-    /// <summary>Forwarded probes with no dial, in a row, before the node calls itself private.</summary>
-    public const int FailuresForPrivate = 2;
+    /// <summary>
+    /// Forwarded probes with no dial, in a row and through different helpers, before the node calls itself
+    /// private. Three, because a helper cannot tell whether the node it forwarded to actually dialled (it
+    /// may have been rate limited or gone): one or two lost dials must not turn a public node into a client.
+    /// </summary>
+    public const int FailuresForPrivate = 3;
 
     private readonly HashSet<NodeId> _failedHelpers = [];
     private Probe? _current;
@@ -93,14 +97,16 @@ internal sealed class ReachabilityProbes
     /// </summary>
     public bool Dialed(ulong nonce, NodeEndpoint dialer, bool contactedBefore, bool loopbackPerEndpoint, DateTimeOffset now)
     {
-        if (_current is not { } probe || probe.Nonce != nonce || contactedBefore)
+        if (_current is not { } probe || probe.Nonce != nonce)
         {
             return false;
         }
 
         var samePrefix = dialer.IsLoopback && loopbackPerEndpoint ? dialer == probe.HelperEndpoint : dialer.SubnetKey == probe.HelperEndpoint.SubnetKey;
-        if (samePrefix)
+        if (contactedBefore || samePrefix)
         {
+            // It came through, but maybe only because we opened the way: neither success nor failure.
+            Inconclusive(now);
             return false;
         }
 
