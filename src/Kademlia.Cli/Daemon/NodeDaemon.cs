@@ -143,19 +143,39 @@ internal sealed partial class NodeDaemon
         return ExitCodes.Success;
     }
 
+    /// <summary>
+    /// Saves the routing table every <see cref="NodeDaemonOptions.SnapshotInterval"/> until
+    /// <paramref name="stop"/>; ends early, with the node's exception, if the node's loop fails.
+    /// </summary>
     private async Task RunUntilStoppedAsync(DhtNode node, DataDirectory directory, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(_options.SnapshotInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            while (true)
             {
+                var tick = timer.WaitForNextTickAsync(stop).AsTask();
+                if (await Task.WhenAny(tick, node.Completion).ConfigureAwait(false) == node.Completion)
+                {
+                    await node.Completion.ConfigureAwait(false);
+                    return;
+                }
+
+                if (!await tick.ConfigureAwait(false))
+                {
+                    return;
+                }
+
                 await SaveSnapshotAsync(node, directory.RoutingSnapshotPath).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             LogStopping(_logger);
+        }
+        catch (Exception e) when (node.Completion.IsFaulted)
+        {
+            throw new CliException(ExitCodes.Internal, $"the node stopped: {e.GetType().Name}: {e.Message}", e);
         }
     }
 
@@ -184,6 +204,10 @@ internal sealed partial class NodeDaemon
         catch (ObjectDisposedException)
         {
             return 0;
+        }
+        catch (Exception) when (node.Completion.IsFaulted)
+        {
+            return 0; // the node's loop failed: the table cannot be read, and the saved one stays
         }
 
         // An empty table (every peer gone for a while) would erase the only way back in.

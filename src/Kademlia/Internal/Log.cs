@@ -38,4 +38,13 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Error, "The node loop failed")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(12, LogLevel.Warning, "{Operation} failed with an unexpected exception; the node goes on")]
+    public static partial void OperationFailed(ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Warning, "Handling a datagram from {EndPoint} failed ({Count} so far); it was dropped and the node goes on")]
+    public static partial void DatagramFailed(ILogger logger, EndPoint endPoint, long count, Exception exception);
+
+    [LoggerMessage(14, LogLevel.Warning, "A timer pass failed ({Count} so far); the next runs no sooner than a second from now")]
+    public static partial void TimerFailed(ILogger logger, long count, Exception exception);
 }
