@@ -38,7 +38,7 @@ namespace Kademlia;
 /// <example>
 /// <code>
 /// await using var node = await DhtNode.StartAsync(new DhtNodeOptions { Network = NetworkParameters.Test });
-/// await node.BootstrapAsync(["&lt;key&gt;.&lt;nonce&gt;@192.0.2.1:4000"]);
+/// await node.JoinAsync(["&lt;key&gt;.&lt;nonce&gt;@192.0.2.1:4000"]);
 /// var put = await node.PutAsync(ImmutableRecord.Create("hello"u8));
 /// var got = await node.GetAsync(put.Key, RecordKind.Immutable);
 /// </code>
@@ -60,6 +60,8 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly DhtMetrics _metrics;
     private readonly FaultCounters _faults = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeSpan _joinRetryDelay;
+    private readonly TimeSpan _joinRetryMaxDelay;
     private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<QueryId, PendingQuery> _queries = [];
@@ -86,6 +88,8 @@ public sealed class DhtNode : IAsyncDisposable
         _logger = new GuardedLogger(options.LoggerFactory?.CreateLogger<DhtNode>() ?? NullLogger<DhtNode>.Instance, _faults);
         _metrics = new DhtMetrics(options.MeterFactory);
         _maxQueuedDatagrams = options.MaxQueuedDatagrams;
+        _joinRetryDelay = options.JoinRetryDelay;
+        _joinRetryMaxDelay = options.JoinRetryMaxDelay;
         _timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(Wake.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         Info = engine.LocalInfo;
@@ -114,6 +118,8 @@ public sealed class DhtNode : IAsyncDisposable
     public static async Task<DhtNode> StartAsync(DhtNodeOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.JoinRetryDelay, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.JoinRetryMaxDelay, options.JoinRetryDelay);
         var ownsIdentity = options.Identity is null;
         var identity = options.Identity ?? await Task.Run(() => NodeIdentity.Generate(options.Network, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
         var socket = new Socket(options.Bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -157,39 +163,85 @@ public sealed class DhtNode : IAsyncDisposable
 
     /// <summary>
     /// Joins the network through <paramref name="seeds"/>: contact strings (<c>key.nonce@host:port</c>)
-    /// or addresses (<c>host:port</c>, host names resolved here).
+    /// or addresses (<c>host:port</c>, host names resolved here). One attempt; see
+    /// <see cref="JoinAsync"/> for one that does not give up.
     /// </summary>
     /// <exception cref="FormatException">A seed is not a contact string or address.</exception>
     public async Task<BootstrapResult> BootstrapAsync(IEnumerable<string> seeds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(seeds);
-        var contacts = new List<NodeInfo>();
-        var addresses = new List<EndPoint>();
-        foreach (var seed in seeds)
+        var list = SeedList.Parse(seeds);
+        var addresses = new List<EndPoint>(list.Addresses);
+        foreach (var (host, port) in list.Hosts)
         {
-            if (Kademlia.ContactString.TryParse(seed, out var node, out var address))
+            var resolved = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            addresses.Add(new IPEndPoint(resolved.First(), port));
+        }
+
+        return await BootstrapAsync(list.Contacts, addresses, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Joins the network and does not give up: like <see cref="BootstrapAsync(IEnumerable{string}, CancellationToken)"/>
+    /// through <paramref name="seeds"/> and <paramref name="contacts"/> (say, a saved routing table), but
+    /// while no seed answers — none up yet, a host name that does not resolve yet, a seed too slow on a
+    /// loaded machine — it logs, waits and tries again. The waits double from
+    /// <see cref="DhtNodeOptions.JoinRetryDelay"/> to <see cref="DhtNodeOptions.JoinRetryMaxDelay"/>, each
+    /// drawn between half and all of its step so that nodes started together spread out. Host names are
+    /// resolved again on every attempt.
+    /// </summary>
+    /// <returns>The first attempt that put at least one contact in the routing table.</returns>
+    /// <exception cref="FormatException">A seed is not a contact string or address.</exception>
+    /// <exception cref="ArgumentException">There is no seed and no contact to join through.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public async Task<BootstrapResult> JoinAsync(IEnumerable<string> seeds, IEnumerable<NodeInfo>? contacts = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        var list = SeedList.Parse(seeds);
+        foreach (var contact in contacts ?? [])
+        {
+            if (contact.Id != Id && !list.Contacts.Contains(contact))
             {
-                if (node is { } n)
-                {
-                    contacts.Add(n);
-                }
-                else
-                {
-                    addresses.Add(address!);
-                }
-            }
-            else if (Kademlia.ContactString.TryParseHost(seed, out var host, out var port))
-            {
-                var resolved = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
-                addresses.Add(new IPEndPoint(resolved.First(), port));
-            }
-            else
-            {
-                throw new FormatException($"'{seed}' is neither a contact string (key.nonce@host:port) nor host:port.");
+                list.Contacts.Add(contact);
             }
         }
 
-        return await BootstrapAsync(contacts, addresses, cancellationToken).ConfigureAwait(false);
+        if (list.Count == 0)
+        {
+            throw new ArgumentException("There is no seed and no contact to join through.", nameof(seeds));
+        }
+
+        var backoff = new JoinBackoff(_joinRetryDelay, _joinRetryMaxDelay, new Random());
+        for (var attempt = 1; ; attempt++)
+        {
+            var addresses = new List<EndPoint>(list.Addresses);
+            foreach (var (host, port) in list.Hosts)
+            {
+                try
+                {
+                    var resolved = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+                    if (resolved.Length > 0)
+                    {
+                        addresses.Add(new IPEndPoint(resolved[0], port));
+                    }
+                }
+                catch (SocketException e)
+                {
+                    Log.SeedUnresolved(_logger, attempt, host, e.SocketErrorCode.ToString());
+                }
+            }
+
+            var result = await BootstrapAsync(list.Contacts, addresses, cancellationToken).ConfigureAwait(false);
+            if (result.TableSize > 0)
+            {
+                Log.Joined(_logger, attempt, result.TableSize);
+                return result;
+            }
+
+            var delay = backoff.Next();
+            Log.JoinRetrying(_logger, attempt, list.Count, delay.TotalSeconds);
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Joins the network through known contacts and bare addresses.</summary>

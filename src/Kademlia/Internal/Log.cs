@@ -47,4 +47,13 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Warning, "A timer pass failed ({Count} so far); the next runs no sooner than a second from now")]
     public static partial void TimerFailed(ILogger logger, long count, Exception exception);
+
+    [LoggerMessage(15, LogLevel.Warning, "Join attempt {Attempt}: none of {Seeds} seeds answered; trying again in {DelaySeconds:F1} s")]
+    public static partial void JoinRetrying(ILogger logger, int attempt, int seeds, double delaySeconds);
+
+    [LoggerMessage(16, LogLevel.Warning, "Join attempt {Attempt}: seed host {Host} does not resolve ({Error})")]
+    public static partial void SeedUnresolved(ILogger logger, int attempt, string host, string error);
+
+    [LoggerMessage(17, LogLevel.Information, "Joined on attempt {Attempt}: {TableSize} contacts")]
+    public static partial void Joined(ILogger logger, int attempt, int tableSize);
 }
