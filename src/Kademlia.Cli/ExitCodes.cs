@@ -18,7 +18,10 @@ internal static class ExitCodes
     /// <summary>Bad arguments; the same code System.CommandLine and most Unix tools use.</summary>
     public const int Usage = 2;
 
-    /// <summary>No bootstrap node answered, or a bootstrap host name does not resolve.</summary>
+    /// <summary>
+    /// A one-shot command's bootstrap did not answer, or its host name does not resolve. The daemon
+    /// (<c>kad node</c>) never exits with it: it waits for its seeds and retries with backoff.
+    /// </summary>
     public const int BootstrapUnreachable = 3;
 
     /// <summary>The data directory does not exist (or holds no identity where one is needed).</summary>
@@ -54,7 +57,7 @@ internal static class ExitCodes
         (Success, "success"),
         (NotFound, "not found / refused by the network (no value, no providers, no store, CAS mismatch, no answer)"),
         (Usage, "bad arguments"),
-        (BootstrapUnreachable, "no bootstrap node answered (or its host name does not resolve)"),
+        (BootstrapUnreachable, "one-shot: no bootstrap node answered (or its host name does not resolve); kad node retries instead"),
         (DataDirectoryMissing, "data directory (or the identity in it) missing"),
         (DataDirectoryLocked, "data directory locked by another process"),
         (NoDaemon, "no daemon running on the data directory"),

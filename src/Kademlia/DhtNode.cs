@@ -18,10 +18,27 @@ namespace Kademlia;
 /// A Kademlia node on one UDP socket: the runtime around the sans-io <see cref="KademliaEngine"/>.
 /// One loop owns the engine; the socket, the timer and the async API only post work to it.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Faults are contained where they happen. An exception while starting an operation (a record store
+/// that throws, say) fails that operation's task; one while handling a datagram drops that datagram;
+/// one in a timer pass delays the next pass by a second; one in a logger or a metrics or tracing
+/// listener is ignored. Each is counted in <see cref="DhtStatistics.Faults"/> and the loop goes on.
+/// </para>
+/// <para>
+/// Only a failure of the loop's own machinery (its clock, its timer, the engine's output queues) stops
+/// it. The node is then faulted: every pending and queued call fails with that exception, so does
+/// every later call, and <see cref="Completion"/> carries it to the host.
+/// </para>
+/// <para>
+/// Cancelling a call completes its task at once, on the cancelling thread, even while the loop is
+/// busy; the loop forgets the operation when it gets to it.
+/// </para>
+/// </remarks>
 /// <example>
 /// <code>
 /// await using var node = await DhtNode.StartAsync(new DhtNodeOptions { Network = NetworkParameters.Test });
-/// await node.BootstrapAsync(["&lt;key&gt;.&lt;nonce&gt;@192.0.2.1:4000"]);
+/// await node.JoinAsync(["&lt;key&gt;.&lt;nonce&gt;@192.0.2.1:4000"]);
 /// var put = await node.PutAsync(ImmutableRecord.Create("hello"u8));
 /// var got = await node.GetAsync(put.Key, RecordKind.Immutable);
 /// </code>
@@ -41,6 +58,10 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly DhtMetrics _metrics;
+    private readonly FaultCounters _faults = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TimeSpan _joinRetryDelay;
+    private readonly TimeSpan _joinRetryMaxDelay;
     private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<QueryId, PendingQuery> _queries = [];
@@ -55,6 +76,8 @@ public sealed class DhtNode : IAsyncDisposable
     private Task _loop = Task.CompletedTask;
     private Task _receiver = Task.CompletedTask;
     private DateTimeOffset _nextSnapshot;
+    private DateTimeOffset _timersHeldUntil;
+    private volatile Exception? _fault;
 
     private DhtNode(Socket socket, KademliaEngine engine, NodeIdentity identity, bool ownsIdentity, DhtNodeOptions options)
     {
@@ -63,9 +86,11 @@ public sealed class DhtNode : IAsyncDisposable
         _identity = identity;
         _ownsIdentity = ownsIdentity;
         _time = options.TimeProvider;
-        _logger = options.LoggerFactory?.CreateLogger<DhtNode>() ?? NullLogger<DhtNode>.Instance;
+        _logger = new GuardedLogger(options.LoggerFactory?.CreateLogger<DhtNode>() ?? NullLogger<DhtNode>.Instance, _faults);
         _metrics = new DhtMetrics(options.MeterFactory);
         _maxQueuedDatagrams = options.MaxQueuedDatagrams;
+        _joinRetryDelay = options.JoinRetryDelay;
+        _joinRetryMaxDelay = options.JoinRetryMaxDelay;
         _timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(Wake.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         Info = engine.LocalInfo;
@@ -83,11 +108,19 @@ public sealed class DhtNode : IAsyncDisposable
     /// <summary>The bound UDP endpoint.</summary>
     public IPEndPoint LocalEndPoint { get; }
 
+    /// <summary>
+    /// Completes when the node is disposed, or faults with the exception that stopped its loop. A host
+    /// awaits it to learn that a node died rather than finding out from the next call.
+    /// </summary>
+    public Task Completion => _completion.Task;
+
     /// <summary>Binds the socket, starts the loop and returns the running node.</summary>
     /// <exception cref="SocketException">The endpoint cannot be bound.</exception>
     public static async Task<DhtNode> StartAsync(DhtNodeOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.JoinRetryDelay, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.JoinRetryMaxDelay, options.JoinRetryDelay);
         var ownsIdentity = options.Identity is null;
         var identity = options.Identity ?? await Task.Run(() => NodeIdentity.Generate(options.Network, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
         var socket = new Socket(options.Bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -131,39 +164,85 @@ public sealed class DhtNode : IAsyncDisposable
 
     /// <summary>
     /// Joins the network through <paramref name="seeds"/>: contact strings (<c>key.nonce@host:port</c>)
-    /// or addresses (<c>host:port</c>, host names resolved here).
+    /// or addresses (<c>host:port</c>, host names resolved here). One attempt; see
+    /// <see cref="JoinAsync"/> for one that does not give up.
     /// </summary>
     /// <exception cref="FormatException">A seed is not a contact string or address.</exception>
     public async Task<BootstrapResult> BootstrapAsync(IEnumerable<string> seeds, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(seeds);
-        var contacts = new List<NodeInfo>();
-        var addresses = new List<EndPoint>();
-        foreach (var seed in seeds)
+        var list = SeedList.Parse(seeds);
+        var addresses = new List<EndPoint>(list.Addresses);
+        foreach (var (host, port) in list.Hosts)
         {
-            if (Kademlia.ContactString.TryParse(seed, out var node, out var address))
+            var resolved = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+            addresses.Add(new IPEndPoint(resolved.First(), port));
+        }
+
+        return await BootstrapAsync(list.Contacts, addresses, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Joins the network and does not give up: like <see cref="BootstrapAsync(IEnumerable{string}, CancellationToken)"/>
+    /// through <paramref name="seeds"/> and <paramref name="contacts"/> (say, a saved routing table), but
+    /// while no seed answers — none up yet, a host name that does not resolve yet, a seed too slow on a
+    /// loaded machine — it logs, waits and tries again. The waits double from
+    /// <see cref="DhtNodeOptions.JoinRetryDelay"/> to <see cref="DhtNodeOptions.JoinRetryMaxDelay"/>, each
+    /// drawn between half and all of its step so that nodes started together spread out. Host names are
+    /// resolved again on every attempt.
+    /// </summary>
+    /// <returns>The first attempt that put at least one contact in the routing table.</returns>
+    /// <exception cref="FormatException">A seed is not a contact string or address.</exception>
+    /// <exception cref="ArgumentException">There is no seed and no contact to join through.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first.</exception>
+    public async Task<BootstrapResult> JoinAsync(IEnumerable<string> seeds, IEnumerable<NodeInfo>? contacts = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        var list = SeedList.Parse(seeds);
+        foreach (var contact in contacts ?? [])
+        {
+            if (contact.Id != Id && !list.Contacts.Contains(contact))
             {
-                if (node is { } n)
-                {
-                    contacts.Add(n);
-                }
-                else
-                {
-                    addresses.Add(address!);
-                }
-            }
-            else if (Kademlia.ContactString.TryParseHost(seed, out var host, out var port))
-            {
-                var resolved = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
-                addresses.Add(new IPEndPoint(resolved.First(), port));
-            }
-            else
-            {
-                throw new FormatException($"'{seed}' is neither a contact string (key.nonce@host:port) nor host:port.");
+                list.Contacts.Add(contact);
             }
         }
 
-        return await BootstrapAsync(contacts, addresses, cancellationToken).ConfigureAwait(false);
+        if (list.Count == 0)
+        {
+            throw new ArgumentException("There is no seed and no contact to join through.", nameof(seeds));
+        }
+
+        var backoff = new JoinBackoff(_joinRetryDelay, _joinRetryMaxDelay, new Random());
+        for (var attempt = 1; ; attempt++)
+        {
+            var addresses = new List<EndPoint>(list.Addresses);
+            foreach (var (host, port) in list.Hosts)
+            {
+                try
+                {
+                    var resolved = await Dns.GetHostAddressesAsync(host, cancellationToken).ConfigureAwait(false);
+                    if (resolved.Length > 0)
+                    {
+                        addresses.Add(new IPEndPoint(resolved[0], port));
+                    }
+                }
+                catch (SocketException e)
+                {
+                    Log.SeedUnresolved(_logger, attempt, host, e.SocketErrorCode.ToString());
+                }
+            }
+
+            var result = await BootstrapAsync(list.Contacts, addresses, cancellationToken).ConfigureAwait(false);
+            if (result.TableSize > 0)
+            {
+                Log.Joined(_logger, attempt, result.TableSize);
+                return result;
+            }
+
+            var delay = backoff.Next();
+            Log.JoinRetrying(_logger, attempt, list.Count, delay.TotalSeconds);
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Joins the network through known contacts and bare addresses.</summary>
@@ -203,7 +282,7 @@ public sealed class DhtNode : IAsyncDisposable
     {
         var providers = Channel.CreateUnbounded<ProviderRecord>();
         var task = RunAsync<FindProvidersResult>("find_providers", (engine, now) => engine.FindProviders(now, topic, maxProviders), cancellationToken, providers.Writer);
-        _ = task.ContinueWith(t => providers.Writer.TryComplete(t.Exception), TaskScheduler.Default);
+        _ = task.ContinueWith(t => providers.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
         await foreach (var provider in providers.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             yield return provider;
@@ -216,7 +295,7 @@ public sealed class DhtNode : IAsyncDisposable
     public async IAsyncEnumerable<EngineEvent> SubscribeAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var channel = Channel.CreateBounded<EngineEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
-        await PostAsync((_, _) => _subscribers.Add(channel)).ConfigureAwait(false);
+        await PostAsync((_, _) => _subscribers.Add(channel), cancellationToken).ConfigureAwait(false);
         try
         {
             await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
@@ -226,12 +305,12 @@ public sealed class DhtNode : IAsyncDisposable
         }
         finally
         {
-            _inbox.Writer.TryWrite(new Command((_, _) => _subscribers.Remove(channel)));
+            Post(new Command((_, _) => _subscribers.Remove(channel), null));
         }
     }
 
-    /// <summary>A snapshot of the routing table, records and traffic.</summary>
-    public Task<DhtStatistics> GetStatisticsAsync() => PostAsync((engine, _) =>
+    /// <summary>A snapshot of the routing table, records, traffic and contained faults.</summary>
+    public Task<DhtStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default) => PostAsync((engine, _) =>
     {
         var buckets = new Dictionary<int, int>();
         for (var i = 0; i < NodeId.Bits; i++)
@@ -249,14 +328,18 @@ public sealed class DhtNode : IAsyncDisposable
             drops["runtime.InboxFull"] = inboxDrops;
         }
 
-        return new DhtStatistics(engineStats with { Drops = drops }, buckets, engine.Store.Statistics);
-    });
+        return new DhtStatistics(engineStats with { Drops = drops }, buckets, engine.Store.Statistics) { Faults = _faults.Snapshot() };
+    }, cancellationToken);
 
     /// <summary>The contacts of the routing table (for a snapshot to disk).</summary>
-    public Task<IReadOnlyList<NodeInfo>> GetContactsAsync() =>
-        PostAsync<IReadOnlyList<NodeInfo>>((engine, _) => engine.Routing.Contacts.Select(c => c.ToNodeInfo()).ToList());
+    public Task<IReadOnlyList<NodeInfo>> GetContactsAsync(CancellationToken cancellationToken = default) =>
+        PostAsync<IReadOnlyList<NodeInfo>>((engine, _) => engine.Routing.Contacts.Select(c => c.ToNodeInfo()).ToList(), cancellationToken);
 
-    /// <summary>Stops the loop, closes the socket and fails operations still running.</summary>
+    /// <summary>
+    /// Stops the loop, closes the socket and fails operations still running or queued with
+    /// <see cref="ObjectDisposedException"/>. <see cref="Completion"/> then completes, unless the node
+    /// had faulted.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_stopping.IsCancellationRequested)
@@ -276,16 +359,6 @@ public sealed class DhtNode : IAsyncDisposable
         {
         }
 
-        foreach (var pending in _queries.Values)
-        {
-            pending.Fail(new ObjectDisposedException(nameof(DhtNode)));
-        }
-
-        foreach (var subscriber in _subscribers)
-        {
-            subscriber.Writer.TryComplete();
-        }
-
         Log.Stopped(_logger, Id.ToShortString());
         _engine.Dispose();
         _metrics.Dispose();
@@ -295,6 +368,7 @@ public sealed class DhtNode : IAsyncDisposable
         }
 
         _stopping.Dispose();
+        _completion.TrySetResult();
     }
 
     private void Start()
@@ -308,36 +382,34 @@ public sealed class DhtNode : IAsyncDisposable
         where T : QueryResult
     {
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        if (_fault is { } fault)
+        {
+            providers?.TryComplete(fault);
+            return Task.FromException<T>(fault);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            providers?.TryComplete();
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
         var completion = new TaskCompletionSource<QueryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var activity = DhtMetrics.ActivitySource.StartActivity("kademlia." + operation);
-        var pending = new PendingQuery(operation, completion, providers, activity);
-        _inbox.Writer.TryWrite(new Command((engine, now) =>
-        {
-            // An operation the engine refuses (an oversized value, a bad signature) fails its caller,
-            // never the loop that serves everyone else.
-            try
-            {
-                pending.Id = start(engine, now);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-            {
-                pending.Fail(e);
-                return;
-            }
-
-            _queries[pending.Id] = pending;
-        }));
+        var pending = new PendingQuery(operation, completion, providers, activity, _faults);
+        Post(new Command((engine, now) => StartQuery(engine, now, pending, start), pending.Fail));
         if (cancellationToken.CanBeCanceled)
         {
-            var registration = cancellationToken.Register(() => _inbox.Writer.TryWrite(new Command((engine, _) =>
+            // The caller's task ends here, on the cancelling thread, whatever the loop is doing (it
+            // may be stuck in a slow store); the loop only forgets the query when it gets to it.
+            var registration = cancellationToken.Register(() =>
             {
-                if (_queries.Remove(pending.Id))
+                if (pending.Cancel(cancellationToken))
                 {
-                    engine.Cancel(pending.Id);
-                    pending.Cancel(cancellationToken);
+                    Post(new Command((engine, _) => ForgetQuery(engine, pending), null));
                 }
-            })));
-            completion.Task.ContinueWith(_ => registration.Dispose(), TaskScheduler.Default);
+            });
+            completion.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
         return Await(completion.Task);
@@ -345,28 +417,107 @@ public sealed class DhtNode : IAsyncDisposable
         static async Task<T> Await(Task<QueryResult> task) => (T)await task.ConfigureAwait(false);
     }
 
-    private Task PostAsync(Action<KademliaEngine, DateTimeOffset> action) => PostAsync<bool>((engine, now) =>
+    private void StartQuery(KademliaEngine engine, DateTimeOffset now, PendingQuery pending, Func<KademliaEngine, DateTimeOffset, QueryId> start)
+    {
+        if (pending.IsCompleted)
+        {
+            return; // cancelled while queued: never started
+        }
+
+        // An operation that throws (a store that fails, a value the engine refuses) fails its caller,
+        // never the loop that serves everyone else.
+        try
+        {
+            pending.Id = start(engine, now);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            if (e is not (ArgumentException or InvalidOperationException))
+            {
+                _faults.OperationFailed();
+                Log.OperationFailed(_logger, pending.Operation, e);
+            }
+
+            pending.Fail(e);
+            return;
+        }
+
+        if (pending.IsCompleted)
+        {
+            engine.Cancel(pending.Id); // cancelled while the engine was starting it
+            return;
+        }
+
+        _queries[pending.Id] = pending;
+    }
+
+    private void ForgetQuery(KademliaEngine engine, PendingQuery pending)
+    {
+        if (_queries.TryGetValue(pending.Id, out var held) && held == pending)
+        {
+            _queries.Remove(pending.Id);
+            engine.Cancel(pending.Id);
+        }
+    }
+
+    private Task PostAsync(Action<KademliaEngine, DateTimeOffset> action, CancellationToken cancellationToken = default) => PostAsync<bool>((engine, now) =>
     {
         action(engine, now);
         return true;
-    });
+    }, cancellationToken);
 
-    private Task<T> PostAsync<T>(Func<KademliaEngine, DateTimeOffset, T> action)
+    private Task<T> PostAsync<T>(Func<KademliaEngine, DateTimeOffset, T> action, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
-        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _inbox.Writer.TryWrite(new Command((engine, now) =>
+        if (_fault is { } fault)
         {
-            try
+            return Task.FromException<T>(fault);
+        }
+
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled<T>(cancellationToken);
+        }
+
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Post(new Command(
+            (engine, now) =>
             {
-                completion.TrySetResult(action(engine, now));
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                completion.TrySetException(e);
-            }
-        }));
+                if (completion.Task.IsCompleted)
+                {
+                    return;
+                }
+
+                try
+                {
+                    completion.TrySetResult(action(engine, now));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    _faults.OperationFailed();
+                    completion.TrySetException(e);
+                }
+            },
+            e => completion.TrySetException(e)));
+        if (cancellationToken.CanBeCanceled)
+        {
+            var registration = cancellationToken.Register(() => completion.TrySetCanceled(cancellationToken));
+            completion.Task.ContinueWith(_ => registration.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+
         return completion.Task;
+    }
+
+    /// <summary>
+    /// Queues work for the loop. Once the loop has stopped the inbox is closed, and the work fails at
+    /// once with the reason: the loop's fault, or disposal.
+    /// </summary>
+    private void Post(Command command)
+    {
+        if (!_inbox.Writer.TryWrite(command))
+        {
+            command.Fail?.Invoke(_fault ?? new ObjectDisposedException(nameof(DhtNode)));
+        }
     }
 
     private async Task ReceiveLoopAsync()
@@ -422,7 +573,10 @@ public sealed class DhtNode : IAsyncDisposable
 
             overload.Accepted(queued, capacity);
 
-            _inbox.Writer.TryWrite(new Datagram(from, buffer.AsSpan(0, received.ReceivedBytes).ToArray(), known));
+            if (!_inbox.Writer.TryWrite(new Datagram(from, buffer.AsSpan(0, received.ReceivedBytes).ToArray(), known)))
+            {
+                return; // the loop has stopped (disposed or faulted)
+            }
         }
     }
 
@@ -436,20 +590,7 @@ public sealed class DhtNode : IAsyncDisposable
                 var now = _time.GetUtcNow();
                 while (reader.TryRead(out var item))
                 {
-                    switch (item)
-                    {
-                        case Datagram datagram:
-                            Interlocked.Decrement(ref datagram.Known ? ref _queuedDatagrams : ref _queuedFromStrangers);
-                            _engine.HandleDatagram(now, datagram.From, datagram.Bytes);
-                            break;
-                        case Command command:
-                            command.Run(_engine, now);
-                            break;
-                        default:
-                            _engine.HandleTimeout(now);
-                            break;
-                    }
-
+                    Handle(item, now);
                     Flush();
                     now = _time.GetUtcNow();
                 }
@@ -457,38 +598,150 @@ public sealed class DhtNode : IAsyncDisposable
                 Rearm(now);
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
+        }
+        catch (Exception e)
+        {
+            // The loop's own machinery failed (its clock, its timer, the engine's output): nothing
+            // is served any more, so nobody may be left waiting.
+            _fault = e;
+            _inbox.Writer.TryComplete();
+            Log.LoopFailed(_logger, e);
+            FailEverything(e);
+            _completion.TrySetException(e);
+            return;
+        }
+
+        FailEverything(null);
+    }
+
+    /// <summary>One inbox item; whatever it throws stays with it.</summary>
+    private void Handle(object item, DateTimeOffset now)
+    {
+        switch (item)
+        {
+            case Datagram datagram:
+                Interlocked.Decrement(ref datagram.Known ? ref _queuedDatagrams : ref _queuedFromStrangers);
+                try
+                {
+                    _engine.HandleDatagram(now, datagram.From, datagram.Bytes);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    var count = _faults.DatagramFailed();
+                    if (FaultCounters.ShouldLog(count))
+                    {
+                        Log.DatagramFailed(_logger, datagram.From, count, e);
+                    }
+                }
+
+                break;
+            case Command command:
+                try
+                {
+                    command.Run(_engine, now);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    _faults.OperationFailed();
+                    command.Fail?.Invoke(e);
+                }
+
+                break;
+            default:
+                RunTimers(now);
+                break;
+        }
+    }
+
+    private void RunTimers(DateTimeOffset now)
+    {
+        if (now < _timersHeldUntil)
+        {
+            return;
+        }
+
+        try
+        {
+            _engine.HandleTimeout(now);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Log.LoopFailed(_logger, e);
-            foreach (var pending in _queries.Values)
+            // What threw is likely to throw again at once (a store that cannot read): retrying on
+            // every wake-up would spin the loop, so the timers rest a second.
+            _timersHeldUntil = now + TimeSpan.FromSeconds(1);
+            var count = _faults.TimerFailed();
+            if (FaultCounters.ShouldLog(count))
             {
-                pending.Fail(e);
+                Log.TimerFailed(_logger, count, e);
             }
-
-            _queries.Clear();
         }
+    }
+
+    /// <summary>
+    /// Ends everything still waiting on a stopped loop: queued commands, running queries and
+    /// subscriptions, with the loop's fault or, when <paramref name="fault"/> is null, disposal.
+    /// </summary>
+    private void FailEverything(Exception? fault)
+    {
+        var reason = fault ?? new ObjectDisposedException(nameof(DhtNode));
+        while (_inbox.Reader.TryRead(out var item))
+        {
+            switch (item)
+            {
+                case Command command:
+                    command.Fail?.Invoke(reason);
+                    break;
+                case Datagram datagram:
+                    Interlocked.Decrement(ref datagram.Known ? ref _queuedDatagrams : ref _queuedFromStrangers);
+                    break;
+            }
+        }
+
+        foreach (var pending in _queries.Values)
+        {
+            pending.Fail(reason);
+        }
+
+        _queries.Clear();
+        foreach (var subscriber in _subscribers)
+        {
+            subscriber.Writer.TryComplete(fault);
+        }
+
+        _subscribers.Clear();
     }
 
     private void Rearm(DateTimeOffset now)
     {
-        for (var rounds = 0; rounds < 8 && _engine.NextTimeout() is { } due && due <= now; rounds++)
+        for (var rounds = 0; rounds < 8 && now >= _timersHeldUntil && _engine.NextTimeout() is { } due && due <= now; rounds++)
         {
-            _engine.HandleTimeout(now);
+            RunTimers(now);
             Flush();
         }
 
         if (now >= _nextSnapshot)
         {
             _nextSnapshot = now + TimeSpan.FromSeconds(1);
-            var stats = _engine.Store.Statistics;
-            _metrics.Update(_engine.Statistics, stats.Values + stats.Providers);
+            try
+            {
+                var stats = _engine.Store.Statistics;
+                _metrics.Update(_engine.Statistics, stats.Values + stats.Providers);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                _faults.ObserverFailed();
+            }
         }
 
         var next = _engine.NextTimeout();
-        var delay = next is { } at ? at - now : Timeout.InfiniteTimeSpan;
+        if (next is { } at && at < _timersHeldUntil)
+        {
+            next = _timersHeldUntil;
+        }
+
+        var delay = next is { } wake ? wake - now : Timeout.InfiniteTimeSpan;
         if (next is not null && delay < TimeSpan.FromMilliseconds(1))
         {
             delay = TimeSpan.FromMilliseconds(1);
@@ -532,9 +785,18 @@ public sealed class DhtNode : IAsyncDisposable
         switch (engineEvent)
         {
             case QueryFinished finished when _queries.Remove(finished.Query, out var pending):
-                Log.QueryFinished(_logger, pending.Operation, finished.Query.ToString(), finished.Result.Succeeded, finished.Result.Hops, finished.Result.MessagesSent, finished.Result.Duration.TotalMilliseconds);
-                _metrics.QueryFinished(pending.Operation, finished.Result);
+                // The caller first: a logger or listener that throws must not change its result.
                 pending.Complete(finished.Result);
+                Log.QueryFinished(_logger, pending.Operation, finished.Query.ToString(), finished.Result.Succeeded, finished.Result.Hops, finished.Result.MessagesSent, finished.Result.Duration.TotalMilliseconds);
+                try
+                {
+                    _metrics.QueryFinished(pending.Operation, finished.Result);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    _faults.ObserverFailed();
+                }
+
                 break;
             case ProviderFound found when _queries.TryGetValue(found.Query, out var pending):
                 pending.Providers?.TryWrite(found.Provider);
@@ -570,14 +832,15 @@ public sealed class DhtNode : IAsyncDisposable
 
     private sealed record Datagram(IPEndPoint From, byte[] Bytes, bool Known);
 
-    private sealed record Command(Action<KademliaEngine, DateTimeOffset> Run);
+    /// <summary>Work for the loop, and how to fail its caller if the loop never runs it.</summary>
+    private sealed record Command(Action<KademliaEngine, DateTimeOffset> Run, Action<Exception>? Fail);
 
     private sealed class Wake
     {
         public static readonly Wake Instance = new();
     }
 
-    private sealed class PendingQuery(string operation, TaskCompletionSource<QueryResult> completion, ChannelWriter<ProviderRecord>? providers, Activity? activity)
+    private sealed class PendingQuery(string operation, TaskCompletionSource<QueryResult> completion, ChannelWriter<ProviderRecord>? providers, Activity? activity, FaultCounters faults)
     {
         public string Operation { get; } = operation;
 
@@ -585,32 +848,56 @@ public sealed class DhtNode : IAsyncDisposable
 
         public ChannelWriter<ProviderRecord>? Providers { get; } = providers;
 
+        public bool IsCompleted => completion.Task.IsCompleted;
+
         public void Complete(QueryResult result)
         {
-            if (activity is not null)
-            {
-                activity.SetTag("kademlia.succeeded", result.Succeeded);
-                activity.SetTag("kademlia.hops", result.Hops);
-                activity.SetTag("kademlia.messages", result.MessagesSent);
-                activity.Dispose();
-            }
-
             Providers?.TryComplete();
-            completion.TrySetResult(result);
+            if (completion.TrySetResult(result) && activity is not null)
+            {
+                Observe(() =>
+                {
+                    activity.SetTag("kademlia.succeeded", result.Succeeded);
+                    activity.SetTag("kademlia.hops", result.Hops);
+                    activity.SetTag("kademlia.messages", result.MessagesSent);
+                    activity.Dispose();
+                });
+            }
         }
 
-        public void Cancel(CancellationToken token)
+        /// <summary>Ends the caller's task as cancelled; false when it had already ended.</summary>
+        public bool Cancel(CancellationToken token)
         {
-            activity?.Dispose();
             Providers?.TryComplete();
-            completion.TrySetCanceled(token);
+            if (!completion.TrySetCanceled(token))
+            {
+                return false;
+            }
+
+            Observe(() => activity?.Dispose());
+            return true;
         }
 
         public void Fail(Exception exception)
         {
-            activity?.Dispose();
             Providers?.TryComplete(exception);
-            completion.TrySetException(exception);
+            if (completion.TrySetException(exception))
+            {
+                Observe(() => activity?.Dispose());
+            }
+        }
+
+        /// <summary>Runs tracing code, whose listeners may throw; they must not take the caller's result with them.</summary>
+        private void Observe(Action action)
+        {
+            try
+            {
+                action();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                faults.ObserverFailed();
+            }
         }
     }
 

@@ -56,6 +56,16 @@ public sealed class DhtNodeOptions
     public int MaxQueuedDatagrams { get; set; } = 16_384;
 
     /// <summary>
+    /// The first wait of <see cref="DhtNode.JoinAsync"/> after an attempt that no seed answered; each
+    /// further wait doubles, up to <see cref="JoinRetryMaxDelay"/>, and is drawn between half and all of
+    /// its step. Defaults to 1 second.
+    /// </summary>
+    public TimeSpan JoinRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest wait between two join attempts (before jitter). Defaults to 60 seconds.</summary>
+    public TimeSpan JoinRetryMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
     /// Server, client, or decided by reachability probes (a client while unreachable). Defaults to
     /// <see cref="NodeMode.Auto"/>.
     /// </summary>

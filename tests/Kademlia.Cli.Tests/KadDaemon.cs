@@ -12,6 +12,7 @@ internal sealed class KadDaemon : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
+    private readonly Channel<string> _errorLines = Channel.CreateUnbounded<string>();
     private readonly StringBuilder _stdout = new();
     private readonly StringBuilder _stderr = new();
 
@@ -36,10 +37,18 @@ internal sealed class KadDaemon : IAsyncDisposable
         };
         _process.ErrorDataReceived += (_, e) =>
         {
+            if (e.Data is null)
+            {
+                _errorLines.Writer.TryComplete();
+                return;
+            }
+
             lock (_stderr)
             {
                 _stderr.AppendLine(e.Data);
             }
+
+            _errorLines.Writer.TryWrite(e.Data);
         };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
@@ -52,6 +61,8 @@ internal sealed class KadDaemon : IAsyncDisposable
     public string Contact { get; private set; } = "";
 
     public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
 
     public string Output
     {
@@ -76,9 +87,25 @@ internal sealed class KadDaemon : IAsyncDisposable
     }
 
     /// <summary>Starts a daemon and waits until it has joined (its <c>ready:</c> line).</summary>
-    public static async Task<KadDaemon> StartAsync(string dataDirectory, IEnumerable<string>? bootstrap = null, int port = 0)
+    public static async Task<KadDaemon> StartAsync(string dataDirectory, IEnumerable<string>? bootstrap = null, int port = 0, string logLevel = "Warning")
     {
-        var args = new List<string> { "node", "--network", "test", "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDirectory, "--log-level", "Warning" };
+        var daemon = await LaunchAsync(dataDirectory, bootstrap, port, logLevel);
+        try
+        {
+            await daemon.WaitForLineAsync("ready: ");
+            return daemon;
+        }
+        catch
+        {
+            await daemon.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a daemon and waits for its identity lines only, not for it to join.</summary>
+    public static async Task<KadDaemon> LaunchAsync(string dataDirectory, IEnumerable<string>? bootstrap = null, int port = 0, string logLevel = "Warning")
+    {
+        var args = new List<string> { "node", "--network", "test", "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDirectory, "--log-level", logLevel };
         foreach (var seed in bootstrap ?? [])
         {
             args.Add("--bootstrap");
@@ -90,7 +117,6 @@ internal sealed class KadDaemon : IAsyncDisposable
         {
             daemon.Id = (await daemon.WaitForLineAsync("id: "))["id: ".Length..];
             daemon.Contact = (await daemon.WaitForLineAsync("contact: "))["contact: ".Length..];
-            await daemon.WaitForLineAsync("ready: ");
             return daemon;
         }
         catch
@@ -119,6 +145,27 @@ internal sealed class KadDaemon : IAsyncDisposable
         }
 
         throw new InvalidOperationException($"kad node never printed '{prefix}'.\nstdout:\n{Output}\nstderr:\n{Errors}");
+    }
+
+    /// <summary>The next stderr (log) line containing <paramref name="text"/>.</summary>
+    public async Task<string> WaitForErrorLineAsync(string text)
+    {
+        using var guard = new CancellationTokenSource(Kad.Guard);
+        try
+        {
+            await foreach (var line in _errorLines.Reader.ReadAllAsync(guard.Token))
+            {
+                if (line.Contains(text, StringComparison.Ordinal))
+                {
+                    return line;
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        throw new InvalidOperationException($"kad node never logged '{text}'.\nstdout:\n{Output}\nstderr:\n{Errors}");
     }
 
     /// <summary>SIGTERM, as a service manager stops it; returns the exit code.</summary>

@@ -20,14 +20,17 @@ namespace Kademlia.Cli.Daemon;
 internal sealed partial class NodeDaemon
 {
     /// <summary>
-    /// Longest the join may take. A dead seed costs a few ping attempts of at most the network's
-    /// request timeout each; a live network answers a self-lookup in well under this.
+    /// Longest the first join through saved contacts alone may take before the daemon reports ready
+    /// and goes on trying in the background. A dead contact costs a few ping attempts of at most the
+    /// network's request timeout each; a live network answers a self-lookup in well under this.
     /// </summary>
     private static readonly TimeSpan BootstrapLimit = TimeSpan.FromMinutes(2);
 
     private readonly NodeDaemonOptions _options;
     private readonly TextWriter _output;
     private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopRejoin = new();
+    private Task _rejoin = Task.CompletedTask;
 
     public NodeDaemon(NodeDaemonOptions options, TextWriter output, ILoggerFactory loggers)
     {
@@ -95,7 +98,10 @@ internal sealed partial class NodeDaemon
         {
             // Saved before the node stops, while the table is still there to read.
             var count = await SaveSnapshotAsync(node, directory.RoutingSnapshotPath).ConfigureAwait(false);
+            await _stopRejoin.CancelAsync().ConfigureAwait(false);
             await node.DisposeAsync().ConfigureAwait(false);
+            await _rejoin.ConfigureAwait(false);
+            _stopRejoin.Dispose();
             await _output.WriteLineAsync($"stopped: saved {count} contacts").ConfigureAwait(false);
             await _output.FlushAsync(CancellationToken.None).ConfigureAwait(false);
         }
@@ -105,57 +111,112 @@ internal sealed partial class NodeDaemon
 
     private async Task<int> JoinAsync(DhtNode node, IReadOnlyList<SavedContact> saved, CancellationToken stop)
     {
-        var (contacts, addresses) = await CommonOptions.ResolveSeedsAsync(_options.Bootstrap, stop).ConfigureAwait(false);
         // The saved table joins the seeds: a restarted node rejoins even when its bootstrap is gone.
         // Each saved contact is pinged by the bootstrap before it enters the table.
-        contacts.AddRange(saved.Select(s => s.Node).Where(n => n.Id != node.Id && !contacts.Contains(n)));
-        if (contacts.Count == 0 && addresses.Count == 0)
+        var savedNodes = saved.Select(s => s.Node).Where(n => n.Id != node.Id).ToList();
+        if (_options.Bootstrap.Count == 0 && savedNodes.Count == 0)
         {
             await _output.WriteLineAsync("ready: first node of its network, waiting for others to join").ConfigureAwait(false);
             await _output.FlushAsync(stop).ConfigureAwait(false);
             return ExitCodes.Success;
         }
 
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        limit.CancelAfter(BootstrapLimit);
         BootstrapResult result;
-        try
+        if (_options.Bootstrap.Count > 0)
         {
-            result = await node.BootstrapAsync(contacts, addresses, limit.Token).ConfigureAwait(false);
+            // A seed that does not answer yet (not started, restarting, slow on a loaded machine) is
+            // waited for, never a reason to exit: JoinAsync logs each failed attempt and tries again
+            // with exponential backoff and jitter, resolving host names afresh each time.
+            try
+            {
+                result = await node.JoinAsync(_options.Bootstrap, savedNodes, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                LogStopping(_logger);
+                return ExitCodes.Success;
+            }
         }
-        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+        else
         {
-            result = new BootstrapResult(0, 0) { Succeeded = false, MessagesSent = 0, Duration = BootstrapLimit };
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            limit.CancelAfter(BootstrapLimit);
+            try
+            {
+                result = await node.BootstrapAsync(savedNodes, [], limit.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+            {
+                result = new BootstrapResult(0, 0) { Succeeded = false, MessagesSent = 0, Duration = BootstrapLimit };
+            }
+
+            if (result.TableSize == 0)
+            {
+                // Ready anyway (others may find this node), and the saved contacts are tried again
+                // in the background, with the same backoff, until one answers.
+                LogNoSavedContactAnswered(_logger, saved.Count);
+                _rejoin = RejoinAsync(node, savedNodes);
+            }
         }
 
-        if (result.TableSize == 0 && _options.Bootstrap.Count > 0)
-        {
-            throw new CliException(ExitCodes.BootstrapUnreachable, $"bootstrap unreachable: none of {string.Join(", ", _options.Bootstrap)}{(saved.Count > 0 ? $" nor {saved.Count} saved contacts" : "")} answered.");
-        }
-
-        if (result.TableSize == 0)
-        {
-            LogNoSavedContactAnswered(_logger, saved.Count);
-        }
-
-        await _output.WriteLineAsync($"ready: {result.TableSize} contacts ({result.SeedsAnswered} of {contacts.Count + addresses.Count} seeds answered)").ConfigureAwait(false);
+        await _output.WriteLineAsync($"ready: {result.TableSize} contacts ({result.SeedsAnswered} of {_options.Bootstrap.Count + savedNodes.Count} seeds answered)").ConfigureAwait(false);
         await _output.FlushAsync(stop).ConfigureAwait(false);
         return ExitCodes.Success;
     }
 
+    /// <summary>Retries the saved contacts until one answers or the daemon stops (<see cref="_stopRejoin"/>).</summary>
+    private async Task RejoinAsync(DhtNode node, List<NodeInfo> savedNodes)
+    {
+        try
+        {
+            var result = await node.JoinAsync([], savedNodes, _stopRejoin.Token).ConfigureAwait(false);
+            LogRejoined(_logger, result.TableSize);
+        }
+        catch (OperationCanceledException) when (_stopRejoin.IsCancellationRequested)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (Exception) when (node.Completion.IsFaulted)
+        {
+            // Reported by RunUntilStoppedAsync, which watches the node.
+        }
+    }
+
+    /// <summary>
+    /// Saves the routing table every <see cref="NodeDaemonOptions.SnapshotInterval"/> until
+    /// <paramref name="stop"/>; ends early, with the node's exception, if the node's loop fails.
+    /// </summary>
     private async Task RunUntilStoppedAsync(DhtNode node, DataDirectory directory, CancellationToken stop)
     {
         using var timer = new PeriodicTimer(_options.SnapshotInterval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            while (true)
             {
+                var tick = timer.WaitForNextTickAsync(stop).AsTask();
+                if (await Task.WhenAny(tick, node.Completion).ConfigureAwait(false) == node.Completion)
+                {
+                    await node.Completion.ConfigureAwait(false);
+                    return;
+                }
+
+                if (!await tick.ConfigureAwait(false))
+                {
+                    return;
+                }
+
                 await SaveSnapshotAsync(node, directory.RoutingSnapshotPath).ConfigureAwait(false);
             }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
             LogStopping(_logger);
+        }
+        catch (Exception e) when (node.Completion.IsFaulted)
+        {
+            throw new CliException(ExitCodes.Internal, $"the node stopped: {e.GetType().Name}: {e.Message}", e);
         }
     }
 
@@ -184,6 +245,10 @@ internal sealed partial class NodeDaemon
         catch (ObjectDisposedException)
         {
             return 0;
+        }
+        catch (Exception) when (node.Completion.IsFaulted)
+        {
+            return 0; // the node's loop failed: the table cannot be read, and the saved one stays
         }
 
         // An empty table (every peer gone for a while) would erase the only way back in.
@@ -215,7 +280,7 @@ internal sealed partial class NodeDaemon
     [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "Routing snapshot {Path} not used ({Reason}); starting without it")]
     private static partial void LogSnapshotUnusable(ILogger logger, string path, string reason);
 
-    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "None of {Count} saved contacts answered; waiting for others to find this node")]
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "None of {Count} saved contacts answered; ready for others to find this node, and retrying them with backoff")]
     private static partial void LogNoSavedContactAnswered(ILogger logger, int count);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Debug, Message = "Saved {Count} contacts to the routing snapshot")]
@@ -223,4 +288,7 @@ internal sealed partial class NodeDaemon
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Stopping: saving the routing table and closing the database")]
     private static partial void LogStopping(ILogger logger);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Rejoined through the saved contacts: {TableSize} contacts")]
+    private static partial void LogRejoined(ILogger logger, int tableSize);
 }

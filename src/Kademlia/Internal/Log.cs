@@ -39,6 +39,24 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Error, "The node loop failed")]
     public static partial void LoopFailed(ILogger logger, Exception exception);
 
+    [LoggerMessage(12, LogLevel.Warning, "{Operation} failed with an unexpected exception; the node goes on")]
+    public static partial void OperationFailed(ILogger logger, string operation, Exception exception);
+
+    [LoggerMessage(13, LogLevel.Warning, "Handling a datagram from {EndPoint} failed ({Count} so far); it was dropped and the node goes on")]
+    public static partial void DatagramFailed(ILogger logger, EndPoint endPoint, long count, Exception exception);
+
+    [LoggerMessage(14, LogLevel.Warning, "A timer pass failed ({Count} so far); the next runs no sooner than a second from now")]
+    public static partial void TimerFailed(ILogger logger, long count, Exception exception);
+
+    [LoggerMessage(15, LogLevel.Warning, "Join attempt {Attempt}: none of {Seeds} seeds answered; trying again in {DelaySeconds:F1} s")]
+    public static partial void JoinRetrying(ILogger logger, int attempt, int seeds, double delaySeconds);
+
+    [LoggerMessage(16, LogLevel.Warning, "Join attempt {Attempt}: seed host {Host} does not resolve ({Error})")]
+    public static partial void SeedUnresolved(ILogger logger, int attempt, string host, string error);
+
+    [LoggerMessage(17, LogLevel.Information, "Joined on attempt {Attempt}: {TableSize} contacts")]
+    public static partial void Joined(ILogger logger, int attempt, int tableSize);
+
     [LoggerMessage(20, LogLevel.Information, "Peers from distinct networks see this node at {EndPoint}")]
     public static partial void ExternalAddressChanged(ILogger logger, string endPoint);
 
