@@ -8,14 +8,42 @@ namespace Kademlia.Simulation;
 /// <summary>
 /// The full-wire mode of the simulator: real <see cref="KademliaEngine"/>s (codec, sessions,
 /// lookups, stores) exchanging real datagrams through a discrete-event network on a virtual clock.
-/// Single-threaded; one seed fixes node identities, latencies, losses and the order of events.
+/// Single-threaded; one seed fixes node identities, latencies, losses, NAT ports and the order of events.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Addresses tell a node's place at a glance. A public node listens on 127.0.0.1 (or, with
+/// <see cref="DistinctPublicAddresses"/>, on 198.x.y.1 in a /24 of its own) at port 10000 + its index.
+/// The n-th NAT (<see cref="AddNat"/>) has the outside address 203.x.y.1 and the private network
+/// 10.x.y.0/24, x.y being n in two bytes; its hosts are 10.x.y.2, 10.x.y.3, … at port 10000 + their index.
+/// Every public host and NAT is in its own /24 (loopback aside), so IP-diversity limits and prefix votes
+/// see distinct peers. Private addresses are routed only between hosts behind the same NAT.
+/// </para>
+/// <para>
+/// A datagram from a node behind a NAT is translated when it is sent (the NAT sits at the sender's edge)
+/// and a datagram to a NAT's outside address is filtered when it arrives, so a mapping that times out
+/// while a datagram is in flight drops it. Hosts behind one NAT share its access-link latency; between
+/// them a datagram takes <see cref="LanDelay"/>.
+/// </para>
+/// </remarks>
 public sealed class EngineNetwork : IDisposable
 {
+    /// <summary>The one-way delay between two hosts behind the same NAT.</summary>
+    public static readonly TimeSpan LanDelay = TimeSpan.FromMilliseconds(0.5);
+
+    private const int FirstPort = 10_000;
+
+    /// <summary>Hosts behind one NAT: 10.x.y.2 to 10.x.y.254.</summary>
+    private const int MaxHostsPerNat = 253;
+
     private readonly PriorityQueue<ScheduledEvent, (long Ticks, long Sequence)> _queue = new();
     private readonly Dictionary<IPEndPoint, SimulatedEngine> _byEndpoint = [];
+    private readonly Dictionary<IPAddress, NatSite> _natsByAddress = [];
+    private readonly List<NatSite> _natSites = [];
+    private readonly List<Nat> _nats = [];
     private readonly List<SimulatedEngine> _nodes = [];
     private readonly Random _random;
+    private int _publicHosts;
     private long _sequence;
 
     /// <summary>Creates an empty network.</summary>
@@ -36,6 +64,13 @@ public sealed class EngineNetwork : IDisposable
     /// <summary>A bound on the events one wait may process, so a spinning state machine fails loudly instead of hanging.</summary>
     public long MaxEventsPerRun { get; set; } = 5_000_000;
 
+    /// <summary>
+    /// Whether public nodes get non-loopback addresses, each in a /24 of its own (198.x.y.1), so that they are
+    /// subject to the IP-diversity limits and count as distinct prefixes. Defaults to false (all on 127.0.0.1,
+    /// which <see cref="NetworkParameters.Test"/> exempts from the limits).
+    /// </summary>
+    public bool DistinctPublicAddresses { get; init; }
+
     /// <summary>The seed of the run.</summary>
     public int Seed { get; }
 
@@ -54,7 +89,10 @@ public sealed class EngineNetwork : IDisposable
     /// <summary>Datagrams delivered so far.</summary>
     public long Delivered { get; private set; }
 
-    /// <summary>Datagrams lost (by the loss model or to a stopped node).</summary>
+    /// <summary>
+    /// Datagrams lost: by the loss model, to a stopped node, or to an address no node has (or a private
+    /// address of another NAT). Datagrams a NAT drops are counted by the NAT (<see cref="Nat.InboundDropped"/>).
+    /// </summary>
     public long Lost { get; private set; }
 
     /// <summary>Events processed so far.</summary>
@@ -63,22 +101,77 @@ public sealed class EngineNetwork : IDisposable
     /// <summary>The nodes, in creation order.</summary>
     public IReadOnlyList<SimulatedEngine> Nodes => _nodes;
 
-    /// <summary>Adds a node with a fresh deterministic identity at 127.0.0.1 on its own port.</summary>
-    public SimulatedEngine AddNode(EngineOptions? options = null)
+    /// <summary>The NATs, in creation order.</summary>
+    public IReadOnlyList<Nat> Nats => _nats;
+
+    /// <summary>
+    /// Adds a node with a fresh deterministic identity: a public one on its own port, or, when
+    /// <paramref name="nat"/> is given, one behind a NAT of its own with that behaviour (see <see cref="AddNat"/>).
+    /// </summary>
+    /// <remarks>
+    /// A node behind a NAT advertises its inside endpoint (all it knows); peers see its datagrams come
+    /// from the NAT's outside endpoint.
+    /// </remarks>
+    public SimulatedEngine AddNode(EngineOptions? options = null, NatBehavior? nat = null)
     {
-        var identity = DeterministicIdentities.Create(_random, Network);
-        var endpoint = new IPEndPoint(IPAddress.Loopback, 10_000 + _nodes.Count);
-        var engineOptions = (options ?? new EngineOptions()) with
+        if (nat is not null)
         {
-            Network = Network,
-            AdvertisedEndpoint = NodeEndpoint.FromIPEndPoint(endpoint),
-        };
-        var oneWay = TimeSpan.FromMilliseconds(MedianRtt.TotalMilliseconds / 2 * Math.Exp(0.4 * Distributions.Gaussian(_random)));
-        var node = new SimulatedEngine(_nodes.Count, identity, new KademliaEngine(identity, engineOptions, random: new Random(_random.Next())), endpoint, oneWay);
-        _nodes.Add(node);
-        _byEndpoint[endpoint] = node;
-        Pump(node);
-        return node;
+            return AddNodeBehind(AddNat(nat), options);
+        }
+
+        var identity = DeterministicIdentities.Create(_random, Network);
+        var address = DistinctPublicAddresses ? SubnetHost(198, _publicHosts, 1) : IPAddress.Loopback;
+        _publicHosts++;
+        return Add(identity, new IPEndPoint(address, FirstPort + _nodes.Count), DrawOneWayLatency(), null, options);
+    }
+
+    /// <summary>
+    /// Adds a NAT with the next outside address (203.x.y.1) and private network (10.x.y.0/24); put nodes
+    /// behind it with <see cref="AddNodeBehind"/>. Its outside ports are drawn from a generator seeded by the run's.
+    /// </summary>
+    public Nat AddNat(NatBehavior? behavior = null)
+    {
+        var index = _natSites.Count;
+        var outside = SubnetHost(203, index, 1);
+        var oneWay = DrawOneWayLatency();
+        var nat = new Nat(behavior ?? new NatBehavior(), outside, _random.Next());
+        var site = new NatSite(nat, index, oneWay);
+        _natSites.Add(site);
+        _nats.Add(nat);
+        _natsByAddress[nat.OutsideAddress] = site;
+        return nat;
+    }
+
+    /// <summary>Adds a node with a fresh deterministic identity behind <paramref name="nat"/>, which <see cref="AddNat"/> created.</summary>
+    public SimulatedEngine AddNodeBehind(Nat nat, EngineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(nat);
+        if (!_natsByAddress.TryGetValue(nat.OutsideAddress, out var site) || site.Nat != nat)
+        {
+            throw new ArgumentException("The NAT belongs to another network.", nameof(nat));
+        }
+
+        if (site.Hosts == MaxHostsPerNat)
+        {
+            throw new InvalidOperationException($"The NAT at {nat.OutsideAddress} holds at most {MaxHostsPerNat} hosts.");
+        }
+
+        var identity = DeterministicIdentities.Create(_random, Network);
+        var inside = new IPEndPoint(SubnetHost(10, site.Index, 2 + site.Hosts), FirstPort + _nodes.Count);
+        site.Hosts++;
+        return Add(identity, inside, site.OneWayLatency, nat, options);
+    }
+
+    /// <summary>
+    /// The endpoint <paramref name="destination"/> would see <paramref name="node"/>'s next datagram come
+    /// from: its own endpoint for a public node; behind a NAT, the outside endpoint of the live mapping
+    /// towards <paramref name="destination"/>, or null when there is none (the next datagram creates one).
+    /// </summary>
+    public IPEndPoint? ExternalEndPoint(SimulatedEngine node, IPEndPoint destination)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(destination);
+        return node.Nat is { } nat ? nat.FindOutside(Now, node.EndPoint, destination) : node.EndPoint;
     }
 
     /// <summary>Runs <paramref name="operation"/> on <paramref name="node"/> now and returns its query.</summary>
@@ -127,14 +220,21 @@ public sealed class EngineNetwork : IDisposable
         Now = deadline;
     }
 
-    /// <summary>Stops a node: it no longer receives or sends anything.</summary>
+    /// <summary>
+    /// Stops a node: it no longer receives or sends anything. Its NAT, if any, keeps running: mappings
+    /// live out their idle timeout, and what they admit meanwhile is lost at the stopped host. (To
+    /// model a router reboot instead, call <see cref="Nat.Reset"/>.)
+    /// </summary>
     public void Stop(SimulatedEngine node)
     {
         ArgumentNullException.ThrowIfNull(node);
         node.IsStopped = true;
     }
 
-    /// <summary>Starts a stopped node again, with the state it had (a process restarted with its data).</summary>
+    /// <summary>
+    /// Starts a stopped node again, with the state it had (a process restarted with its data). Behind a NAT
+    /// its next datagram gets a new outside port if its mapping expired while it was down.
+    /// </summary>
     public void Resume(SimulatedEngine node)
     {
         ArgumentNullException.ThrowIfNull(node);
@@ -164,7 +264,17 @@ public sealed class EngineNetwork : IDisposable
         Now = new DateTimeOffset(Math.Max(at.Ticks, Now.UtcTicks), TimeSpan.Zero);
         EventsProcessed++;
         var node = next.Node;
-        if (node.IsStopped)
+        if (next.Nat is { } nat)
+        {
+            if (!nat.TryTranslateInbound(Now, next.From!, next.To!, out var inside))
+            {
+                return true; // counted by the NAT
+            }
+
+            node = _byEndpoint[inside];
+        }
+
+        if (node!.IsStopped)
         {
             if (next.Datagram is not null)
             {
@@ -196,14 +306,7 @@ public sealed class EngineNetwork : IDisposable
     {
         while (node.Engine.PollTransmit(out var transmit))
         {
-            if (node.IsStopped || _random.NextDouble() < LossRate || !_byEndpoint.TryGetValue((IPEndPoint)transmit.Destination, out var target))
-            {
-                Lost++;
-                continue;
-            }
-
-            var delay = node.OneWayLatency + target.OneWayLatency;
-            Schedule(Now + delay, new ScheduledEvent(target, node.EndPoint, transmit.Packet));
+            Send(node, (IPEndPoint)transmit.Destination, transmit.Packet);
         }
 
         while (node.Engine.PollEvent(out var engineEvent))
@@ -215,11 +318,87 @@ public sealed class EngineNetwork : IDisposable
         {
             var at = next < Now ? Now : next;
             node.TimerAt = at;
-            Schedule(at, new ScheduledEvent(node, null, null));
+            Schedule(at, new ScheduledEvent(node, null, null, null, null));
         }
+    }
+
+    /// <summary>Routes one datagram: between hosts of one NAT directly, else through the sender's NAT (if any) to a public node or a NAT's outside address.</summary>
+    private void Send(SimulatedEngine node, IPEndPoint destination, byte[] packet)
+    {
+        if (node.IsStopped)
+        {
+            Lost++;
+            return;
+        }
+
+        var target = _byEndpoint.GetValueOrDefault(destination);
+        if (node.Nat is { } nat && target?.Nat == nat)
+        {
+            Schedule(Now + LanDelay, new ScheduledEvent(target, null, null, node.EndPoint, packet));
+            return;
+        }
+
+        // Translated before the loss draw: the NAT is at the sender's edge, losses happen beyond it.
+        var source = node.Nat is { } outbound ? outbound.TranslateOutbound(Now, node.EndPoint, destination) : node.EndPoint;
+        if (_random.NextDouble() < LossRate)
+        {
+            Lost++;
+        }
+        else if (_natsByAddress.TryGetValue(destination.Address, out var site))
+        {
+            Schedule(Now + node.OneWayLatency + site.OneWayLatency, new ScheduledEvent(null, site.Nat, destination, source, packet));
+        }
+        else if (target is { Nat: null })
+        {
+            Schedule(Now + node.OneWayLatency + target.OneWayLatency, new ScheduledEvent(target, null, null, source, packet));
+        }
+        else
+        {
+            Lost++;
+        }
+    }
+
+    private SimulatedEngine Add(NodeIdentity identity, IPEndPoint endpoint, TimeSpan oneWay, Nat? nat, EngineOptions? options)
+    {
+        var engineOptions = (options ?? new EngineOptions()) with
+        {
+            Network = Network,
+            AdvertisedEndpoint = NodeEndpoint.FromIPEndPoint(endpoint),
+        };
+        var node = new SimulatedEngine(_nodes.Count, identity, new KademliaEngine(identity, engineOptions, random: new Random(_random.Next())), endpoint, oneWay, nat);
+        _nodes.Add(node);
+        _byEndpoint[endpoint] = node;
+        Pump(node);
+        return node;
+    }
+
+    private TimeSpan DrawOneWayLatency() => TimeSpan.FromMilliseconds(MedianRtt.TotalMilliseconds / 2 * Math.Exp(0.4 * Distributions.Gaussian(_random)));
+
+    /// <summary>The address <paramref name="first"/>.x.y.<paramref name="host"/>, x.y being <paramref name="subnet"/> in two bytes.</summary>
+    private static IPAddress SubnetHost(int first, int subnet, int host)
+    {
+        if (subnet > ushort.MaxValue)
+        {
+            throw new InvalidOperationException($"No more /24s under {first}.0.0.0/8.");
+        }
+
+        return new IPAddress([(byte)first, (byte)(subnet >> 8), (byte)subnet, (byte)host]);
     }
 
     private void Schedule(DateTimeOffset at, ScheduledEvent scheduled) => _queue.Enqueue(scheduled, (at.UtcTicks, _sequence++));
 
-    private sealed record ScheduledEvent(SimulatedEngine Node, IPEndPoint? From, byte[]? Datagram);
+    /// <summary>A timer (node, no datagram), a delivery to a node, or an arrival at a NAT's outside endpoint <c>To</c>.</summary>
+    private sealed record ScheduledEvent(SimulatedEngine? Node, Nat? Nat, IPEndPoint? To, IPEndPoint? From, byte[]? Datagram);
+
+    /// <summary>A NAT with its place in the address plan, its access link and how many hosts it holds.</summary>
+    private sealed class NatSite(Nat nat, int index, TimeSpan oneWayLatency)
+    {
+        public Nat Nat { get; } = nat;
+
+        public int Index { get; } = index;
+
+        public TimeSpan OneWayLatency { get; } = oneWayLatency;
+
+        public int Hosts { get; set; }
+    }
 }

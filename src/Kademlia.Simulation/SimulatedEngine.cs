@@ -11,8 +11,9 @@ public sealed class SimulatedEngine : IDisposable
     private readonly Dictionary<QueryId, QueryResult> _results = [];
     private readonly List<EngineEvent> _events = [];
 
-    internal SimulatedEngine(int index, NodeIdentity identity, KademliaEngine engine, IPEndPoint endPoint, TimeSpan oneWayLatency)
+    internal SimulatedEngine(int index, NodeIdentity identity, KademliaEngine engine, IPEndPoint endPoint, TimeSpan oneWayLatency, Nat? nat = null)
     {
+        Nat = nat;
         Index = index;
         Identity = identity;
         Engine = engine;
@@ -29,13 +30,19 @@ public sealed class SimulatedEngine : IDisposable
     /// <summary>The engine.</summary>
     public KademliaEngine Engine { get; }
 
-    /// <summary>Where the node receives datagrams.</summary>
+    /// <summary>
+    /// Where the node receives datagrams: a public endpoint, or behind a NAT its inside (private) endpoint,
+    /// which only nodes behind the same NAT can reach.
+    /// </summary>
     public IPEndPoint EndPoint { get; }
+
+    /// <summary>The NAT the node sits behind, or null for a public node.</summary>
+    public Nat? Nat { get; }
 
     /// <summary>The node's contact.</summary>
     public NodeInfo Info => Engine.LocalInfo;
 
-    /// <summary>Half of the node's share of every round trip.</summary>
+    /// <summary>Half of the node's share of every round trip (behind a NAT, the NAT's access link, shared by its hosts).</summary>
     public TimeSpan OneWayLatency { get; }
 
     /// <summary>Whether the node was stopped.</summary>
