@@ -360,10 +360,12 @@ public sealed class EngineNetwork : IDisposable
 
     private SimulatedEngine Add(NodeIdentity identity, IPEndPoint endpoint, TimeSpan oneWay, Nat? nat, EngineOptions? options)
     {
+        // A public node advertises where it is; one behind a NAT knows only its inside address, so it
+        // advertises nothing and learns its public endpoint from its peers (unless told otherwise).
         var engineOptions = (options ?? new EngineOptions()) with
         {
             Network = Network,
-            AdvertisedEndpoint = NodeEndpoint.FromIPEndPoint(endpoint),
+            AdvertisedEndpoint = nat is null ? NodeEndpoint.FromIPEndPoint(endpoint) : options?.AdvertisedEndpoint ?? default,
         };
         var node = new SimulatedEngine(_nodes.Count, identity, new KademliaEngine(identity, engineOptions, random: new Random(_random.Next())), endpoint, oneWay, nat);
         _nodes.Add(node);

@@ -11,6 +11,12 @@ public sealed class NatEmulatorTests
     private const int Seed = 14;
     private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
 
+    /// <summary>
+    /// The emulator is the subject here: engines that only do what a test asks (servers, no address
+    /// discovery, probes or keepalives), so that their own periodic traffic keeps no mapping alive.
+    /// </summary>
+    private static readonly EngineOptions Quiet = new() { Mode = NodeMode.Server, DiscoverReachability = false };
+
     private static EngineNetwork Network(bool distinctPublicAddresses = false, int seed = Seed) =>
         new(seed, NetworkParameters.Test, TimeSpan.FromMilliseconds(40)) { DistinctPublicAddresses = distinctPublicAddresses };
 
@@ -28,8 +34,8 @@ public sealed class NatEmulatorTests
     public void A_NATed_node_pinging_a_public_node_is_observed_at_its_NATs_outside_endpoint()
     {
         using var network = Network();
-        var server = network.AddNode();
-        var client = network.AddNode(nat: new NatBehavior());
+        var server = network.AddNode(Quiet);
+        var client = network.AddNode(Quiet, new NatBehavior());
 
         var pong = Ping(network, client, server.EndPoint);
 
@@ -46,8 +52,8 @@ public sealed class NatEmulatorTests
     public void The_public_node_records_the_NATed_node_at_its_outside_endpoint()
     {
         using var network = Network();
-        var server = network.AddNode();
-        var client = network.AddNode(nat: new NatBehavior());
+        var server = network.AddNode(Quiet);
+        var client = network.AddNode(Quiet, new NatBehavior());
 
         Assert.True(Ping(network, client, server.EndPoint).Succeeded, $"seed {Seed}");
 
@@ -61,8 +67,8 @@ public sealed class NatEmulatorTests
     public void An_unsolicited_datagram_to_the_NAT_is_dropped_before_any_mapping_exists()
     {
         using var network = Network();
-        var server = network.AddNode();
-        var client = network.AddNode(nat: NatBehavior.FullCone);
+        var server = network.AddNode(Quiet);
+        var client = network.AddNode(Quiet, NatBehavior.FullCone);
         var nat = client.Nat!;
 
         var pong = Ping(network, server, new IPEndPoint(nat.OutsideAddress, 40_000));
@@ -77,8 +83,8 @@ public sealed class NatEmulatorTests
     public void The_inside_endpoint_of_a_NATed_node_cannot_be_reached_from_outside()
     {
         using var network = Network();
-        var server = network.AddNode();
-        var client = network.AddNode(nat: NatBehavior.FullCone);
+        var server = network.AddNode(Quiet);
+        var client = network.AddNode(Quiet, NatBehavior.FullCone);
         Assert.True(Ping(network, client, server.EndPoint).Succeeded); // a live mapping exists, and still
 
         var lostBefore = network.Lost;
@@ -92,9 +98,9 @@ public sealed class NatEmulatorTests
     {
         // Distinct public addresses: on loopback every public node would share the contacted address.
         using var network = Network(distinctPublicAddresses: true);
-        var contacted = network.AddNode();
-        var stranger = network.AddNode();
-        var client = network.AddNode(nat: NatBehavior.RestrictedCone);
+        var contacted = network.AddNode(Quiet);
+        var stranger = network.AddNode(Quiet);
+        var client = network.AddNode(Quiet, NatBehavior.RestrictedCone);
         Assert.True(Ping(network, client, contacted.EndPoint).Succeeded, $"seed {Seed}");
         var outside = Outside(network, client, contacted);
 
@@ -113,9 +119,9 @@ public sealed class NatEmulatorTests
         foreach (var filtering in new[] { FilteringBehavior.AddressDependent, FilteringBehavior.AddressAndPortDependent })
         {
             using var network = Network();
-            var contacted = network.AddNode();
-            var sameAddress = network.AddNode();
-            var client = network.AddNode(nat: new NatBehavior { Filtering = filtering });
+            var contacted = network.AddNode(Quiet);
+            var sameAddress = network.AddNode(Quiet);
+            var client = network.AddNode(Quiet, new NatBehavior { Filtering = filtering });
             Assert.True(Ping(network, client, contacted.EndPoint).Succeeded, $"seed {Seed}");
 
             var pong = Ping(network, sameAddress, Outside(network, client, contacted));
@@ -129,9 +135,9 @@ public sealed class NatEmulatorTests
     public void Endpoint_independent_filtering_admits_a_stranger_while_the_mapping_lives_and_not_after()
     {
         using var network = Network(distinctPublicAddresses: true);
-        var contacted = network.AddNode();
-        var stranger = network.AddNode();
-        var client = network.AddNode(nat: NatBehavior.FullCone);
+        var contacted = network.AddNode(Quiet);
+        var stranger = network.AddNode(Quiet);
+        var client = network.AddNode(Quiet, NatBehavior.FullCone);
         Assert.True(Ping(network, client, contacted.EndPoint).Succeeded, $"seed {Seed}");
         var outside = Outside(network, client, contacted);
 
@@ -150,8 +156,8 @@ public sealed class NatEmulatorTests
     public void A_mapping_expires_after_the_idle_timeout_and_the_next_inbound_datagram_is_dropped()
     {
         using var network = Network();
-        var server = network.AddNode();
-        var client = network.AddNode(nat: new NatBehavior());
+        var server = network.AddNode(Quiet);
+        var client = network.AddNode(Quiet, new NatBehavior());
         Assert.True(Ping(network, client, server.EndPoint).Succeeded, $"seed {Seed}");
         var outside = Outside(network, client, server);
 
@@ -171,8 +177,8 @@ public sealed class NatEmulatorTests
     public void Pings_every_20_seconds_keep_a_30_second_mapping_alive_and_it_expires_once_they_stop()
     {
         using var network = Network();
-        var server = network.AddNode();
-        var client = network.AddNode(nat: new NatBehavior { MappingTimeout = TimeSpan.FromSeconds(30) });
+        var server = network.AddNode(Quiet);
+        var client = network.AddNode(Quiet, new NatBehavior { MappingTimeout = TimeSpan.FromSeconds(30) });
         var nat = client.Nat!;
         Assert.True(Ping(network, client, server.EndPoint).Succeeded, $"seed {Seed}");
         var outside = Outside(network, client, server);
@@ -202,9 +208,9 @@ public sealed class NatEmulatorTests
         foreach (var (behavior, distinct) in new[] { (NatBehavior.Symmetric, true), (NatBehavior.PortRestrictedCone, false) })
         {
             using var network = Network();
-            var first = network.AddNode();
-            var second = network.AddNode();
-            var client = network.AddNode(nat: behavior);
+            var first = network.AddNode(Quiet);
+            var second = network.AddNode(Quiet);
+            var client = network.AddNode(Quiet, behavior);
 
             var a = Ping(network, client, first.EndPoint);
             var b = Ping(network, client, second.EndPoint);
@@ -221,10 +227,10 @@ public sealed class NatEmulatorTests
     public void Nodes_behind_one_NAT_share_its_outside_address_and_reach_each_other_inside()
     {
         using var network = Network();
-        var server = network.AddNode();
+        var server = network.AddNode(Quiet);
         var home = network.AddNat(NatBehavior.FullCone);
-        var alice = network.AddNodeBehind(home);
-        var bob = network.AddNodeBehind(home);
+        var alice = network.AddNodeBehind(home, Quiet);
+        var bob = network.AddNodeBehind(home, Quiet);
 
         var aliceOut = Ping(network, alice, server.EndPoint);
         var bobOut = Ping(network, bob, server.EndPoint);
@@ -235,7 +241,7 @@ public sealed class NatEmulatorTests
         var translated = home.OutboundTranslated;
         var lan = Ping(network, alice, bob.EndPoint);
         Assert.True(lan.Succeeded, $"seed {Seed}");
-        Assert.Equal(alice.Info.Endpoint, lan.ObservedEndpoint); // on the LAN nothing is translated
+        Assert.Equal(NodeEndpoint.FromIPEndPoint(alice.EndPoint), lan.ObservedEndpoint); // on the LAN nothing is translated
         Assert.Equal(translated, home.OutboundTranslated);
     }
 
@@ -245,10 +251,10 @@ public sealed class NatEmulatorTests
         foreach (var hairpinning in new[] { true, false })
         {
             using var network = Network();
-            var server = network.AddNode();
+            var server = network.AddNode(Quiet);
             var home = network.AddNat(NatBehavior.FullCone with { Hairpinning = hairpinning });
-            var alice = network.AddNodeBehind(home);
-            var bob = network.AddNodeBehind(home);
+            var alice = network.AddNodeBehind(home, Quiet);
+            var bob = network.AddNodeBehind(home, Quiet);
             Assert.True(Ping(network, bob, server.EndPoint).Succeeded, $"seed {Seed}");
 
             var pong = Ping(network, alice, Outside(network, bob, server));
@@ -269,8 +275,8 @@ public sealed class NatEmulatorTests
     public void A_stopped_NATed_node_keeps_its_mapping_until_the_timeout_and_gets_a_new_one_after_resuming()
     {
         using var network = Network();
-        var server = network.AddNode();
-        var client = network.AddNode(nat: NatBehavior.FullCone);
+        var server = network.AddNode(Quiet);
+        var client = network.AddNode(Quiet, NatBehavior.FullCone);
         var nat = client.Nat!;
         Assert.True(Ping(network, client, server.EndPoint).Succeeded, $"seed {Seed}");
         var before = Outside(network, client, server);
@@ -295,8 +301,8 @@ public sealed class NatEmulatorTests
         static NodeEndpoint Observed(int seed)
         {
             using var network = Network(seed: seed);
-            var server = network.AddNode();
-            var client = network.AddNode(nat: new NatBehavior());
+            var server = network.AddNode(Quiet);
+            var client = network.AddNode(Quiet, new NatBehavior());
             return Ping(network, client, server.EndPoint).ObservedEndpoint;
         }
 
@@ -308,7 +314,7 @@ public sealed class NatEmulatorTests
     public void Every_public_host_and_NAT_gets_a_slash_24_of_its_own_when_asked()
     {
         using var network = Network(distinctPublicAddresses: true);
-        var nodes = Enumerable.Range(0, 6).Select(i => i % 2 == 0 ? network.AddNode() : network.AddNode(nat: new NatBehavior())).ToList();
+        var nodes = Enumerable.Range(0, 6).Select(i => i % 2 == 0 ? network.AddNode(Quiet) : network.AddNode(Quiet, new NatBehavior())).ToList();
         var seed = nodes[0];
         foreach (var node in nodes.Skip(1))
         {
@@ -328,8 +334,8 @@ public sealed class NatEmulatorTests
     public void Public_nodes_stay_on_loopback_by_default()
     {
         using var network = Network();
-        var a = network.AddNode();
-        var b = network.AddNode();
+        var a = network.AddNode(Quiet);
+        var b = network.AddNode(Quiet);
         Assert.Equal(IPEndPoint.Parse("127.0.0.1:10000"), a.EndPoint);
         Assert.Equal(IPEndPoint.Parse("127.0.0.1:10001"), b.EndPoint);
         Assert.Null(a.Nat);

@@ -62,6 +62,14 @@ public sealed record EngineOptions
     /// </summary>
     public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(25);
 
+    /// <summary>
+    /// Whether the node pings peers to learn its public endpoint and probes whether strangers reach it.
+    /// Turn it off for a node whose address is fixed and known (set <see cref="AdvertisedEndpoint"/> and
+    /// <see cref="Mode"/> = <see cref="NodeMode.Server"/>); it still counts the endpoints that PONGs report.
+    /// Defaults to true.
+    /// </summary>
+    public bool DiscoverReachability { get; init; } = true;
+
     /// <summary>How many contacts (the closest to our own ID) a client keeps alive. Defaults to 8.</summary>
     public int KeepalivePeers { get; init; } = 8;
 }

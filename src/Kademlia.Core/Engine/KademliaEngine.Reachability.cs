@@ -41,6 +41,18 @@ public sealed partial class KademliaEngine
             _events.Enqueue(new ExternalAddressChanged(observed));
             _reachability.CheckSoon(now);
         }
+
+        if (_externalAddress.Unsettled && _nextAddressCheck > now + AddressDiscoveryInterval)
+        {
+            // A peer sees us elsewhere: ask a few more now rather than at the next slow recheck.
+            _nextAddressCheck = now + AddressDiscoveryInterval;
+        }
+
+        if (_externalAddress.LooksEndpointDependent && _reachability.Status != NodeReachability.Private)
+        {
+            _reachability.ConcludePrivate(now);
+            _events.Enqueue(new ReachabilityChanged(_reachability.Status, IsClient));
+        }
     }
 
     /// <summary>
@@ -54,10 +66,11 @@ public sealed partial class KademliaEngine
             _events.Enqueue(new ReachabilityChanged(_reachability.Status, IsClient));
         }
 
-        if (Routing.Count > 0 && now >= _nextAddressCheck)
+        if (_options.DiscoverReachability && Routing.Count > 0 && now >= _nextAddressCheck)
         {
-            var wanted = _externalAddress.Current is null ? ExternalAddressVote.Quorum : 1;
-            _nextAddressCheck = now + (_externalAddress.Current is null ? AddressDiscoveryInterval : AddressRecheckInterval);
+            var unsettled = _externalAddress.Current is null || _externalAddress.Unsettled;
+            var wanted = unsettled ? ExternalAddressVote.Quorum : 1;
+            _nextAddressCheck = now + (unsettled ? AddressDiscoveryInterval : AddressRecheckInterval);
             foreach (var contact in Routing.FindClosest(NodeId.RandomInBucket(Self, 0, RandomSource()), Routing.Count))
             {
                 if (wanted == 0)
@@ -73,7 +86,7 @@ public sealed partial class KademliaEngine
             }
         }
 
-        if (_externalAddress.Current is not null && _reachability.IsDue(now))
+        if (_options.DiscoverReachability && _externalAddress.Current is not null && _reachability.IsDue(now))
         {
             StartProbe(now);
         }
@@ -100,12 +113,12 @@ public sealed partial class KademliaEngine
     private DateTimeOffset? NextReachabilityTimeout()
     {
         DateTimeOffset? next = null;
-        if (Routing.Count > 0)
+        if (_options.DiscoverReachability && Routing.Count > 0)
         {
             next = _nextAddressCheck;
         }
 
-        if (_externalAddress.Current is not null && Routing.Count > 1)
+        if (_options.DiscoverReachability && _externalAddress.Current is not null && Routing.Count > 1)
         {
             next = Earliest(next, _reachability.NextDue);
         }
@@ -126,7 +139,7 @@ public sealed partial class KademliaEngine
             }
         }
 
-        _reachability.Failed(0, now);
+        _reachability.Postpone(now);
     }
 
     /// <summary>A helper's answer about our PROBE.</summary>
@@ -153,19 +166,25 @@ public sealed partial class KademliaEngine
             return new ProbeAckResponse(probe.RequestId, ProbeStatus.RateLimited);
         }
 
+        // The dialer must be a stranger to the asker. The asker talks most to the nodes closest to its own
+        // ID (its keepalives, its refreshes), so the farthest contact we know is the likeliest stranger.
         var observed = NodeEndpoint.FromIPEndPoint(from);
-        foreach (var contact in Routing.FindClosest(NodeId.RandomInBucket(Self, 0, RandomSource()), Routing.Count))
+        Contact? dialer = null;
+        foreach (var contact in Routing.FindClosest(asker.Id, Routing.Count))
         {
             var samePrefix = observed.IsLoopback && _options.Network.ExemptLoopbackFromDiversityLimits
                 ? contact.Endpoint == observed
                 : contact.Endpoint.SubnetKey == observed.SubnetKey;
-            if (contact.Id == asker.Id || samePrefix)
+            if (contact.Id != asker.Id && !samePrefix)
             {
-                continue;
+                dialer = contact;
             }
+        }
 
+        if (dialer is not null)
+        {
             var target = WireContact.FromNodeInfo(new NodeInfo(asker.Id, asker.PublicKey, asker.PowNonce, observed));
-            SendRequest(now, null, RequestPurpose.FireAndForget, QueryStep.Send(contact.ToNodeInfo(), new ProbeForwardRequest(NewRequestId(), probe.RequestId, target)));
+            SendRequest(now, null, RequestPurpose.FireAndForget, QueryStep.Send(dialer.ToNodeInfo(), new ProbeForwardRequest(NewRequestId(), probe.RequestId, target)));
             return new ProbeAckResponse(probe.RequestId, ProbeStatus.Forwarded);
         }
 

@@ -127,7 +127,15 @@ public sealed partial class KademliaEngine
         // An authenticated exchange with a node whose proof-of-work holds, from an address that proved
         // it receives what we send: it may enter the table (and be handed records). Before the proof the
         // source may be forged, and a table entry would make us push records to a victim.
-        if (_addresses.IsProven(from) && !_verification.IsClient(result.Peer.Key))
+        if (_verification.IsClient(result.Peer.Key))
+        {
+            // A node that became a client since it entered the table leaves it: nobody should route to it.
+            if (Routing.Find(peer.Id) is { } former && Routing.Remove(peer.Id, now))
+            {
+                _events.Enqueue(new ContactEvicted(former));
+            }
+        }
+        else if (_addresses.IsProven(from))
         {
             ObservePeer(now, peer);
         }

@@ -145,9 +145,23 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
 
     /// <summary>
     /// True when this node runs as a client: its requests carry the CLIENT flag, so that receivers keep it
-    /// out of their routing tables (configured, or <see cref="NodeMode.Auto"/> and found private).
+    /// out of their routing tables. Configured, or in <see cref="NodeMode.Auto"/>: while found private, and
+    /// while not yet known to be reachable when it has no advertised endpoint or peers see it elsewhere.
     /// </summary>
-    public bool IsClient => _options.Mode == NodeMode.Client || (_options.Mode == NodeMode.Auto && _reachability.Status == NodeReachability.Private);
+    public bool IsClient => _options.Mode switch
+    {
+        NodeMode.Client => true,
+        NodeMode.Server => false,
+        _ => _reachability.Status == NodeReachability.Private || (_reachability.Status == NodeReachability.Unknown && LikelyBehindNat),
+    };
+
+    /// <summary>
+    /// No advertised endpoint, or peers see us somewhere else than it: probably behind a NAT. Such a node
+    /// stays a client until a probe proves it reachable (as libp2p's kad waits for AutoNAT), rather than
+    /// entering tables it would have to be evicted from.
+    /// </summary>
+    private bool LikelyBehindNat =>
+        _options.AdvertisedEndpoint.IsUnspecified || (_externalAddress.Current is { } seen && seen != _options.AdvertisedEndpoint);
 
     private NodeEndpoint ReachableEndpoint =>
         !_options.AdvertisedEndpoint.IsUnspecified ? _options.AdvertisedEndpoint : _externalAddress.Current ?? default;

@@ -3,7 +3,11 @@ namespace Kademlia.Engine;
 /// <summary>Whether a node offers itself to others' routing tables.</summary>
 public enum NodeMode
 {
-    /// <summary>Server until its probes find it <see cref="NodeReachability.Private"/>, then client; back to server when reachable.</summary>
+    /// <summary>
+    /// Decided by the probes: a client while <see cref="NodeReachability.Private"/>, a server while
+    /// <see cref="NodeReachability.Public"/>; before they conclude, a server only if peers see it at the
+    /// endpoint it advertises (a node with none, or seen elsewhere, is probably behind a NAT).
+    /// </summary>
     Auto,
 
     /// <summary>Always a server: enters routing tables and stores records for others.</summary>

@@ -31,6 +31,9 @@ internal sealed class RawPeer : IDisposable
 
     public IPEndPoint EndPoint { get; }
 
+    /// <summary>Whether the last request received from the engine carried the CLIENT flag.</summary>
+    public bool LastRequestWasFromClient { get; private set; }
+
     public NodeInfo Info => NodeInfo.Of(Identity, NodeEndpoint.FromIPEndPoint(EndPoint));
 
     /// <summary>Sends <paramref name="request"/> to the engine (IK first contact or over the session) and returns the engine's answer.</summary>
@@ -81,10 +84,19 @@ internal sealed class RawPeer : IDisposable
     public Message? Receive(KademliaEngine engine, IPEndPoint engineEndPoint, DateTimeOffset now, byte[] packet)
     {
         var result = Manager.HandleDatagram(now, engineEndPoint, packet, _buffer);
-        if (result.Outcome is DatagramOutcome.FirstAnswer or DatagramOutcome.Data or DatagramOutcome.FirstRequest
-            && MessageCodec.TryRead(_buffer.AsSpan(0, result.Length), out var message) == DecodeError.None)
+        if (result.Outcome is DatagramOutcome.FirstAnswer or DatagramOutcome.Data or DatagramOutcome.FirstRequest && result.Length > 0)
         {
-            return message;
+            // A request from an engine running as a client carries the CLIENT flag (bit 6) in its type byte.
+            LastRequestWasFromClient = (_buffer[0] & 0x80) == 0 && (_buffer[0] & 0x40) != 0;
+            if (LastRequestWasFromClient)
+            {
+                _buffer[0] &= 0xBF;
+            }
+
+            if (MessageCodec.TryRead(_buffer.AsSpan(0, result.Length), out var message) == DecodeError.None)
+            {
+                return message;
+            }
         }
 
         if (result.Outcome == DatagramOutcome.Reply)

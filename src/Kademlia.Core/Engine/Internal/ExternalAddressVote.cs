@@ -29,6 +29,37 @@ internal sealed class ExternalAddressVote(bool loopbackPerEndpoint)
     /// <summary>Reports in the window.</summary>
     public int Votes => _votes.Count;
 
+    /// <summary>True when the latest report disagreed with <see cref="Current"/> (or none is agreed yet): time to ask more peers.</summary>
+    public bool Unsettled { get; private set; } = true;
+
+    /// <summary>
+    /// True when peers in distinct prefixes see one IP at a different port each and no endpoint has two
+    /// votes: the NAT maps each destination to a port of its own (endpoint-dependent mapping, "symmetric"),
+    /// so no endpoint can ever be agreed and nobody can reach this node unsolicited.
+    /// </summary>
+    public bool LooksEndpointDependent
+    {
+        get
+        {
+            if (_votes.Count < Quorum || Current is not null)
+            {
+                return false;
+            }
+
+            var latest = _votes[^1].Observed;
+            var sameAddress = 0;
+            foreach (var (_, observed) in _votes)
+            {
+                if (observed.SubnetKey == latest.SubnetKey && observed.ToIPAddress().Equals(latest.ToIPAddress()))
+                {
+                    sameAddress++;
+                }
+            }
+
+            return sameAddress >= Quorum && Leader().Count == 1;
+        }
+    }
+
     /// <summary>Records that <paramref name="reporter"/> saw us at <paramref name="observed"/>; true when <see cref="Current"/> changed.</summary>
     public bool Report(NodeEndpoint reporter, NodeEndpoint observed)
     {
@@ -45,6 +76,7 @@ internal sealed class ExternalAddressVote(bool loopbackPerEndpoint)
         }
 
         _votes.Add((voter, observed));
+        Unsettled = observed != Current;
         var (leader, count) = Leader();
         if (count < Quorum || leader == Current || (Current is { } current && Count(current) >= count))
         {

@@ -70,7 +70,6 @@ internal sealed class ReachabilityProbes
         {
             return;
         }
-
         if (forwarded)
         {
             _current = probe with { Forwarded = true, Deadline = now + DialTimeout };
@@ -140,6 +139,15 @@ internal sealed class ReachabilityProbes
         _nextCheck = now;
         return false;
     }
+
+    /// <summary>
+    /// Concludes <see cref="NodeReachability.Private"/> without a probe: peers see a different port each
+    /// (an endpoint-dependent NAT), which no stranger's packet can get through.
+    /// </summary>
+    public void ConcludePrivate(DateTimeOffset now) => Conclude(NodeReachability.Private, now);
+
+    /// <summary>No helper to ask now (all failed this round, or the table is too small): try again later.</summary>
+    public void Postpone(DateTimeOffset now) => Inconclusive(now);
 
     private void Inconclusive(DateTimeOffset now)
     {
