@@ -4,20 +4,32 @@ using Kademlia.Records;
 using Kademlia.Records.Internal;
 using Kademlia.Wire;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Kademlia.Persistence;
 
 /// <summary>
 /// A durable <see cref="IRecordStore"/>: the rules of <see cref="MemoryRecordStore"/> (run by one,
-/// so both stores behave identically), with every change written through to a SQLite database in the
-/// same operation. Records survive a restart; those that expired meanwhile are purged at open.
+/// so both stores behave identically), with every change written to a SQLite database by a writer
+/// task of its own. Records survive a restart; those that expired meanwhile are purged at open.
 /// </summary>
 /// <remarks>
 /// <para>
 /// The working set is also held in memory, so reads never touch the disk; the quotas
-/// (<see cref="RecordStoreLimits"/>, 64 MiB by default) bound both. Each write is one SQLite
-/// transaction in WAL mode with <c>synchronous=NORMAL</c>: a power cut may lose the last writes,
-/// never corrupt the database, and a record lost that way is republished by its publisher.
+/// (<see cref="RecordStoreLimits"/>, 64 MiB by default) bound both. Writes never touch the disk on
+/// the caller's thread either (it is the node loop, which must not wait): changes are queued to a
+/// writer that commits them in SQLite transactions in WAL mode with <c>synchronous=NORMAL</c>. A
+/// power cut may lose the last writes, never corrupt the database, and a record lost that way is
+/// republished by its publisher.
+/// </para>
+/// <para>
+/// When the database cannot be written (disk full, another process holding its lock, an I/O error)
+/// the store refuses new records with <see cref="StoreError.StoreFull"/> (QUOTA_EXCEEDED on the
+/// wire), counts them in <see cref="Health"/>, logs once when writes start failing and once when they
+/// work again, and keeps serving what it holds. The writer retries every second; what it had queued
+/// is written when the fault clears, and the store takes records again. More than
+/// <see cref="MaxPendingWrites"/> changes waiting for a slow disk are refused the same way.
 /// </para>
 /// <para>Schema (version 1, <c>PRAGMA user_version</c>; <c>PRAGMA application_id</c> 0x4B414452, "KADR"):</para>
 /// <code>
@@ -40,17 +52,23 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
     /// <summary>The schema version this build reads and writes.</summary>
     public const int SchemaVersion = 1;
 
+    /// <summary>Changes waiting for the disk beyond which new records are refused (the disk cannot keep up).</summary>
+    public const int MaxPendingWrites = 10_000;
+
     private const long ApplicationId = 0x4B414452;
 
     private readonly SqliteConnection _connection;
-    private readonly SqliteRecordJournal _journal;
+    private readonly ILogger _logger;
     private readonly MemoryRecordStore _rules;
+    private SqliteWriter? _writer;
+    private long _refused;
+    private bool _disposed;
 
-    private SqliteRecordStore(SqliteConnection connection, NodeId self, RecordStoreLimits? limits)
+    private SqliteRecordStore(SqliteConnection connection, NodeId self, RecordStoreLimits? limits, ILogger logger)
     {
         _connection = connection;
-        _journal = new SqliteRecordJournal(connection);
-        _rules = new MemoryRecordStore(self, limits, _journal);
+        _logger = logger;
+        _rules = new MemoryRecordStore(self, limits, new SqliteRecordJournal(this));
     }
 
     /// <summary>Rows skipped at open because their record did not decode or did not match its key.</summary>
@@ -62,6 +80,11 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
     /// <inheritdoc/>
     public RecordStoreStatistics Statistics => _rules.Statistics;
 
+    /// <summary>Whether the database takes writes, and what was refused or is waiting meanwhile.</summary>
+    public SqliteStoreHealth Health => new(Writer.Fault, Interlocked.Read(ref _refused), Writer.Failures, Writer.Pending);
+
+    private SqliteWriter Writer => _writer ?? throw new InvalidOperationException("The store is not open.");
+
     /// <summary>
     /// Opens (or creates) the database at <paramref name="path"/>, loads its records and purges those
     /// expired at <paramref name="now"/> (and, if <paramref name="limits"/> shrank, the farthest keys).
@@ -70,8 +93,13 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
     /// <param name="self">The node's own ID: eviction keeps the keys closest to it.</param>
     /// <param name="now">The current time.</param>
     /// <param name="limits">The quotas. Defaults to <see cref="RecordStoreLimits.Default"/>.</param>
+    /// <param name="logger">Where the changes of <see cref="Health"/> are logged. Defaults to none.</param>
     /// <exception cref="DataFileException">The file is not a record database of this format; it is left as it was.</exception>
-    public static SqliteRecordStore Open(string path, NodeId self, DateTimeOffset now, RecordStoreLimits? limits = null)
+    public static SqliteRecordStore Open(string path, NodeId self, DateTimeOffset now, RecordStoreLimits? limits = null, ILogger? logger = null) =>
+        Open(path, self, now, limits, logger, configure: null);
+
+    /// <summary>As the public <c>Open</c>, with <paramref name="configure"/> run on the connection first (tests shrink the file limit with it).</summary>
+    internal static SqliteRecordStore Open(string path, NodeId self, DateTimeOffset now, RecordStoreLimits? limits, ILogger? logger, Action<SqliteConnection>? configure)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var connectionString = new SqliteConnectionStringBuilder
@@ -80,6 +108,8 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
             Mode = SqliteOpenMode.ReadWriteCreate,
             // Pooling would keep the file open after Dispose, and the data directory may be moved or deleted.
             Pooling = false,
+            // BEGIN and COMMIT wait for a busy database at most this long (on the writer's task).
+            DefaultTimeout = SqliteWriter.BusyTimeoutSeconds,
         }.ToString();
         var connection = new SqliteConnection(connectionString);
         SqliteRecordStore? store = null;
@@ -87,7 +117,8 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
         {
             connection.Open();
             PrepareSchema(connection, path);
-            store = new SqliteRecordStore(connection, self, limits);
+            configure?.Invoke(connection);
+            store = new SqliteRecordStore(connection, self, limits, logger ?? NullLogger.Instance);
             store.Load(now);
             return store;
         }
@@ -107,46 +138,55 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
     }
 
     /// <inheritdoc/>
+    /// <remarks>Refused with <see cref="StoreError.StoreFull"/> while the database cannot be written.</remarks>
     public StoreError Put(ValueRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null) =>
-        InTransaction(() => _rules.Put(record, source, now, expiresAt, expectedSequence));
+        CannotWrite() ? StoreError.StoreFull : _rules.Put(record, source, now, expiresAt, expectedSequence);
 
     /// <inheritdoc/>
     public StoredValue? Get(NodeId key, DateTimeOffset now) => _rules.Get(key, now);
 
     /// <inheritdoc/>
+    /// <remarks>Refused with <see cref="StoreError.StoreFull"/> while the database cannot be written.</remarks>
     public StoreError AddProvider(ProviderRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt) =>
-        InTransaction(() => _rules.AddProvider(record, source, now, expiresAt));
+        CannotWrite() ? StoreError.StoreFull : _rules.AddProvider(record, source, now, expiresAt);
 
     /// <inheritdoc/>
     public IReadOnlyList<ProviderRecord> GetProviders(NodeId topic, DateTimeOffset now, int max) => _rules.GetProviders(topic, now, max);
 
     /// <inheritdoc/>
-    public IReadOnlyList<NodeId> RemoveExpired(DateTimeOffset now) => InTransaction(() => _rules.RemoveExpired(now));
+    public IReadOnlyList<NodeId> RemoveExpired(DateTimeOffset now) => _rules.RemoveExpired(now);
 
     /// <inheritdoc/>
     public IReadOnlyList<StoredValue> Values(DateTimeOffset now) => _rules.Values(now);
 
-    /// <summary>Closes the database.</summary>
+    /// <summary>
+    /// Writes what is still queued (waiting a few seconds at most for a database that cannot be
+    /// written; what is left then is lost and logged) and closes the database.
+    /// </summary>
     public void Dispose()
     {
-        _journal.Dispose();
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _writer?.Dispose();
         _connection.Dispose();
     }
 
-    private T InTransaction<T>(Func<T> operation)
+    /// <summary>Queues a change for the writer (the journal's only way to the database).</summary>
+    internal void Enqueue(WriteOp op) => Writer.Enqueue(op);
+
+    private bool CannotWrite()
     {
-        using var transaction = _connection.BeginTransaction();
-        _journal.Transaction = transaction;
-        try
+        if (Writer.Fault is null && Writer.Pending <= MaxPendingWrites)
         {
-            var result = operation();
-            transaction.Commit();
-            return result;
+            return false;
         }
-        finally
-        {
-            _journal.Transaction = null;
-        }
+
+        Interlocked.Increment(ref _refused);
+        return true;
     }
 
     private static void PrepareSchema(SqliteConnection connection, string path)
@@ -243,11 +283,9 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
             }
         }
 
-        InTransaction(() =>
-        {
-            _rules.TrimToLimits(now);
-            return 0;
-        });
+        // From here on the writer owns the connection.
+        _writer = new SqliteWriter(_connection, _logger);
+        _rules.TrimToLimits(now);
     }
 
     private static byte[] ReadBlob(SqliteDataReader reader, int column) => reader.GetValue(column) as byte[] ?? [];

@@ -50,7 +50,7 @@ internal sealed partial class NodeDaemon
         LogGeneratingIdentityIfNeeded(directory.IdentityKeyPath);
         using var identity = IdentityKeyFile.LoadOrCreate(directory.IdentityKeyPath, network, cancellationToken: stop);
         var startedAt = DateTimeOffset.UtcNow;
-        using var store = SqliteRecordStore.Open(directory.RecordsPath, identity.Id, startedAt);
+        using var store = SqliteRecordStore.Open(directory.RecordsPath, identity.Id, startedAt, logger: Loggers.CreateLogger("kad.records"));
         if (store.UnreadableRows > 0)
         {
             LogUnreadableRows(_logger, store.UnreadableRows, directory.RecordsPath);

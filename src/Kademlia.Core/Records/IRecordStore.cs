@@ -74,4 +74,11 @@ public enum StoreError
 
     /// <summary>A quota (per key, per source or total) is full and nothing farther could be evicted.</summary>
     QuotaExceeded,
+
+    /// <summary>
+    /// The store cannot write now (its disk is full, its database is locked or failing) and refuses new
+    /// records until it can; it still serves what it holds. On the wire a PUT is answered
+    /// QUOTA_EXCEEDED, the status of a store with no room.
+    /// </summary>
+    StoreFull,
 }
