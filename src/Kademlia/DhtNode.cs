@@ -273,6 +273,25 @@ public sealed class DhtNode : IAsyncDisposable
     public Task<GetResult> GetAsync(NodeId key, RecordKind kind, CancellationToken cancellationToken = default) =>
         RunAsync<GetResult>("get", (engine, now) => engine.Get(now, key, kind), cancellationToken);
 
+    /// <summary>
+    /// Finds the value under <paramref name="key"/>, yielding the first valid copy as soon as it arrives
+    /// and then each higher sequence of a mutable record; the last value yielded is the final answer (the
+    /// highest sequence among the k closest). An immutable value is yielded once. Yields nothing when no
+    /// value is found.
+    /// </summary>
+    public async IAsyncEnumerable<ValueRecord> GetUpdatesAsync(NodeId key, RecordKind kind, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var values = Channel.CreateUnbounded<ValueRecord>();
+        var task = RunAsync<GetResult>("get", (engine, now) => engine.Get(now, key, kind), cancellationToken, values: values.Writer);
+        _ = task.ContinueWith(t => values.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
+        await foreach (var value in values.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return value;
+        }
+
+        await task.ConfigureAwait(false);
+    }
+
     /// <summary>Announces this node as a provider of <paramref name="topic"/>, with optional application data (≤ 128 bytes).</summary>
     public Task<StoreResult> AnnounceAsync(NodeId topic, ReadOnlyMemory<byte> applicationData = default, CancellationToken cancellationToken = default) =>
         RunAsync<StoreResult>("announce", (engine, now) => engine.Announce(now, topic, applicationData.Span), cancellationToken);
@@ -378,25 +397,27 @@ public sealed class DhtNode : IAsyncDisposable
         Log.Started(_logger, Id.ToString(), LocalEndPoint, _engine.Options.Network.Name);
     }
 
-    private Task<T> RunAsync<T>(string operation, Func<KademliaEngine, DateTimeOffset, QueryId> start, CancellationToken cancellationToken, ChannelWriter<ProviderRecord>? providers = null)
+    private Task<T> RunAsync<T>(string operation, Func<KademliaEngine, DateTimeOffset, QueryId> start, CancellationToken cancellationToken, ChannelWriter<ProviderRecord>? providers = null, ChannelWriter<ValueRecord>? values = null)
         where T : QueryResult
     {
         ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
         if (_fault is { } fault)
         {
             providers?.TryComplete(fault);
+            values?.TryComplete(fault);
             return Task.FromException<T>(fault);
         }
 
         if (cancellationToken.IsCancellationRequested)
         {
             providers?.TryComplete();
+            values?.TryComplete();
             return Task.FromCanceled<T>(cancellationToken);
         }
 
         var completion = new TaskCompletionSource<QueryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         var activity = DhtMetrics.ActivitySource.StartActivity("kademlia." + operation);
-        var pending = new PendingQuery(operation, completion, providers, activity, _faults);
+        var pending = new PendingQuery(operation, completion, providers, activity, _faults) { Values = values };
         Post(new Command((engine, now) => StartQuery(engine, now, pending, start), pending.Fail));
         if (cancellationToken.CanBeCanceled)
         {
@@ -801,6 +822,9 @@ public sealed class DhtNode : IAsyncDisposable
             case ProviderFound found when _queries.TryGetValue(found.Query, out var pending):
                 pending.Providers?.TryWrite(found.Provider);
                 break;
+            case ValueFound found when _queries.TryGetValue(found.Query, out var pending):
+                pending.Values?.TryWrite(found.Record);
+                break;
             case ContactAdded added:
                 Log.ContactAdded(_logger, added.Contact.ToString());
                 break;
@@ -848,11 +872,14 @@ public sealed class DhtNode : IAsyncDisposable
 
         public ChannelWriter<ProviderRecord>? Providers { get; } = providers;
 
+        public ChannelWriter<ValueRecord>? Values { get; init; }
+
         public bool IsCompleted => completion.Task.IsCompleted;
 
         public void Complete(QueryResult result)
         {
             Providers?.TryComplete();
+            Values?.TryComplete();
             if (completion.TrySetResult(result) && activity is not null)
             {
                 Observe(() =>
@@ -869,6 +896,7 @@ public sealed class DhtNode : IAsyncDisposable
         public bool Cancel(CancellationToken token)
         {
             Providers?.TryComplete();
+            Values?.TryComplete();
             if (!completion.TrySetCanceled(token))
             {
                 return false;
@@ -881,6 +909,7 @@ public sealed class DhtNode : IAsyncDisposable
         public void Fail(Exception exception)
         {
             Providers?.TryComplete(exception);
+            Values?.TryComplete(exception);
             if (completion.TrySetException(exception))
             {
                 Observe(() => activity?.Dispose());

@@ -52,6 +52,33 @@ public sealed class DhtNodeTests(ThirtyNodes fixture) : IClassFixture<ThirtyNode
     }
 
     [Fact]
+    public async Task Get_updates_stream_the_value_as_found_and_end_with_the_final_answer()
+    {
+        using var publisher = NodeIdentity.Generate(NetworkParameters.Test);
+        var salt = Encoding.UTF8.GetBytes($"stream-{Guid.NewGuid():N}");
+        var record = MutableRecord.Create(publisher, salt, 3, "three"u8);
+        Assert.True((await Nodes[3].PutAsync(record, cancellationToken: Guard())).Succeeded);
+
+        var seen = new List<ulong>();
+        await foreach (var value in Nodes[21].GetUpdatesAsync(record.Key, RecordKind.Mutable, Guard()))
+        {
+            seen.Add(((MutableRecord)value).Sequence);
+        }
+
+        Assert.NotEmpty(seen);
+        Assert.Equal(3UL, seen[^1]);
+        Assert.Equal(seen.Order(), seen); // each yield improves on the last
+
+        var nothing = new List<ValueRecord>();
+        await foreach (var value in Nodes[22].GetUpdatesAsync(ImmutableRecord.KeyOf(salt), RecordKind.Immutable, Guard()))
+        {
+            nothing.Add(value);
+        }
+
+        Assert.Empty(nothing);
+    }
+
+    [Fact]
     public async Task A_mutable_update_is_seen_from_every_node()
     {
         using var publisher = NodeIdentity.Generate(NetworkParameters.Test);

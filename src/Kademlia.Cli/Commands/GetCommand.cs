@@ -33,6 +33,17 @@ internal static class GetCommand
         if (result.Sequence is { } sequence)
         {
             Console.Error.WriteLine($"sequence {sequence}, from {result.Holders} node(s)");
+            if (result.FirstSequence is { } first && first != sequence)
+            {
+                // The first value arrived early; the k closest then had a newer one.
+                Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"first value: sequence {first} after {result.FirstValueMs:F1} ms, replaced by sequence {sequence} after {result.DurationMs:F1} ms"));
+            }
+            else if (result.FirstValueMs is { } firstMs)
+            {
+                Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"first value after {firstMs:F1} ms, confirmed by the k closest after {result.DurationMs:F1} ms"));
+            }
         }
     }
 }

@@ -104,6 +104,8 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
             Value = value,
             Text = value is null ? null : AsText(value),
             Sequence = (got.Record as MutableRecord)?.Sequence,
+            FirstSequence = (got.FirstRecord as MutableRecord)?.Sequence,
+            FirstValueMs = got.FirstFoundAfter?.TotalMilliseconds,
             Holders = got.HoldersSeen,
             Path = PathOf(got, key),
             Messages = got.MessagesSent,

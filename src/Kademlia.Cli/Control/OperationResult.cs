@@ -26,6 +26,12 @@ internal sealed class OperationResult
     /// <summary>put/get of a mutable record: its sequence.</summary>
     public ulong? Sequence { get; set; }
 
+    /// <summary>get: the sequence of the first valid value found (mutable), before any newer one replaced it.</summary>
+    public ulong? FirstSequence { get; set; }
+
+    /// <summary>get: milliseconds from the start to the first valid value.</summary>
+    public double? FirstValueMs { get; set; }
+
     /// <summary>get: the value (base64 in JSON).</summary>
     public byte[]? Value { get; set; }
 

@@ -30,6 +30,15 @@ public sealed record RecordsExpired(IReadOnlyList<NodeId> Keys) : EngineEvent;
 /// <param name="Provider">The validated provider record.</param>
 public sealed record ProviderFound(QueryId Query, ProviderRecord Provider) : EngineEvent;
 
+/// <summary>
+/// A GET found a valid value better than any before it: the first copy, then each higher sequence of a
+/// mutable record, reported as it arrives (the query goes on to the k closest for a mutable key).
+/// </summary>
+/// <param name="Query">The query.</param>
+/// <param name="Record">The validated record.</param>
+/// <param name="Elapsed">Time since the query started.</param>
+public sealed record ValueFound(QueryId Query, ValueRecord Record, TimeSpan Elapsed) : EngineEvent;
+
 /// <summary>An operation finished; <see cref="Result"/> holds its outcome.</summary>
 /// <param name="Query">The operation.</param>
 /// <param name="Result">Its outcome.</param>

@@ -42,7 +42,14 @@ public sealed record FindNodeResult(IReadOnlyList<NodeInfo> Closest) : QueryResu
 /// <summary>The outcome of a GET.</summary>
 /// <param name="Record">The value found (for a mutable key, the highest valid sequence seen), or null.</param>
 /// <param name="HoldersSeen">Nodes that returned a valid value.</param>
-public sealed record GetResult(ValueRecord? Record, int HoldersSeen) : QueryResult;
+public sealed record GetResult(ValueRecord? Record, int HoldersSeen) : QueryResult
+{
+    /// <summary>The first valid value found (for a mutable key, possibly older than <see cref="Record"/>), or null.</summary>
+    public ValueRecord? FirstRecord { get; init; }
+
+    /// <summary>How long after the start the first valid value arrived, or null when none did.</summary>
+    public TimeSpan? FirstFoundAfter { get; init; }
+}
 
 /// <summary>The outcome of a PUT or ANNOUNCE.</summary>
 /// <param name="Key">The record key or topic.</param>

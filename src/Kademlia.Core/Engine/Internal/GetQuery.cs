@@ -8,7 +8,8 @@ namespace Kademlia.Engine.Internal;
 
 /// <summary>
 /// GET: a lookup with FIND_VALUE requests. An immutable value ends it at the first valid copy; a
-/// mutable one lets it run to the k closest and keeps the highest valid sequence. Then, as in the
+/// mutable one lets it run to the k closest and keeps the highest valid sequence, reporting each
+/// improvement at once (<see cref="ValueFound"/>) so a caller can use the first value without waiting. Then, as in the
 /// paper, the value is cached on the closest node of the path that lacked it (or held an older
 /// sequence), so popular keys spread and stale replicas heal.
 /// </summary>
@@ -17,6 +18,8 @@ internal sealed class GetQuery : EngineQuery
     private readonly RecordKind _kind;
     private readonly Dictionary<NodeId, ulong> _sequenceOf = [];
     private ValueRecord? _best;
+    private ValueRecord? _first;
+    private TimeSpan? _firstAfter;
     private LookupCandidate? _bestHolder;
     private NodeId? _bestHolderId;
     private int _holders;
@@ -28,6 +31,12 @@ internal sealed class GetQuery : EngineQuery
         _kind = kind;
         _best = local;
         Lookup = StartLookup(key, now);
+        if (local is not null)
+        {
+            (_first, _firstAfter) = (local, TimeSpan.Zero);
+            context.Emit(new ValueFound(id, local, TimeSpan.Zero));
+        }
+
         if (local is not null && kind == RecordKind.Immutable)
         {
             Lookup.Stop(); // we hold the value ourselves: no lookup needed
@@ -75,6 +84,12 @@ internal sealed class GetQuery : EngineQuery
                 {
                     _best = value.Record;
                     _bestHolderId = peer.Id;
+                    if (_first is null)
+                    {
+                        (_first, _firstAfter) = (value.Record, now - StartedAt);
+                    }
+
+                    Context.Emit(new ValueFound(Id, value.Record, now - StartedAt));
                 }
 
                 Lookup.OnSuccess(peer.Id, Context.ValidContacts(value.CloserContacts, out _), now);
@@ -105,6 +120,8 @@ internal sealed class GetQuery : EngineQuery
         var last = holder ?? (closest.Count > 0 ? closest[0] : null);
         return new GetResult(_best, _holders)
         {
+            FirstRecord = _first,
+            FirstFoundAfter = _firstAfter,
             Succeeded = _best is not null,
             MessagesSent = MessagesSent,
             Duration = now - StartedAt,
