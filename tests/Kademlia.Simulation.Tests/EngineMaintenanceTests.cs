@@ -3,19 +3,12 @@ using Kademlia.Engine;
 using Kademlia.Identity;
 using Kademlia.Records;
 
+using static Kademlia.Simulation.Tests.Runs;
+
 namespace Kademlia.Simulation.Tests;
 
 public sealed class EngineMaintenanceTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
-
-    private static T Run<T>(EngineNetwork network, SimulatedEngine node, Func<KademliaEngine, DateTimeOffset, QueryId> operation)
-        where T : QueryResult
-    {
-        var query = network.Start(node, operation);
-        return Assert.IsType<T>(network.RunUntilFinished(node, query, Limit));
-    }
-
     private static void Join(EngineNetwork network, SimulatedEngine node, SimulatedEngine seed) =>
         Assert.True(Run<BootstrapResult>(network, node, (e, now) => e.Bootstrap(now, [seed.Info])).Succeeded, $"bootstrap failed (seed {network.Seed})");
 

@@ -3,6 +3,8 @@ using Kademlia.Identity;
 using Kademlia.Records;
 using Kademlia.Routing;
 
+using static Kademlia.Simulation.Tests.Runs;
+
 namespace Kademlia.Simulation.Tests;
 
 /// <summary>
@@ -11,15 +13,6 @@ namespace Kademlia.Simulation.Tests;
 /// </summary>
 public sealed class NatClientModeTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
-
-    private static T Run<T>(EngineNetwork network, SimulatedEngine node, Func<KademliaEngine, DateTimeOffset, QueryId> operation)
-        where T : QueryResult
-    {
-        var query = network.Start(node, operation);
-        return Assert.IsType<T>(network.RunUntilFinished(node, query, Limit));
-    }
-
     private static (EngineNetwork Network, List<SimulatedEngine> Public, List<SimulatedEngine> Natted) Mixed(int seed, int publicCount, int nattedCount, NatBehavior behavior, EngineOptions? nattedOptions = null)
     {
         var network = new EngineNetwork(seed, NetworkParameters.Test, TimeSpan.FromMilliseconds(30)) { DistinctPublicAddresses = true };

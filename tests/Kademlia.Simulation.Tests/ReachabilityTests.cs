@@ -3,20 +3,13 @@ using Kademlia.Identity;
 using Kademlia.Records;
 using Kademlia.Routing;
 
+using static Kademlia.Simulation.Tests.Runs;
+
 namespace Kademlia.Simulation.Tests;
 
 /// <summary>External address, reachability and client mode among engines on loopback (all reachable).</summary>
 public sealed class ReachabilityTests
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromMinutes(2);
-
-    private static T Run<T>(EngineNetwork network, SimulatedEngine node, Func<KademliaEngine, DateTimeOffset, QueryId> operation)
-        where T : QueryResult
-    {
-        var query = network.Start(node, operation);
-        return Assert.IsType<T>(network.RunUntilFinished(node, query, Limit));
-    }
-
     private static List<SimulatedEngine> Network(EngineNetwork network, int count, EngineOptions? options = null)
     {
         var seed = network.AddNode(options);
