@@ -139,6 +139,7 @@ public sealed class DhtNode : IAsyncDisposable
             {
                 Network = options.Network,
                 AdvertisedEndpoint = AdvertisedEndpoint(options, bound),
+                LocalAddresses = LocalAddresses(bound),
                 Mode = options.Mode,
                 KeepaliveInterval = options.KeepaliveInterval,
                 Quorum = options.Quorum,
@@ -950,5 +951,28 @@ public sealed class DhtNode : IAsyncDisposable
         }
 
         return IPAddress.IsLoopback(bound.Address) && !testLoopback ? default : NodeEndpoint.FromIPEndPoint(bound);
+    }
+
+    /// <summary>
+    /// The host's interface addresses when bound to a wildcard (the engine then knows an agreed public
+    /// endpoint on one of them is not behind a NAT), else the bound address alone.
+    /// </summary>
+    private static IPAddress[] LocalAddresses(IPEndPoint bound)
+    {
+        if (!bound.Address.Equals(IPAddress.Any) && !bound.Address.Equals(IPAddress.IPv6Any))
+        {
+            return [bound.Address];
+        }
+
+        try
+        {
+            return [.. System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces()
+                .SelectMany(i => i.GetIPProperties().UnicastAddresses)
+                .Select(u => u.Address)];
+        }
+        catch (System.Net.NetworkInformation.NetworkInformationException)
+        {
+            return [];
+        }
     }
 }

@@ -70,6 +70,13 @@ public sealed record EngineOptions
     /// </summary>
     public bool DiscoverReachability { get; init; } = true;
 
+    /// <summary>
+    /// The addresses of this host's own interfaces (the runtime fills them in when bound to a wildcard
+    /// address). When peers agree they see us at one of them, nothing translates our packets: a node
+    /// with no advertised endpoint is then a server without waiting for a probe. Defaults to none.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPAddress> LocalAddresses { get; init; } = [];
+
     /// <summary>How many contacts (the closest to our own ID) a client keeps alive. Defaults to 8.</summary>
     public int KeepalivePeers { get; init; } = 8;
 }

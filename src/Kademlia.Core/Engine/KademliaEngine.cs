@@ -156,12 +156,29 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     };
 
     /// <summary>
-    /// No advertised endpoint, or peers see us somewhere else than it: probably behind a NAT. Such a node
+    /// No advertised endpoint (unless peers agree on an address of our own interfaces), or peers see us
+    /// somewhere else than it: probably behind a NAT. Such a node
     /// stays a client until a probe proves it reachable (as libp2p's kad waits for AutoNAT), rather than
     /// entering tables it would have to be evicted from.
     /// </summary>
-    private bool LikelyBehindNat =>
-        _options.AdvertisedEndpoint.IsUnspecified || (_externalAddress.Current is { } seen && seen != _options.AdvertisedEndpoint);
+    private bool LikelyBehindNat => _options.AdvertisedEndpoint.IsUnspecified
+        ? _externalAddress.Current is not { } learned || !IsLocalAddress(learned)
+        : _externalAddress.Current is { } seen && seen != _options.AdvertisedEndpoint;
+
+    /// <summary>Whether peers see us at an address of one of this host's interfaces: then nothing translates it.</summary>
+    private bool IsLocalAddress(NodeEndpoint endpoint)
+    {
+        var address = endpoint.ToIPAddress();
+        foreach (var local in _options.LocalAddresses)
+        {
+            if (local.Equals(address) || (local.IsIPv4MappedToIPv6 && local.MapToIPv4().Equals(address)))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     private NodeEndpoint ReachableEndpoint =>
         !_options.AdvertisedEndpoint.IsUnspecified ? _options.AdvertisedEndpoint : _externalAddress.Current ?? default;

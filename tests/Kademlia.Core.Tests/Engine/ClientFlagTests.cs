@@ -55,6 +55,46 @@ public sealed class ClientFlagTests : IDisposable
         Assert.Contains(DrainEvents(engine), e => e is ContactEvicted evicted && evicted.Contact.Id == _peer.Identity.Id);
     }
 
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    public void A_node_without_an_advertised_endpoint_is_a_server_once_peers_agree_on_one_of_its_own_addresses(bool ownAddress, bool stillClient)
+    {
+        var local = IPAddress.Parse("198.51.100.1");
+        using var engine = new KademliaEngine(_identity, new EngineOptions { Network = Network, LocalAddresses = ownAddress ? [local] : [] });
+        Assert.True(engine.IsClient); // nothing advertised, nothing agreed: probably behind a NAT
+
+        var peers = Enumerable.Range(0, 3).Select(i => new RawPeer(NodeIdentity.Generate(Network), Network.NetworkId, 6000 + i)).ToList();
+        try
+        {
+            foreach (var peer in peers)
+            {
+                peer.Join(engine, EngineEndPoint, _now, (ulong)(10 * (peers.IndexOf(peer) + 1)));
+            }
+
+            engine.HandleTimeout(_now); // address discovery pings its contacts
+            var pinged = 0;
+            while (engine.PollTransmit(out var transmit))
+            {
+                var peer = peers.Single(p => p.EndPoint.Equals(transmit.Destination));
+                if (peer.Receive(engine, EngineEndPoint, _now, transmit.Packet) is PingRequest ping)
+                {
+                    pinged++;
+                    peer.Answer(engine, _now, new PongResponse(ping.RequestId, NodeEndpoint.FromIPEndPoint(new IPEndPoint(local, 4000))));
+                }
+            }
+
+            Assert.Equal(3, pinged);
+
+            Assert.Equal(NodeEndpoint.FromIPEndPoint(new IPEndPoint(local, 4000)), engine.ExternalEndpoint);
+            Assert.Equal(stillClient, engine.IsClient);
+        }
+        finally
+        {
+            peers.ForEach(p => p.Dispose());
+        }
+    }
+
     private static List<EngineEvent> DrainEvents(KademliaEngine engine)
     {
         var events = new List<EngineEvent>();

@@ -128,7 +128,12 @@ internal sealed class PublishJobs(NodeId self, EngineOptions options)
         {
             _backoff = FirstBackoff;
         }
-        else if (rebootstrapDue && slots > 0)
+        else if (rebootstrapDue && slots <= 0)
+        {
+            // Every maintenance slot is busy: look again shortly rather than at once, so nobody spins.
+            _nextRebootstrap = now + FirstBackoff;
+        }
+        else if (rebootstrapDue)
         {
             jobs.Add(new PublishJob(PublishJobKind.Rebootstrap, self, null, null, TimeSpan.Zero));
             slots--;

@@ -109,6 +109,17 @@ public sealed class PublishJobsTests
     }
 
     [Fact]
+    public void A_due_rejoin_with_no_free_slot_is_postponed_not_left_due()
+    {
+        var jobs = new PublishJobs(Self, Options);
+        var store = new MemoryRecordStore(Self);
+        jobs.RememberSeeds([], [new IPEndPoint(IPAddress.Loopback, 4001)]);
+        Assert.DoesNotContain(Take(jobs, T0, 0, store, slots: 0), j => j.Kind == PublishJobKind.Rebootstrap);
+        Assert.True(jobs.NextPass(0) > T0); // a timer in the past would make the driver spin
+        Assert.Contains(Take(jobs, jobs.NextPass(0), 0, store), j => j.Kind == PublishJobKind.Rebootstrap);
+    }
+
+    [Fact]
     public void Announcements_in_the_same_second_get_increasing_publication_times()
     {
         var jobs = new PublishJobs(Self, Options);
