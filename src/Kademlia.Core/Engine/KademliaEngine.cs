@@ -99,7 +99,14 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         Store = store ?? new MemoryRecordStore(identity.Id, options.StoreLimits);
         LookupOptions = LookupOptions.From(options.Network);
         _sessionIdentity = SessionIdentity.FromEd25519Seed(ExportSeed(identity), identity.PowNonce);
-        _sessions = new SessionManager(_sessionIdentity, new SessionOptions { NetworkId = options.Network.NetworkId, MaxPeers = options.MaxSessions });
+        var network = options.Network;
+        _sessions = new SessionManager(_sessionIdentity, new SessionOptions
+        {
+            NetworkId = network.NetworkId,
+            MaxPeers = options.MaxSessions,
+            // No peer state for a key that fails proof-of-work: cheap keys cannot fill the table.
+            AcceptIdentity = (key, nonce) => new NodeInfo(new NodePublicKey(key.Span), nonce, default).MeetsProofOfWork(network),
+        });
         _requestLimiter = new RateLimiter(options.RequestsPerSecondPerSource, options.RequestBurstPerSource, options.MaxTrackedSources);
         _handshakeLimiter = new RateLimiter(options.HandshakesPerSecondPerSource, options.HandshakesPerSecondPerSource * 2, options.MaxTrackedSources);
         _addresses = new AddressValidation(options.MaxTrackedSources);

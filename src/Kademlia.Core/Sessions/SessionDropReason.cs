@@ -65,4 +65,10 @@ internal enum SessionDropReason
     /// the keys derived from it would be known to anyone. Nothing is answered and no state is kept.
     /// </summary>
     LowOrderKey,
+
+    /// <summary>
+    /// The initiator's identity was refused before any peer state was created for it (its proof-of-work
+    /// fails), so cheap keys cannot fill the peer table.
+    /// </summary>
+    IdentityRefused,
 }

@@ -137,9 +137,15 @@ internal sealed partial class SessionManager
                 return DatagramResult.Drop(reason);
             }
 
-            // WireGuard's replay rule: the timestamp must beat every initiation accepted from this key.
             _peers.TryGetValue(key, out var existing);
-            if (existing is not null && timestamp <= existing.GreatestTimestamp)
+            if (existing is null && _options.AcceptIdentity is { } accept && !accept(key, powNonce))
+            {
+                return DatagramResult.Drop(SessionDropReason.IdentityRefused);
+            }
+
+            // WireGuard's replay rule: the timestamp must beat every initiation accepted from this key, also
+            // one accepted before the peer was evicted from the table.
+            if (timestamp <= (existing?.GreatestTimestamp ?? _retired.GreatestFor(key)))
             {
                 return DatagramResult.Drop(SessionDropReason.ReplayedInitiation);
             }
@@ -288,6 +294,12 @@ internal sealed partial class SessionManager
         {
             RemovePending(pending);
             return DatagramResult.Drop(reason);
+        }
+
+        if (!_peers.ContainsKey(key) && _options.AcceptIdentity is { } accept && !accept(key, powNonce))
+        {
+            RemovePending(pending);
+            return DatagramResult.Drop(SessionDropReason.IdentityRefused);
         }
 
         var peer = GetOrCreatePeer(key, pending.State.RemoteStaticPublicKey, from, now);

@@ -41,6 +41,7 @@ internal sealed partial class SessionManager : IDisposable
     private readonly Dictionary<uint, PendingHandshake> _pending = [];
     private readonly LinkedList<PendingHandshake> _pendingByAge = new(); // oldest first
     private readonly Queue<SessionTransmit> _outbox = new();
+    private readonly RetiredTimestamps _retired;
     private Tai64N _lastTimestamp;
 
     /// <summary>Creates the layer for <paramref name="identity"/> (borrowed, not disposed).</summary>
@@ -50,6 +51,7 @@ internal sealed partial class SessionManager : IDisposable
         _options = options;
         _random = random ?? CryptoRandomSource.Instance;
         _cookies = new CookieChecker(_random, identity.StaticPublicKey);
+        _retired = new RetiredTimestamps(4 * options.MaxPeers);
         PacketFormat.WritePrologue(_prologue, options.NetworkId);
         Mac.DeriveKey("mac1", identity.StaticPublicKey, _ownMac1Key);
     }
@@ -202,6 +204,7 @@ internal sealed partial class SessionManager : IDisposable
 
     private void EvictPeer(PeerState peer)
     {
+        _retired.Remember(peer.Key, peer.GreatestTimestamp);
         RemoveSession(peer.Current);
         RemoveSession(peer.Previous);
         RemoveSession(peer.Next);

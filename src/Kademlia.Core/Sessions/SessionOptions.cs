@@ -28,4 +28,11 @@ internal sealed class SessionOptions
     /// an IK response can carry, so that any answer fits under the 3x rule. Defaults to <see cref="PacketFormat.MaxResponseAnswer"/>.
     /// </summary>
     public int DefaultExpectedAnswerSize { get; init; } = PacketFormat.MaxResponseAnswer;
+
+    /// <summary>
+    /// Checked for an initiator's Ed25519 key and proof-of-work nonce (IK initiation, XX message 3) before any
+    /// peer state is created; false drops the packet as <see cref="SessionDropReason.IdentityRefused"/>. The
+    /// engine checks the network's proof-of-work here. Defaults to null (every identity accepted).
+    /// </summary>
+    public Func<PeerKey, ulong, bool>? AcceptIdentity { get; init; }
 }

@@ -88,7 +88,8 @@ public sealed class KademliaEngineTests : IDisposable
         using var peer = new RawPeer(weak, Network.NetworkId, 5001);
         Assert.Null(peer.Ask(strict, EngineEndPoint, _now, new PingRequest(Id(9))));
         Assert.Null(strict.Routing.Find(weak.Id));
-        Assert.Equal(1, strict.Statistics.Drops.GetValueOrDefault("engine.InvalidProofOfWork"));
+        // Refused by the session layer, before any peer state exists for the key.
+        Assert.Equal(1, strict.Statistics.Drops.GetValueOrDefault("session.IdentityRefused"));
     }
 
     [Fact]

@@ -281,6 +281,31 @@ public class ReceivingChecklistTests
     }
 
     [Fact]
+    public void Check3_an_IK_initiation_whose_identity_is_refused_leaves_no_peer_state_IdentityRefused()
+    {
+        var refusing = new SessionOptions { NetworkId = 7, AcceptIdentity = (_, _) => false };
+        using var pair = new SessionPair(optionsB: refusing);
+        AssertDropped(pair.B, pair.A.InitiateIk(Now, pair.B, "x"), SessionDropReason.IdentityRefused, pair.A.EndPoint);
+        Assert.Equal(0, pair.B.Manager.PeerCount);
+        Assert.Equal(0, pair.B.Manager.PendingHandshakeCount);
+    }
+
+    [Fact]
+    public void Check3_an_IK_initiation_replayed_after_its_peer_was_evicted_is_still_dropped_ReplayedInitiation()
+    {
+        // A peer table of one: a second peer evicts the first, whose recorded initiation must stay dead.
+        var tiny = new SessionOptions { NetworkId = 7, MaxPeers = 1 };
+        using var pair = new SessionPair(optionsB: tiny);
+        using var other = new SessionTestNode(97, "10.0.0.5:4000");
+        var recorded = pair.A.InitiateIk(Now, pair.B, "once");
+        pair.B.Receive(Now, pair.A.EndPoint, recorded);
+        pair.B.Receive(Now, other.EndPoint, other.InitiateIk(Now, pair.B, "evicts A"));
+        Assert.False(pair.B.Manager.HasSession(pair.A.Key, Now));
+
+        AssertDropped(pair.B, recorded, SessionDropReason.ReplayedInitiation, pair.A.EndPoint, Now + TimeSpan.FromSeconds(1));
+    }
+
+    [Fact]
     public void Check3_an_IK_initiation_crossing_ours_is_dropped_by_the_smaller_key_SimultaneousInitiation()
     {
         using var pair = new SessionPair(seed: 3);
@@ -548,6 +573,16 @@ public class ReceivingChecklistTests
         var ours = pair.B.InitiateXx(Now, pair.A, "mine");
         ours.AsSpan(PacketFormat.HeaderSize, PacketFormat.IndexSize).CopyTo(message3.AsSpan(PacketFormat.HeaderSize));
         AssertDropped(pair.B, message3, SessionDropReason.UnexpectedPacket, pair.A.EndPoint);
+    }
+
+    [Fact]
+    public void Check8_an_XX_message_3_whose_identity_is_refused_abandons_the_handshake_IdentityRefused()
+    {
+        var refusing = new SessionOptions { NetworkId = 7, AcceptIdentity = (_, _) => false };
+        using var pair = new SessionPair(optionsB: refusing);
+        AssertDropped(pair.B, XxMessage3(pair), SessionDropReason.IdentityRefused, pair.A.EndPoint);
+        Assert.Equal(0, pair.B.Manager.PeerCount);
+        Assert.Equal(0, pair.B.Manager.PendingHandshakeCount);
     }
 
     [Fact]
