@@ -37,7 +37,10 @@ public sealed partial class KademliaEngine
             request.Type,
             step.ExpectsAnswer ? purpose : RequestPurpose.FireAndForget,
             now,
-            now + _options.Network.MaxRequestTimeout));
+            now + _options.Network.MaxRequestTimeout)
+        {
+            Key = step.Address is null ? new PeerKey(step.Peer.PublicKey.Span) : default,
+        });
         _requestsSent++;
         var plaintext = _plain.AsSpan(0, length);
         if (step.Address is not null)

@@ -18,6 +18,13 @@ public sealed partial class KademliaEngine
         while (_requests.TryTakeExpired(now, out var expired))
         {
             _timeouts++;
+            if (!expired.Key.IsEmpty)
+            {
+                // Nobody waits for an answer any more: the session layer must not keep retrying the
+                // handshake for 90 s (a contact a third party named would get a burst of initiations).
+                _sessions.AbandonInitiation(expired.Key);
+            }
+
             RequestFailed(now, expired);
         }
 

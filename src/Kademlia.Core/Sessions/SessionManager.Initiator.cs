@@ -363,4 +363,18 @@ internal sealed partial class SessionManager
         reason = default;
         return true;
     }
+
+    /// <summary>
+    /// Gives up an IK initiation of ours to <paramref name="peer"/> that is still unanswered: no more
+    /// retries. The engine calls it when the request it carried timed out, so retries never outlive the
+    /// operation that caused them. Requests queued for the handshake fail at their own deadlines.
+    /// </summary>
+    public void AbandonInitiation(PeerKey peer)
+    {
+        // A rekey (empty request) is left alone: it serves the session, not one request.
+        if (_peers.TryGetValue(peer, out var state) && state.Pending is { Kind: PendingKind.IkInitiator, Request.Length: > 0 } pending)
+        {
+            RemovePending(pending);
+        }
+    }
 }

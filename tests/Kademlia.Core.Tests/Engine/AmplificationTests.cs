@@ -160,6 +160,35 @@ public sealed class AmplificationTests : IDisposable
         Assert.NotNull(_engine.Routing.Find(other.Self)); // proven by the keepalive, not by the initiation
     }
 
+    [Fact]
+    public void A_contact_that_never_answers_gets_one_initiation_per_request_not_90_seconds_of_retries()
+    {
+        // As when a malicious NODES answer points a lookup at a victim: nothing of ours waits after the
+        // request's timeout, so the session layer must not go on retrying the handshake.
+        var silent = NewPeer(6003);
+        var query = _engine.Ping(_start, silent.Info);
+        var initiations = 0;
+        var now = _start;
+        var end = _start + TimeSpan.FromSeconds(90);
+        for (var steps = 0; steps < 10_000 && now <= end; steps++)
+        {
+            while (_engine.PollTransmit(out var transmit))
+            {
+                initiations += transmit.Destination.Equals(silent.EndPoint) && transmit.Packet[1] == (byte)PacketType.IkInitiation ? 1 : 0;
+            }
+
+            var next = _engine.NextTimeout() ?? end;
+            now = next > now ? next : now + TimeSpan.FromMilliseconds(1);
+            _engine.HandleTimeout(now);
+        }
+
+        // The ping's own attempts, each in one initiation; the session layer adds no retries of its own
+        // (18 initiations in 90 s before the fix).
+        Assert.Equal(_engine.Statistics.RequestsSent, initiations);
+        Assert.InRange(initiations, 1, 3);
+        Assert.NotEqual(default, query);
+    }
+
     private List<Message> DrainTo(RawPeer peer, DateTimeOffset until)
     {
         var messages = new List<Message>();

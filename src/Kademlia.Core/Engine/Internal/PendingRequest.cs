@@ -26,4 +26,8 @@ internal sealed record PendingRequest(
     MessageType Type,
     RequestPurpose Purpose,
     DateTimeOffset SentAt,
-    DateTimeOffset Deadline);
+    DateTimeOffset Deadline)
+{
+    /// <summary>The peer's session key, when it is known by key (not for an XX first contact by address).</summary>
+    public Sessions.PeerKey Key { get; init; }
+}
