@@ -9,6 +9,7 @@ using Kademlia.Identity;
 using Kademlia.Internal;
 using Kademlia.Records;
 using Kademlia.Routing;
+using Kademlia.Wire;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -41,10 +42,27 @@ namespace Kademlia;
 /// await node.JoinAsync(["&lt;key&gt;.&lt;nonce&gt;@192.0.2.1:4000"]);
 /// var put = await node.PutAsync(ImmutableRecord.Create("hello"u8));
 /// var got = await node.GetAsync(put.Key, RecordKind.Immutable);
+///
+/// // Application messages over the same encrypted sessions, on a channel of your own:
+/// await foreach (var message in node.ReceiveAsync("lobby/1"))
+/// {
+///     if (message.IsRequest)
+///     {
+///         await message.ReplyAsync("seat 3"u8.ToArray());
+///     }
+/// }
+///
+/// var answer = await other.RequestAsync(node.Info, "lobby/1", "join"u8.ToArray(), TimeSpan.FromSeconds(2), retries: 2);
 /// </code>
 /// </example>
 public sealed class DhtNode : IAsyncDisposable
 {
+    /// <summary>
+    /// Largest application payload, in bytes: 1202, what one packet holds whatever the channel
+    /// (<see cref="WireLimits.MaxAppPayload"/>). Split larger data yourself.
+    /// </summary>
+    public const int MaxAppPayload = WireLimits.MaxAppPayload;
+
     /// <summary>Datagrams from addresses we never sent to that may wait in the queue at once.</summary>
     private const int MaxQueuedFromStrangers = 512;
 
@@ -66,6 +84,8 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<QueryId, PendingQuery> _queries = [];
     private readonly List<Channel<EngineEvent>> _subscribers = [];
+    private readonly AppReceivers _receivers = new();
+    private readonly int _appInboxCapacity;
     private readonly int _maxQueuedDatagrams;
     private readonly ITimer _timer;
     private readonly ConcurrentDictionary<EndPoint, byte> _talkedTo = new();
@@ -91,6 +111,7 @@ public sealed class DhtNode : IAsyncDisposable
         _maxQueuedDatagrams = options.MaxQueuedDatagrams;
         _joinRetryDelay = options.JoinRetryDelay;
         _joinRetryMaxDelay = options.JoinRetryMaxDelay;
+        _appInboxCapacity = options.AppInboxCapacity;
         _timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(Wake.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         Info = engine.LocalInfo;
@@ -121,6 +142,8 @@ public sealed class DhtNode : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.JoinRetryDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.JoinRetryMaxDelay, options.JoinRetryDelay);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.AppInboxCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.AppMessagesPerSecondPerPeer, 0);
         var ownsIdentity = options.Identity is null;
         var identity = options.Identity ?? await Task.Run(() => NodeIdentity.Generate(options.Network, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
         var socket = new Socket(options.Bind.AddressFamily, SocketType.Dgram, ProtocolType.Udp);
@@ -145,6 +168,8 @@ public sealed class DhtNode : IAsyncDisposable
                 Quorum = options.Quorum,
                 RequestsPerSecondPerSource = options.RequestsPerSecondPerSource,
                 RequestBurstPerSource = 2 * options.RequestsPerSecondPerSource,
+                AppMessagesPerSecondPerPeer = options.AppMessagesPerSecondPerPeer,
+                AppMessageBurstPerPeer = 2 * options.AppMessagesPerSecondPerPeer,
             };
             var engine = new KademliaEngine(identity, engineOptions, options.Store);
             var node = new DhtNode(socket, engine, identity, ownsIdentity, options);
@@ -329,6 +354,127 @@ public sealed class DhtNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Sends a datagram to the application receiving on <paramref name="channel"/> at <paramref name="peer"/>,
+    /// over the encrypted session this node has with it (opened on the way if there is none: the datagram
+    /// rides in the first handshake message). Like a UDP datagram it may be lost, and nothing says whether it
+    /// arrived; use <see cref="RequestAsync"/> for an answer.
+    /// </summary>
+    /// <returns>A task that completes when the node has sent (or queued) the datagram.</returns>
+    /// <exception cref="ArgumentException">
+    /// The payload is longer than <see cref="MaxAppPayload"/> bytes, the channel name is not 1 to 32 printable
+    /// ASCII characters, or the peer has no endpoint or is this node.
+    /// </exception>
+    public ValueTask SendAsync(NodeInfo peer, string channel, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+    {
+        CheckAppMessage(peer, channel, payload);
+        var bytes = payload.ToArray();
+        return new ValueTask(PostAsync((engine, now) => engine.SendAppDatagram(now, peer, channel, bytes), cancellationToken));
+    }
+
+    /// <summary>
+    /// Receives the application messages other nodes send to <paramref name="channel"/> on this node, until
+    /// cancelled. While nothing receives on a channel, requests to it are refused (<see cref="ErrorCode.NoSuchChannel"/>)
+    /// and datagrams dropped. One receiver per channel at a time; messages it does not read fast enough
+    /// (<see cref="DhtNodeOptions.AppInboxCapacity"/>) are dropped, a request among them refused
+    /// <see cref="ErrorCode.RateLimited"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The channel name is not 1 to 32 printable ASCII characters.</exception>
+    /// <exception cref="InvalidOperationException">(When enumerated.) Something already receives on the channel.</exception>
+    public IAsyncEnumerable<AppMessage> ReceiveAsync(string channel, CancellationToken cancellationToken = default)
+    {
+        AppChannel.Validate(channel, nameof(channel));
+        return ReceiveCoreAsync(channel, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sends a request to the application receiving on <paramref name="channel"/> at <paramref name="peer"/>
+    /// and returns its answer. Each attempt waits <paramref name="timeout"/>; an unanswered one is sent again,
+    /// up to <paramref name="retries"/> more times. Retries repeat the request's ID, so a receiver still
+    /// working on it does not see it twice; one whose answer was lost does (make such requests idempotent).
+    /// </summary>
+    /// <returns>The peer application's answer.</returns>
+    /// <exception cref="ArgumentException">
+    /// The payload is longer than <see cref="MaxAppPayload"/> bytes, the channel name is not 1 to 32 printable
+    /// ASCII characters, or the peer has no endpoint or is this node.
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">The timeout is not positive, or the retries negative.</exception>
+    /// <exception cref="TimeoutException">No attempt was answered in time.</exception>
+    /// <exception cref="AppRequestRefusedException">The peer refused: nothing receives on the channel there, or it is over its rate.</exception>
+    public Task<ReadOnlyMemory<byte>> RequestAsync(NodeInfo peer, string channel, ReadOnlyMemory<byte> payload, TimeSpan timeout, int retries, CancellationToken cancellationToken = default)
+    {
+        CheckAppMessage(peer, channel, payload);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
+        ArgumentOutOfRangeException.ThrowIfNegative(retries);
+        var bytes = payload.ToArray();
+        var result = RunAsync<AppRequestResult>("app_request", (engine, now) => engine.SendAppRequest(now, peer, channel, bytes, timeout, retries), cancellationToken);
+        return AnswerOf(result, channel, timeout, retries);
+
+        static async Task<ReadOnlyMemory<byte>> AnswerOf(Task<AppRequestResult> request, string channel, TimeSpan timeout, int retries)
+        {
+            var result = await request.ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                return result.Response;
+            }
+
+            throw result.Refusal is { } refusal
+                ? new AppRequestRefusedException(result.Peer.Id, channel, refusal)
+                : new TimeoutException(
+                    $"Node {result.Peer.Id.ToShortString()} did not answer the request on channel '{channel}' ({1 + retries} attempts of {timeout.TotalSeconds:0.###} s).");
+        }
+    }
+
+    /// <summary>Throws unless <paramref name="payload"/> fits one application message.</summary>
+    internal static void CheckAppPayload(ReadOnlyMemory<byte> payload, string parameterName)
+    {
+        if (payload.Length > MaxAppPayload)
+        {
+            throw new ArgumentException(
+                $"An application payload is at most {MaxAppPayload} bytes (one packet), not {payload.Length}; split larger data yourself.", parameterName);
+        }
+    }
+
+    /// <summary>Sends an application's answer; false when its request no longer waits.</summary>
+    internal ValueTask<bool> ReplyAsync(NodeInfo requester, ulong requestId, byte[] payload, CancellationToken cancellationToken) =>
+        new(PostAsync((engine, now) => engine.ReplyApp(now, requester, requestId, payload), cancellationToken));
+
+    private void CheckAppMessage(NodeInfo peer, string channel, ReadOnlyMemory<byte> payload)
+    {
+        AppChannel.Validate(channel, nameof(channel));
+        CheckAppPayload(payload, nameof(payload));
+        if (peer.Endpoint.IsUnspecified)
+        {
+            throw new ArgumentException($"The peer {peer.Id.ToShortString()} has no endpoint to send to.", nameof(peer));
+        }
+
+        if (peer.Id == Id)
+        {
+            throw new ArgumentException("A node does not send application messages to itself.", nameof(peer));
+        }
+    }
+
+    private async IAsyncEnumerable<AppMessage> ReceiveCoreAsync(string channel, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var inbox = Channel.CreateBounded<AppMessage>(new BoundedChannelOptions(_appInboxCapacity) { SingleReader = true, SingleWriter = true });
+        if (!await PostAsync((engine, _) => _receivers.TryOpen(engine, channel, inbox.Writer), cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"Something already receives on channel '{channel}' of this node; one receiver per channel.");
+        }
+
+        try
+        {
+            await foreach (var message in inbox.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return message;
+            }
+        }
+        finally
+        {
+            Post(new Command((engine, _) => _receivers.Close(engine, channel, inbox.Writer), null));
+        }
+    }
+
     /// <summary>A snapshot of the routing table, records, traffic and contained faults.</summary>
     public Task<DhtStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default) => PostAsync((engine, _) =>
     {
@@ -346,6 +492,11 @@ public sealed class DhtNode : IAsyncDisposable
         if (Interlocked.Read(ref _inboxDrops) is var inboxDrops and > 0)
         {
             drops["runtime.InboxFull"] = inboxDrops;
+        }
+
+        if (_receivers.Dropped > 0)
+        {
+            drops["runtime.AppInboxFull"] = _receivers.Dropped;
         }
 
         return new DhtStatistics(engineStats with { Drops = drops }, buckets, engine.Store.Statistics) { Faults = _faults.Snapshot() };
@@ -613,7 +764,7 @@ public sealed class DhtNode : IAsyncDisposable
                 while (reader.TryRead(out var item))
                 {
                     Handle(item, now);
-                    Flush();
+                    Flush(now);
                     now = _time.GetUtcNow();
                 }
 
@@ -733,6 +884,7 @@ public sealed class DhtNode : IAsyncDisposable
         }
 
         _subscribers.Clear();
+        _receivers.CompleteAll(fault);
     }
 
     private void Rearm(DateTimeOffset now)
@@ -740,7 +892,7 @@ public sealed class DhtNode : IAsyncDisposable
         for (var rounds = 0; rounds < 8 && now >= _timersHeldUntil && _engine.NextTimeout() is { } due && due <= now; rounds++)
         {
             RunTimers(now);
-            Flush();
+            Flush(now);
         }
 
         if (now >= _nextSnapshot)
@@ -772,7 +924,19 @@ public sealed class DhtNode : IAsyncDisposable
         _timer.Change(delay, Timeout.InfiniteTimeSpan);
     }
 
-    private void Flush()
+    /// <summary>Sends what the engine emitted, then handles its events, then sends what they made it emit (a refused app request).</summary>
+    private void Flush(DateTimeOffset now)
+    {
+        SendTransmits();
+        while (_engine.PollEvent(out var engineEvent))
+        {
+            Dispatch(engineEvent!, now);
+        }
+
+        SendTransmits();
+    }
+
+    private void SendTransmits()
     {
         while (_engine.PollTransmit(out var transmit))
         {
@@ -795,17 +959,21 @@ public sealed class DhtNode : IAsyncDisposable
                 return;
             }
         }
-
-        while (_engine.PollEvent(out var engineEvent))
-        {
-            Dispatch(engineEvent!);
-        }
     }
 
-    private void Dispatch(EngineEvent engineEvent)
+    private void Dispatch(EngineEvent engineEvent, DateTimeOffset now)
     {
         switch (engineEvent)
         {
+            case AppMessageReceived received:
+                var message = new AppMessage(this, received.From, received.Channel, received.Payload, received.RequestId, received.ExpectsReply);
+                if (!_receivers.TryDeliver(message) && received.ExpectsReply)
+                {
+                    // Its application cannot take it now: say so, rather than let the requester wait it out.
+                    _engine.RefuseApp(now, received.From, received.RequestId);
+                }
+
+                break;
             case QueryFinished finished when _queries.Remove(finished.Query, out var pending):
                 // The caller first: a logger or listener that throws must not change its result.
                 pending.Complete(finished.Result);

@@ -73,4 +73,17 @@ public sealed class DhtNodeOptions
 
     /// <summary>How often a client keeps its NAT mappings alive. Defaults to 25 seconds.</summary>
     public TimeSpan KeepaliveInterval { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>
+    /// Application messages (requests and datagrams together) taken per second from one peer, as a token
+    /// bucket whose burst is twice this; beyond it requests are refused and datagrams dropped. Defaults to 100.
+    /// </summary>
+    public double AppMessagesPerSecondPerPeer { get; set; } = 100;
+
+    /// <summary>
+    /// Application messages one <see cref="DhtNode.ReceiveAsync"/> may have waiting to be read; more are
+    /// dropped (a request among them is refused, so its sender may try later) and counted as
+    /// <c>runtime.AppInboxFull</c>. Defaults to 256.
+    /// </summary>
+    public int AppInboxCapacity { get; set; } = 256;
 }

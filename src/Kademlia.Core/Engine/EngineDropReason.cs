@@ -26,4 +26,19 @@ public enum EngineDropReason
     /// and already got 3x the bytes it sent (anti-amplification).
     /// </summary>
     AmplificationLimit,
+
+    /// <summary>An app message for a channel nothing receives on (a request is also answered NO_SUCH_CHANNEL).</summary>
+    NoSuchChannel,
+
+    /// <summary>An app message beyond its sender's per-peer rate (a request is also answered RATE_LIMITED).</summary>
+    AppRateLimited,
+
+    /// <summary>An APP_REQUEST refused because too many requests wait for their application (answered RATE_LIMITED).</summary>
+    AppBacklog,
+
+    /// <summary>A copy of an APP_REQUEST still waiting for its answer, or of an APP_DATAGRAM just delivered.</summary>
+    AppDuplicate,
+
+    /// <summary>An outgoing APP_DATAGRAM that waited for a session that never opened, or found too many waiting before it.</summary>
+    AppDatagramNotSent,
 }

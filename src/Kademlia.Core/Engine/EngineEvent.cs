@@ -59,3 +59,17 @@ public sealed record ExternalAddressChanged(NodeEndpoint Endpoint) : EngineEvent
 /// <param name="Reachability">Whether packets from strangers reach this node.</param>
 /// <param name="IsClient">Whether the node now runs as a client (kept out of routing tables).</param>
 public sealed record ReachabilityChanged(NodeReachability Reachability, bool IsClient) : EngineEvent;
+
+/// <summary>
+/// An app message arrived on a channel an application receives on (<see cref="KademliaEngine.OpenAppChannel"/>).
+/// A request waits for <see cref="KademliaEngine.ReplyApp"/>; a datagram is answered by nothing.
+/// </summary>
+/// <param name="From">
+/// The sender, verified: its Ed25519 key authenticated the session the message came in on, its ID is the
+/// SHA-256 of that key and its proof-of-work holds. The endpoint is where the message came from.
+/// </param>
+/// <param name="Channel">The channel it was sent to.</param>
+/// <param name="Payload">The application's bytes.</param>
+/// <param name="RequestId">The request ID, to answer a request with.</param>
+/// <param name="ExpectsReply">True for an APP_REQUEST (answer it), false for an APP_DATAGRAM.</param>
+public sealed record AppMessageReceived(NodeInfo From, string Channel, ReadOnlyMemory<byte> Payload, ulong RequestId, bool ExpectsReply) : EngineEvent;

@@ -79,4 +79,15 @@ public sealed record EngineOptions
 
     /// <summary>How many contacts (the closest to our own ID) a client keeps alive. Defaults to 8.</summary>
     public int KeepalivePeers { get; init; } = 8;
+
+    /// <summary>
+    /// App messages (requests and datagrams together) taken per second from one peer, by node ID, as a token
+    /// bucket: beyond it requests are answered RATE_LIMITED and datagrams dropped. Room for a game's 30 to
+    /// 60 updates a second with requests besides, while one peer can make us deliver at most about
+    /// 120 KB/s to applications. Defaults to 100.
+    /// </summary>
+    public double AppMessagesPerSecondPerPeer { get; init; } = 100;
+
+    /// <summary>Burst size of the per-peer app-message bucket. Defaults to 200.</summary>
+    public double AppMessageBurstPerPeer { get; init; } = 200;
 }

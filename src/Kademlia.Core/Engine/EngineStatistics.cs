@@ -36,6 +36,12 @@ public sealed record EngineStatistics
     /// <summary>Peers with a live session.</summary>
     public int Sessions { get; init; }
 
+    /// <summary>App messages (requests and datagrams) handed to applications.</summary>
+    public long AppMessagesDelivered { get; init; }
+
+    /// <summary>App messages sent: datagrams, and every attempt of a request.</summary>
+    public long AppMessagesSent { get; init; }
+
     /// <summary>Dropped datagrams and messages by reason ("session.InvalidMac1", "engine.RateLimited", ...).</summary>
     public IReadOnlyDictionary<string, long> Drops { get; init; } = new Dictionary<string, long>();
 

@@ -106,6 +106,14 @@ public sealed partial class KademliaEngine
             plaintext[0] &= unchecked((byte)~ClientFlag);
         }
 
+        if (plaintext.Length == 0 && handshake is null)
+        {
+            // An IK response with no answer: the app message it carried is answered later on the session,
+            // or never (docs/PROTOCOL.md, "Application messages", rule 4). The exchange is authenticated.
+            ObserveSender(now, peer, result.Peer.Key, from);
+            return;
+        }
+
         var error = MessageCodec.TryRead(plaintext, out var message);
         if (error != DecodeError.None || message is null)
         {
@@ -114,7 +122,7 @@ public sealed partial class KademliaEngine
             {
                 // A request type we do not know is a newer peer's, not garbage: say so, so it stops asking.
                 var code = error == DecodeError.UnknownMessageType ? ErrorCode.UnsupportedRequest : ErrorCode.MalformedRequest;
-                Answer(now, peer, result.Peer.Key, handshake, new ErrorResponse(requestId, code));
+                Refuse(now, peer, result.Peer.Key, handshake, type, requestId, code);
             }
             else if (handshake is { } token)
             {
@@ -124,29 +132,19 @@ public sealed partial class KademliaEngine
             return;
         }
 
-        // An authenticated exchange with a node whose proof-of-work holds, from an address that proved
-        // it receives what we send: it may enter the table (and be handed records). Before the proof the
-        // source may be forged, and a table entry would make us push records to a victim.
-        if (_verification.IsClient(result.Peer.Key))
-        {
-            // A node that became a client since it entered the table leaves it: nobody should route to it.
-            if (Routing.Find(peer.Id) is { } former && Routing.Remove(peer.Id, now))
-            {
-                _events.Enqueue(new ContactEvicted(former));
-            }
-        }
-        else if (_addresses.IsProven(from))
-        {
-            ObservePeer(now, peer);
-        }
-
+        ObserveSender(now, peer, result.Peer.Key, from);
         var key = result.Peer.Key;
         if (message.IsRequest)
         {
             if (!_requestLimiter.TryTake(from, now))
             {
                 _drops.Count(EngineDropReason.RateLimited);
-                Answer(now, peer, key, handshake, new ErrorResponse(message.RequestId, ErrorCode.RateLimited));
+                Refuse(now, peer, key, handshake, message.Type, message.RequestId, ErrorCode.RateLimited);
+            }
+            else if (message is ChannelMessage app)
+            {
+                _requestsServed++;
+                ServeApp(now, peer, key, handshake, from, app);
             }
             else
             {
@@ -168,6 +166,27 @@ public sealed partial class KademliaEngine
         }
 
         FlushAwaiting(now, key);
+    }
+
+    /// <summary>
+    /// An authenticated exchange with a node whose proof-of-work holds, from an address that proved it
+    /// receives what we send: it may enter the table (and be handed records). Before the proof the source
+    /// may be forged, and a table entry would make us push records to a victim.
+    /// </summary>
+    private void ObserveSender(DateTimeOffset now, NodeInfo peer, PeerKey key, IPEndPoint from)
+    {
+        if (_verification.IsClient(key))
+        {
+            // A node that became a client since it entered the table leaves it: nobody should route to it.
+            if (Routing.Find(peer.Id) is { } former && Routing.Remove(peer.Id, now))
+            {
+                _events.Enqueue(new ContactEvicted(former));
+            }
+        }
+        else if (_addresses.IsProven(from))
+        {
+            ObservePeer(now, peer);
+        }
     }
 
     /// <summary>
@@ -196,7 +215,8 @@ public sealed partial class KademliaEngine
             return;
         }
 
-        if (Routing.RecordSuccess(peer.Id, now - pending.SentAt, now))
+        // An app request's round trip includes the peer application's own time: no RTT sample.
+        if (pending.Purpose != RequestPurpose.Application && Routing.RecordSuccess(peer.Id, now - pending.SentAt, now))
         {
             _requests.EndLivenessCheck(peer.Id);
         }
@@ -213,7 +233,15 @@ public sealed partial class KademliaEngine
 
             if (pending.Owner is { } failed && _queries.TryGetValue(failed, out var failing))
             {
-                failing.OnFailure(peer.Id, pending.RequestId, now);
+                if (response is ErrorResponse refusal)
+                {
+                    failing.OnError(peer.Id, pending.RequestId, refusal.Code, now);
+                }
+                else
+                {
+                    failing.OnFailure(peer.Id, pending.RequestId, now);
+                }
+
                 Drive(now, failing);
             }
 
@@ -262,6 +290,7 @@ public sealed partial class KademliaEngine
         (MessageType.Put or MessageType.AddProvider, MessageType.PutResult) => true,
         (MessageType.GetProviders, MessageType.Providers) => true,
         (MessageType.Probe or MessageType.ProbeForward or MessageType.ProbeDial, MessageType.ProbeAck) => true,
+        (MessageType.AppRequest, MessageType.AppResponse) => true,
         _ => false,
     };
 }

@@ -15,7 +15,10 @@ public sealed partial class KademliaEngine
     /// <summary>Most peers with queued requests at once.</summary>
     private const int MaxPeersAwaitingSession = 1024;
 
-    /// <summary>Pong and small errors: what a PING's first message must make room for under the 3x rule.</summary>
+    /// <summary>
+    /// Pong and small errors: what a PING's first message must make room for under the 3x rule. Also an app
+    /// message's, whose IK response is empty or an ERROR (its application answers later, on the session).
+    /// </summary>
     private const int SmallAnswerSize = 64;
 
     private void SendRequest(DateTimeOffset now, EngineQuery? owner, RequestPurpose purpose, QueryStep step)
@@ -29,19 +32,27 @@ public sealed partial class KademliaEngine
         MarkIfClient(_plain);
 
         var address = step.Address ?? step.Peer.Endpoint.ToIPEndPoint();
+        // An APP_DATAGRAM is never answered: it is tracked only while it waits for a session, so that it
+        // goes out when the session opens, or is counted as not sent when none does.
+        var oneWay = request.Type == MessageType.AppDatagram;
         _requests.Add(new PendingRequest(
             request.RequestId,
             owner?.Id,
             step.Address is null ? step.Peer.Id : null,
             address,
             request.Type,
-            step.ExpectsAnswer ? purpose : RequestPurpose.FireAndForget,
+            IsApplication(request.Type) ? RequestPurpose.Application : step.ExpectsAnswer ? purpose : RequestPurpose.FireAndForget,
             now,
-            now + _options.Network.MaxRequestTimeout)
+            now + (step.Timeout ?? _options.Network.MaxRequestTimeout))
         {
             Key = step.Address is null ? new PeerKey(step.Peer.PublicKey.Span) : default,
         });
         _requestsSent++;
+        if (IsApplication(request.Type))
+        {
+            _apps.OnSent();
+        }
+
         var plaintext = _plain.AsSpan(0, length);
         if (step.Address is not null)
         {
@@ -56,23 +67,26 @@ public sealed partial class KademliaEngine
         if (_sessions.HasSession(key, now))
         {
             EmitOrFail(now, _sessions.SealTo(now, key, plaintext, _sealed), request.RequestId);
+            Sent(oneWay, request.RequestId);
         }
         else if (_sessions.IsHandshaking(key))
         {
-            Enqueue(now, key, request.RequestId, plaintext);
+            Enqueue(now, key, request.RequestId, plaintext, oneWay);
         }
         else if (length <= PacketFormat.MaxInitiationRequest)
         {
             // First contact: the request rides in handshake message 1, its answer in message 2.
             var expected = request.Type is MessageType.Ping or MessageType.Probe or MessageType.ProbeForward or MessageType.ProbeDial
+                or MessageType.AppRequest or MessageType.AppDatagram
                 ? SmallAnswerSize
                 : PacketFormat.MaxResponseAnswer;
             EmitOrFail(now, _sessions.InitiateIk(now, key, address, plaintext, _sealed, expected), request.RequestId);
+            Sent(oneWay, request.RequestId);
         }
         else
         {
-            // Too large for message 1 (a PUT): open the session with a PING and send it right after.
-            Enqueue(now, key, request.RequestId, plaintext);
+            // Too large for message 1 (a PUT, a large app message): open the session with a PING and send it right after.
+            Enqueue(now, key, request.RequestId, plaintext, oneWay);
             var ping = new PingRequest(NewRequestId());
             _requests.Add(new PendingRequest(ping.RequestId, null, step.Peer.Id, address, MessageType.Ping, RequestPurpose.FireAndForget, now, now + _options.Network.MaxRequestTimeout));
             MessageCodec.TryWrite(_plain, ping, out var pingLength);
@@ -81,7 +95,16 @@ public sealed partial class KademliaEngine
         }
     }
 
-    private void Enqueue(DateTimeOffset now, PeerKey key, ulong requestId, ReadOnlySpan<byte> plaintext)
+    /// <summary>Forgets a one-way request once it is out (or failed to go, counted where it failed): nothing will answer it.</summary>
+    private void Sent(bool oneWay, ulong requestId)
+    {
+        if (oneWay)
+        {
+            _requests.Remove(requestId);
+        }
+    }
+
+    private void Enqueue(DateTimeOffset now, PeerKey key, ulong requestId, ReadOnlySpan<byte> plaintext, bool oneWay)
     {
         if (!_awaitingSession.TryGetValue(key, out var queue))
         {
@@ -91,7 +114,7 @@ public sealed partial class KademliaEngine
                 return;
             }
 
-            _awaitingSession[key] = queue = new Queue<(ulong, byte[])>();
+            _awaitingSession[key] = queue = new Queue<(ulong, byte[], bool)>();
         }
 
         if (queue.Count >= MaxQueuedPerPeer)
@@ -100,7 +123,7 @@ public sealed partial class KademliaEngine
             return;
         }
 
-        queue.Enqueue((requestId, plaintext.ToArray()));
+        queue.Enqueue((requestId, plaintext.ToArray(), oneWay));
     }
 
     /// <summary>Sends what waited for a session with <paramref name="key"/>, once it has one.</summary>
@@ -119,6 +142,7 @@ public sealed partial class KademliaEngine
             if (_requests.Contains(item.RequestId))
             {
                 EmitOrFail(now, _sessions.SealTo(now, key, item.Plaintext, _sealed), item.RequestId);
+                Sent(item.OneWay, item.RequestId);
                 sent = true;
             }
         }
@@ -173,14 +197,18 @@ public sealed partial class KademliaEngine
     /// <summary>Sends an answer: inside handshake message 2 for an IK first request, else on the session.</summary>
     private void Answer(DateTimeOffset now, NodeInfo peer, PeerKey key, HandshakeToken? handshake, Message answer)
     {
-        if (!MessageCodec.TryWrite(_plain, answer, out var length))
+        if (MessageCodec.TryWrite(_plain, answer, out var length))
         {
-            return;
+            SealAnswer(now, peer, key, handshake, _plain.AsSpan(0, length));
         }
+    }
 
+    /// <summary>Seals an encoded answer (empty: a handshake completed with no answer yet) and queues it.</summary>
+    private void SealAnswer(DateTimeOffset now, NodeInfo peer, PeerKey key, HandshakeToken? handshake, ReadOnlySpan<byte> plaintext)
+    {
         var sealedAnswer = handshake is { } token
-            ? _sessions.Respond(now, token, _plain.AsSpan(0, length), _sealed)
-            : _sessions.SealTo(now, key, _plain.AsSpan(0, length), _sealed);
+            ? _sessions.Respond(now, token, plaintext, _sealed)
+            : _sessions.SealTo(now, key, plaintext, _sealed);
         if (sealedAnswer.Status == SealStatus.Sealed)
         {
             _outbox.TryQueue(sealedAnswer.EndPoint ?? peer.Endpoint.ToIPEndPoint(), _sealed.AsSpan(0, sealedAnswer.Length));

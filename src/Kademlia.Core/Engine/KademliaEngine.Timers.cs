@@ -63,7 +63,14 @@ public sealed partial class KademliaEngine
 
     private void RequestFailed(DateTimeOffset now, PendingRequest pending)
     {
-        if (pending.Peer is { } peer)
+        if (pending.Type == MessageType.AppDatagram)
+        {
+            // It waited for a session that never opened, or found too many waiting: no one else will know.
+            _drops.Count(EngineDropReason.AppDatagramNotSent);
+        }
+
+        // An app request's silence is its application's, not the node's: no failure against the table.
+        if (pending.Peer is { } peer && pending.Purpose != RequestPurpose.Application)
         {
             var evicted = pending.Purpose == RequestPurpose.Liveness
                 ? Routing.LivenessCheckFailed(peer, now)

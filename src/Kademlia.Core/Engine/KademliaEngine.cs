@@ -19,7 +19,8 @@ namespace Kademlia.Engine;
 /// <para>Inputs: <see cref="HandleDatagram"/> for every datagram received, <see cref="HandleTimeout"/>
 /// whenever <see cref="NextTimeout"/> has passed, and the operations (<see cref="Bootstrap"/>,
 /// <see cref="Ping(DateTimeOffset, NodeInfo)"/>, <see cref="FindNode"/>, <see cref="Put"/>, <see cref="Get"/>,
-/// <see cref="Announce"/>, <see cref="FindProviders"/>), each returning a <see cref="QueryId"/>.</para>
+/// <see cref="Announce"/>, <see cref="FindProviders"/>, <see cref="SendAppRequest"/>), each returning a <see cref="QueryId"/>;
+/// application messages (<see cref="OpenAppChannel"/>, <see cref="SendAppDatagram"/>, <see cref="ReplyApp"/>).</para>
 /// <para>Outputs, to poll after every input in this order: <see cref="PollTransmit"/> until false (send
 /// each datagram), <see cref="PollEvent"/> until false (operation results and table changes), then
 /// <see cref="NextTimeout"/> to arm the timer.</para>
@@ -48,7 +49,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly QueryWakeups _wakeups = new();
     private readonly List<QueryId> _dueQueries = [];
     private readonly OutstandingRequests _requests = new();
-    private readonly Dictionary<PeerKey, Queue<(ulong RequestId, byte[] Plaintext)>> _awaitingSession = [];
+    private readonly Dictionary<PeerKey, Queue<(ulong RequestId, byte[] Plaintext, bool OneWay)>> _awaitingSession = [];
     private readonly PeerVerification _verification;
     private readonly DropCounters _drops = new();
     private readonly RateLimiter _requestLimiter;
@@ -62,6 +63,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly RateLimiter _probeLimiter;
     private readonly RateLimiter _forwarderLimiter;
     private readonly RateLimiter _dialLimiter;
+    private readonly AppMessaging _apps;
     private DateTimeOffset _nextAddressCheck = DateTimeOffset.MinValue;
     private DateTimeOffset _nextKeepalive = DateTimeOffset.MinValue;
     private QueryId? _rebootstrap;
@@ -118,6 +120,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         _probeLimiter = new RateLimiter(ProbesPerSecondPerSource, 2, options.MaxTrackedSources);
         _forwarderLimiter = new RateLimiter(DialsPerSecondPerForwarder, 5, options.MaxTrackedSources);
         _dialLimiter = new RateLimiter(DialsPerSecond, 10, 1);
+        _apps = new AppMessaging(options.AppMessagesPerSecondPerPeer, options.AppMessageBurstPerPeer, options.MaxTrackedSources);
     }
 
     /// <summary>This node's ID.</summary>
@@ -208,6 +211,8 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         ExternalEndpoint = _externalAddress.Current,
         Reachability = _reachability.Status,
         IsClient = IsClient,
+        AppMessagesDelivered = _apps.Delivered,
+        AppMessagesSent = _apps.Sent,
     };
 
     /// <summary>Takes the next datagram to send.</summary>

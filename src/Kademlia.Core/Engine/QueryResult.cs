@@ -66,3 +66,13 @@ public sealed record FindProvidersResult(IReadOnlyList<ProviderRecord> Providers
 /// <param name="SeedsAnswered">Seeds that answered.</param>
 /// <param name="TableSize">Contacts in the routing table afterwards.</param>
 public sealed record BootstrapResult(int SeedsAnswered, int TableSize) : QueryResult;
+
+/// <summary>The outcome of an APP_REQUEST (<see cref="KademliaEngine.SendAppRequest"/>).</summary>
+/// <param name="Peer">The node asked.</param>
+/// <param name="Response">The peer application's answer when <see cref="QueryResult.Succeeded"/>; empty otherwise.</param>
+/// <param name="Refusal">
+/// The ERROR that ended the request (<see cref="Wire.ErrorCode.NoSuchChannel"/> when nothing receives on
+/// the channel there), or null when it succeeded or no attempt was answered in time.
+/// </param>
+/// <param name="Rtt">From the last attempt's send to the answer, including the peer application's own time.</param>
+public sealed record AppRequestResult(NodeInfo Peer, ReadOnlyMemory<byte> Response, Wire.ErrorCode? Refusal, TimeSpan Rtt) : QueryResult;

@@ -24,7 +24,10 @@ public enum DecodeError
     /// <summary>A count of contacts or provider records exceeds its limit in <see cref="WireLimits"/>.</summary>
     CountTooLarge,
 
-    /// <summary>A value, salt or application-data length exceeds its limit in <see cref="Records.RecordLimits"/>.</summary>
+    /// <summary>
+    /// A value, salt or application-data length exceeds its limit in <see cref="Records.RecordLimits"/>, or an
+    /// application payload exceeds <see cref="WireLimits.MaxAppPayload"/>.
+    /// </summary>
     FieldTooLong,
 
     /// <summary>An address family byte is neither 4 nor 6.</summary>
@@ -44,4 +47,10 @@ public enum DecodeError
 
     /// <summary>A PUT_RESULT status or an ERROR code is not one this version defines.</summary>
     InvalidCode,
+
+    /// <summary>
+    /// An application channel name is empty, longer than <see cref="AppChannel.MaxLength"/> bytes, or has a
+    /// byte outside printable ASCII (0x21 to 0x7E).
+    /// </summary>
+    InvalidChannel,
 }

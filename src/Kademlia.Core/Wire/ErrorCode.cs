@@ -13,8 +13,14 @@ public enum ErrorCode : byte
     RateLimited = 3,
 
     /// <summary>
-    /// The answer (a stored value) does not fit the 3x budget of the handshake message 1 that carried the
+    /// The answer (a stored value, an application's reply) does not fit the 3x budget of the handshake message 1 that carried the
     /// request; the handshake's session is open, so ask again on it.
     /// </summary>
     AnswerTooLarge = 4,
+
+    /// <summary>
+    /// No application on the node receives on the APP_REQUEST's channel (nothing listens there, as a closed
+    /// UDP port): do not retry.
+    /// </summary>
+    NoSuchChannel = 5,
 }

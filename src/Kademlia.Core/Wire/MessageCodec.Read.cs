@@ -66,6 +66,8 @@ public static partial class MessageCodec
             MessageType.ProbeForward => ReadProbeForward(ref reader, id, out message),
             MessageType.ProbeDial => ReadProbeDial(ref reader, id, out message),
             MessageType.ProbeAck => ReadProbeAck(ref reader, id, out message),
+            MessageType.AppRequest or MessageType.AppDatagram => ReadChannelMessage(ref reader, id, type, out message),
+            MessageType.AppResponse => ReadAppResponse(ref reader, id, out message),
             _ => DecodeError.UnknownMessageType,
         };
 
@@ -534,6 +536,79 @@ public static partial class MessageCodec
         }
 
         message = new ProbeAckResponse(id, status);
+        return DecodeError.None;
+    }
+
+    private static DecodeError ReadChannelMessage(ref WireReader reader, ulong id, MessageType type, out Message? message)
+    {
+        message = null;
+        if (!reader.TryReadByte(out var length))
+        {
+            return DecodeError.Truncated;
+        }
+
+        if (length is 0 or > AppChannel.MaxLength)
+        {
+            return DecodeError.InvalidChannel;
+        }
+
+        if (!reader.TryReadBytes(length, out var name))
+        {
+            return DecodeError.Truncated;
+        }
+
+        foreach (var b in name)
+        {
+            if (b is < 0x21 or > 0x7E)
+            {
+                return DecodeError.InvalidChannel;
+            }
+        }
+
+        var channel = System.Text.Encoding.ASCII.GetString(name);
+        var error = ReadAppPayload(ref reader, out var payload);
+        if (error == DecodeError.None)
+        {
+            message = type == MessageType.AppRequest
+                ? AppRequest.FromOwned(id, channel, payload)
+                : AppDatagram.FromOwned(id, channel, payload);
+        }
+
+        return error;
+    }
+
+    private static DecodeError ReadAppResponse(ref WireReader reader, ulong id, out Message? message)
+    {
+        message = null;
+        var error = ReadAppPayload(ref reader, out var payload);
+        if (error == DecodeError.None)
+        {
+            message = AppResponse.FromOwned(id, payload);
+        }
+
+        return error;
+    }
+
+    /// <summary>A two-byte length, checked against <see cref="WireLimits.MaxAppPayload"/>, then that many bytes.</summary>
+    private static DecodeError ReadAppPayload(ref WireReader reader, out byte[] payload)
+    {
+        payload = [];
+        if (!reader.TryReadUInt16(out var length))
+        {
+            return DecodeError.Truncated;
+        }
+
+        if (length > WireLimits.MaxAppPayload)
+        {
+            return DecodeError.FieldTooLong;
+        }
+
+        if (!reader.TryReadBytes(length, out var bytes))
+        {
+            return DecodeError.Truncated;
+        }
+
+        payload = bytes.ToArray();
         return DecodeError.None;
     }
 }

@@ -92,6 +92,15 @@ public static partial class MessageCodec
             case ProbeAckResponse m:
                 writer.WriteByte((byte)m.Status);
                 break;
+            case ChannelMessage m:
+                WriteChannel(ref writer, m.Channel);
+                writer.WriteUInt16((ushort)m.Payload.Length);
+                writer.WriteBytes(m.Payload.Span);
+                break;
+            case AppResponse m:
+                writer.WriteUInt16((ushort)m.Payload.Length);
+                writer.WriteBytes(m.Payload.Span);
+                break;
         }
 
         bytesWritten = writer.Position;
@@ -108,6 +117,17 @@ public static partial class MessageCodec
         else
         {
             writer.WriteByte(0);
+        }
+    }
+
+    /// <summary>A length byte, then the name's bytes: printable ASCII, one byte per character (checked by <see cref="AppChannel"/>).</summary>
+    private static void WriteChannel(ref WireWriter writer, string channel)
+    {
+        writer.WriteByte((byte)channel.Length);
+        var bytes = writer.Reserve(channel.Length);
+        for (var i = 0; i < channel.Length; i++)
+        {
+            bytes[i] = (byte)channel[i];
         }
     }
 

@@ -45,6 +45,8 @@ public static partial class MessageCodec
             ProbeForwardRequest m => sizeof(ulong) + m.Asker.EncodedSize,
             ProbeDialRequest => sizeof(ulong),
             ProbeAckResponse => 1,
+            ChannelMessage m => 1 + m.Channel.Length + sizeof(ushort) + m.Payload.Length,
+            AppResponse m => sizeof(ushort) + m.Payload.Length,
             _ => throw new ArgumentException($"Unknown message {message.GetType()}.", nameof(message)),
         };
     }

@@ -33,6 +33,12 @@ public enum MessageType : byte
     /// <summary>The probe itself, sent unsolicited; answered by <see cref="ProbeAck"/>.</summary>
     ProbeDial = 0x09,
 
+    /// <summary>An application's request on a channel; answered by <see cref="AppResponse"/>, written by the receiving application.</summary>
+    AppRequest = 0x0A,
+
+    /// <summary>An application's one-way datagram on a channel: the one request that is never answered.</summary>
+    AppDatagram = 0x0B,
+
     /// <summary>Answers <see cref="Ping"/> with the requester's endpoint as seen by the responder.</summary>
     Pong = 0x81,
 
@@ -50,6 +56,9 @@ public enum MessageType : byte
 
     /// <summary>What was done about a PROBE, PROBE_FORWARD or PROBE_DIAL.</summary>
     ProbeAck = 0x87,
+
+    /// <summary>The receiving application's answer to an APP_REQUEST.</summary>
+    AppResponse = 0x8A,
 
     /// <summary>The request could not be served; carries an <see cref="ErrorCode"/>.</summary>
     Error = 0xFF,

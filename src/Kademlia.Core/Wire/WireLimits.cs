@@ -31,4 +31,12 @@ public static class WireLimits
     /// record (IPv4, no application data) is 152 bytes, and (1246 − 9 − 2) / 152 = 8.
     /// </summary>
     public const int MaxProviders = 8;
+
+    /// <summary>
+    /// Largest application payload of an APP_REQUEST, APP_DATAGRAM or APP_RESPONSE: 1202 bytes, what is left
+    /// of a message after the header (9), the longest channel name with its length byte (1 + 32) and the
+    /// payload length (2). One limit whatever the channel, so that an application's limit does not depend
+    /// on the name it picked.
+    /// </summary>
+    public const int MaxAppPayload = MaxMessageSize - HeaderSize - 1 - AppChannel.MaxLength - sizeof(ushort);
 }

@@ -85,11 +85,58 @@ public class MessageLimitsTests
         Assert.True(new NodesResponse(1, default).Contacts.IsEmpty);
     }
 
+    [Fact]
+    public void The_largest_app_messages_fill_one_transport_packet_whatever_the_channel()
+    {
+        var longest = new string('c', AppChannel.MaxLength);
+        var payload = new byte[WireLimits.MaxAppPayload];
+        Assert.Equal(1202, WireLimits.MaxAppPayload);
+        Assert.Equal(WireLimits.MaxMessageSize, MessageCodec.GetByteCount(new AppRequest(1, longest, payload)));
+        Assert.Equal(WireLimits.MaxMessageSize, MessageCodec.GetByteCount(new AppDatagram(1, longest, payload)));
+        Assert.Equal(9 + 2 + 1202, MessageCodec.GetByteCount(new AppResponse(1, payload)));
+        MessageRoundTripTests.AssertRoundTrip(new AppRequest(ulong.MaxValue, longest, payload));
+        MessageRoundTripTests.AssertRoundTrip(new AppDatagram(1, "a", []));
+        MessageRoundTripTests.AssertRoundTrip(new AppResponse(1, []));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("lobby 1")]
+    [InlineData("lobby\n")]
+    [InlineData("caf\u00e9")]
+    [InlineData("123456789012345678901234567890123")]
+    public void An_app_message_refuses_a_channel_that_is_empty_too_long_or_not_printable_ascii(string escaped)
+    {
+        var channel = System.Text.RegularExpressions.Regex.Unescape(escaped);
+        Assert.False(AppChannel.IsValid(channel));
+        Assert.Throws<ArgumentException>(() => new AppRequest(1, channel, []));
+        Assert.Throws<ArgumentException>(() => new AppDatagram(1, channel, []));
+    }
+
+    [Fact]
+    public void An_app_message_refuses_a_payload_that_does_not_fit_one_packet()
+    {
+        var tooLarge = new byte[WireLimits.MaxAppPayload + 1];
+        Assert.Throws<ArgumentException>(() => new AppRequest(1, "a", tooLarge));
+        Assert.Throws<ArgumentException>(() => new AppDatagram(1, "a", tooLarge));
+        Assert.Throws<ArgumentException>(() => new AppResponse(1, tooLarge));
+        Assert.True(AppChannel.IsValid("!~"));
+        Assert.True(AppChannel.IsValid(new string('~', AppChannel.MaxLength)));
+    }
+
     public static TheoryData<string, DecodeError> Malformed => new()
     {
         { "", DecodeError.Truncated },
         { "00", DecodeError.UnknownMessageType },
-        { "0a", DecodeError.UnknownMessageType },
+        { "0c", DecodeError.UnknownMessageType },
+        { "0a0123456789abcdef000000", DecodeError.InvalidChannel },
+        { "0b0123456789abcdef21" + new string('6', 66) + "0000", DecodeError.InvalidChannel },
+        { "0a0123456789abcdef02" + "6120" + "0000", DecodeError.InvalidChannel },
+        { "0a0123456789abcdef02" + "617f" + "0000", DecodeError.InvalidChannel },
+        { "0a0123456789abcdef0161" + "04b3", DecodeError.FieldTooLong },
+        { "0b0123456789abcdef0161" + "0002" + "00", DecodeError.Truncated },
+        { "8a0123456789abcdef04b3", DecodeError.FieldTooLong },
+        { "8a0123456789abcdef0000ff", DecodeError.TrailingBytes },
         { "010123", DecodeError.Truncated },
         { "010123456789abcdef00", DecodeError.TrailingBytes },
         { "820123456789abcdef15", DecodeError.CountTooLarge },
@@ -141,7 +188,7 @@ public class MessageLimitsTests
 
     [Theory]
     [InlineData(0x00)]
-    [InlineData(0x0A)]
+    [InlineData(0x0C)]
     [InlineData(0x42)]
     [InlineData(0x7F)]
     public void The_header_of_a_request_of_an_unknown_type_reads_so_it_can_be_answered_UNSUPPORTED_REQUEST(byte type)
@@ -173,7 +220,7 @@ public class MessageLimitsTests
         {
             Assert.Equal(message.Type is MessageType.Ping or MessageType.FindNode or MessageType.Get or MessageType.Put
                 or MessageType.AddProvider or MessageType.GetProviders or MessageType.Probe or MessageType.ProbeForward
-                or MessageType.ProbeDial, message.IsRequest);
+                or MessageType.ProbeDial or MessageType.AppRequest or MessageType.AppDatagram, message.IsRequest);
             if (message.IsRequest)
             {
                 Assert.Equal(0, (byte)message.Type & 0x40); // bit 6 of a request's type is the CLIENT flag

@@ -64,6 +64,13 @@ public class MessageRoundTripTests
     public void Error_round_trips_every_code() => WireGen.Error.Sample(AssertRoundTrip);
 
     [Fact]
+    public void Probes_round_trip() => WireGen.Probe.Sample(AssertRoundTrip);
+
+    [Fact]
+    public void App_requests_datagrams_and_responses_round_trip_up_to_the_longest_channel_and_the_largest_payload() =>
+        WireGen.App.Sample(AssertRoundTrip);
+
+    [Fact]
     public void Messages_of_different_types_or_ids_are_not_equal() =>
         Gen.Select(WireGen.Any, WireGen.Any).Sample((a, b) =>
             a.Equals(b) == MessageCodec.Encode(a).AsSpan().SequenceEqual(MessageCodec.Encode(b)));

@@ -95,7 +95,17 @@ internal static class WireGen
         Gen.Select(Gen.ULong, Gen.ULong, (id, nonce) => (Message)new ProbeDialRequest(id, nonce)),
         Gen.Select(Gen.ULong, Gen.Enum<ProbeStatus>(), (id, status) => (Message)new ProbeAckResponse(id, status)));
 
-    public static readonly Gen<Message> Any = Gen.OneOf(Ping, FindNode, Get, Put, AddProvider, GetProviders, Pong, Nodes, Value, PutResult, Providers, Error, Probe);
+    /// <summary>Channel names of printable ASCII, one byte to the longest.</summary>
+    public static readonly Gen<string> Channel = Gen.OneOf(
+        Gen.Char['!', '~'].Array[1, AppChannel.MaxLength].Select(chars => new string(chars)),
+        Gen.Char['!', '~'].Array[AppChannel.MaxLength].Select(chars => new string(chars)));
+
+    public static readonly Gen<Message> App = Gen.OneOf(
+        Gen.Select(Gen.ULong, Channel, Bytes(WireLimits.MaxAppPayload), (id, channel, payload) => (Message)new AppRequest(id, channel, payload)),
+        Gen.Select(Gen.ULong, Channel, Bytes(WireLimits.MaxAppPayload), (id, channel, payload) => (Message)new AppDatagram(id, channel, payload)),
+        Gen.Select(Gen.ULong, Bytes(WireLimits.MaxAppPayload), (id, payload) => (Message)new AppResponse(id, payload)));
+
+    public static readonly Gen<Message> Any = Gen.OneOf(Ping, FindNode, Get, Put, AddProvider, GetProviders, Pong, Nodes, Value, PutResult, Providers, Error, Probe, App);
 
     private static ImmutableArray<WireContact> TakeWhileFits(ImmutableArray<WireContact> contacts, ref int size)
     {

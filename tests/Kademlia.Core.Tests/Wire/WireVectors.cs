@@ -72,6 +72,11 @@ internal static class WireVectors
         yield return ("probe_forward", new ProbeForwardRequest(RequestId, 0xfedcba9876543210, WireContact.FromNodeInfo(NodeInfo.Of(A, Observed))));
         yield return ("probe_dial", new ProbeDialRequest(RequestId, 0xfedcba9876543210));
         yield return ("probe_ack_forwarded", new ProbeAckResponse(RequestId, ProbeStatus.Forwarded));
+        yield return ("app_request", new AppRequest(RequestId, "lobby/1", "join table 7"u8));
+        yield return ("app_datagram", new AppDatagram(RequestId, "game.poker/2", "bet 20"u8));
+        yield return ("app_datagram_empty", new AppDatagram(RequestId, "k", []));
+        yield return ("app_response", new AppResponse(RequestId, "seat 3"u8));
+        yield return ("error_no_such_channel", new ErrorResponse(RequestId, ErrorCode.NoSuchChannel));
     }
 
     /// <summary>Record-level values: keys, signed bytes and signatures.</summary>

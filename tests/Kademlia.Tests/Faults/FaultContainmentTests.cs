@@ -146,6 +146,8 @@ public sealed class FaultContainmentTests
         // never times out either): both wait on the loop.
         var events = node.SubscribeAsync(Guard()).GetAsyncEnumerator();
         var nextEvent = events.MoveNextAsync().AsTask();
+        var messages = node.ReceiveAsync("chat", Guard()).GetAsyncEnumerator();
+        var nextMessage = messages.MoveNextAsync().AsTask();
         var ping = node.PingAsync((IPEndPoint)silent.LocalEndPoint!, Guard());
 
         // A put the loop is inside (the store blocks it; once through, it asks the seed and waits), and
@@ -177,10 +179,14 @@ public sealed class FaultContainmentTests
         Assert.Same(failure, await Assert.ThrowsAsync<ClockFailedException>(() => get.WaitAsync(LoopbackNetwork.Guard)));
         Assert.Same(failure, await Assert.ThrowsAsync<ClockFailedException>(() => nextEvent.WaitAsync(LoopbackNetwork.Guard)));
         await events.DisposeAsync();
+        Assert.Same(failure, await Assert.ThrowsAsync<ClockFailedException>(() => nextMessage.WaitAsync(LoopbackNetwork.Guard)));
+        await messages.DisposeAsync();
 
         // New calls fail the same way, at once.
         Assert.Same(failure, await Assert.ThrowsAsync<ClockFailedException>(() => node.FindNodeAsync(identity.Id, Guard())));
         Assert.Same(failure, await Assert.ThrowsAsync<ClockFailedException>(() => node.GetStatisticsAsync(Guard())));
+        Assert.Same(failure, await Assert.ThrowsAsync<ClockFailedException>(() => node.SendAsync(seed.Info, "chat", "x"u8.ToArray(), Guard()).AsTask()));
+        Assert.Same(failure, await Assert.ThrowsAsync<ClockFailedException>(() => node.RequestAsync(seed.Info, "chat", "x"u8.ToArray(), TimeSpan.FromSeconds(1), 0, Guard())));
     }
 
     private sealed class ClockFailedException() : Exception("the clock failed");

@@ -30,6 +30,9 @@ internal abstract class EngineQuery(QueryId id, DateTimeOffset startedAt, IQuery
     /// <summary>A request of this query to <paramref name="peer"/> failed or timed out.</summary>
     public abstract void OnFailure(NodeId peer, ulong requestId, DateTimeOffset now);
 
+    /// <summary>A request of this query to <paramref name="peer"/> was refused with an ERROR; a failure unless overridden.</summary>
+    public virtual void OnError(NodeId peer, ulong requestId, ErrorCode code, DateTimeOffset now) => OnFailure(peer, requestId, now);
+
     public abstract QueryResult BuildResult(DateTimeOffset now);
 
     /// <summary>The referral chain to <paramref name="last"/>, first hop first.</summary>

@@ -56,6 +56,9 @@ internal sealed class OutstandingRequests
         return true;
     }
 
+    /// <summary>Forgets a request without failing it (an APP_DATAGRAM, once sent: nothing answers it).</summary>
+    public void Remove(ulong requestId) => _byId.Remove(requestId);
+
     /// <summary>Moves a request's deadline to <paramref name="at"/> (a send that failed fails at the next timeout pass).</summary>
     public void FailAt(ulong requestId, DateTimeOffset at)
     {

@@ -15,6 +15,12 @@ internal enum RequestPurpose
 
     /// <summary>Nothing waits for the answer (a cache store, the opening ping of a session for a large request).</summary>
     FireAndForget,
+
+    /// <summary>
+    /// An app message. Its answer comes from the peer's application, so neither its delay nor its absence
+    /// says anything about the node: no RTT sample, no failure against the routing table.
+    /// </summary>
+    Application,
 }
 
 /// <summary>A request in flight, matched by its 64-bit random ID and its peer.</summary>

@@ -16,14 +16,18 @@ internal enum QueryStepKind
     Done,
 }
 
-internal readonly record struct QueryStep(QueryStepKind Kind, NodeInfo Peer = default, Message? Request = null, EndPoint? Address = null, DateTimeOffset? WakeAt = null, bool ExpectsAnswer = true)
+/// <summary>
+/// One step of a query: send a request (waiting for its answer <c>Timeout</c>, the network's longest
+/// request timeout when null), wait, or finish.
+/// </summary>
+internal readonly record struct QueryStep(QueryStepKind Kind, NodeInfo Peer = default, Message? Request = null, EndPoint? Address = null, DateTimeOffset? WakeAt = null, bool ExpectsAnswer = true, TimeSpan? Timeout = null)
 {
     public static QueryStep Done => new(QueryStepKind.Done);
 
     public static QueryStep Wait(DateTimeOffset? wakeAt) => new(QueryStepKind.Wait, WakeAt: wakeAt);
 
-    public static QueryStep Send(NodeInfo peer, Message request, bool expectsAnswer = true) =>
-        new(QueryStepKind.Send, peer, request, ExpectsAnswer: expectsAnswer);
+    public static QueryStep Send(NodeInfo peer, Message request, bool expectsAnswer = true, TimeSpan? timeout = null) =>
+        new(QueryStepKind.Send, peer, request, ExpectsAnswer: expectsAnswer, Timeout: timeout);
 
     public static QueryStep SendTo(EndPoint address, Message request) => new(QueryStepKind.Send, Request: request, Address: address);
 }

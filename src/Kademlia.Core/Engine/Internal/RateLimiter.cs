@@ -9,7 +9,7 @@ namespace Kademlia.Engine.Internal;
 /// </summary>
 internal sealed class RateLimiter(double perSecond, double burst, int maxSources)
 {
-    private readonly Dictionary<NodeEndpoint, (double Tokens, long Ticks)> _buckets = [];
+    private readonly TokenBuckets<NodeEndpoint> _buckets = new(perSecond, burst, maxSources);
 
     public bool TryTake(EndPoint from, DateTimeOffset now)
     {
@@ -19,11 +19,27 @@ internal sealed class RateLimiter(double perSecond, double burst, int maxSources
         }
 
         var endpoint = NodeEndpoint.FromIPEndPoint(ip);
-        var key = endpoint.IsLoopback ? endpoint : new NodeEndpoint(ip.Address, 0);
+        return _buckets.TryTake(endpoint.IsLoopback ? endpoint : new NodeEndpoint(ip.Address, 0), now);
+    }
+}
+
+/// <summary>
+/// One token bucket per key (a source address, a peer's node ID): <paramref name="perSecond"/> tokens a
+/// second up to <paramref name="burst"/>. Bounded: past <paramref name="maxKeys"/>, idle keys are
+/// forgotten first.
+/// </summary>
+internal sealed class TokenBuckets<TKey>(double perSecond, double burst, int maxKeys)
+    where TKey : notnull
+{
+    private readonly Dictionary<TKey, (double Tokens, long Ticks)> _buckets = [];
+
+    /// <summary>Takes one token of <paramref name="key"/>'s bucket; false when it is empty.</summary>
+    public bool TryTake(TKey key, DateTimeOffset now)
+    {
         var ticks = now.UtcTicks;
         if (!_buckets.TryGetValue(key, out var bucket))
         {
-            if (_buckets.Count >= maxSources)
+            if (_buckets.Count >= maxKeys)
             {
                 Forget(ticks);
             }
@@ -44,16 +60,16 @@ internal sealed class RateLimiter(double perSecond, double burst, int maxSources
 
     private void Forget(long ticks)
     {
-        // Sources idle long enough to have refilled are indistinguishable from new ones: drop them.
+        // Keys idle long enough to have refilled are indistinguishable from new ones: drop them.
         var refill = TimeSpan.FromSeconds(burst / perSecond).Ticks;
         foreach (var (key, bucket) in _buckets.ToList())
         {
-            if (ticks - bucket.Ticks >= refill || _buckets.Count >= maxSources)
+            if (ticks - bucket.Ticks >= refill || _buckets.Count >= maxKeys)
             {
                 _buckets.Remove(key);
             }
 
-            if (_buckets.Count < maxSources / 2)
+            if (_buckets.Count < maxKeys / 2)
             {
                 break;
             }

@@ -26,6 +26,15 @@ internal static class MessageChecks
         }
     }
 
+    public static void CheckAppPayload(int length, string parameterName)
+    {
+        if (length > WireLimits.MaxAppPayload)
+        {
+            throw new ArgumentException(
+                $"An application payload is at most {WireLimits.MaxAppPayload} bytes (one packet), not {length}.", parameterName);
+        }
+    }
+
     public static bool SequenceEqual<T>(ImmutableArray<T> a, ImmutableArray<T> b)
         where T : IEquatable<T> =>
         a.AsSpan().SequenceEqual(b.AsSpan());

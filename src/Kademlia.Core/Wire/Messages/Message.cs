@@ -8,9 +8,10 @@ namespace Kademlia.Wire;
 /// <para>
 /// The subclasses are the closed set of requests (<see cref="PingRequest"/>, <see cref="FindNodeRequest"/>,
 /// <see cref="GetRequest"/>, <see cref="PutRequest"/>, <see cref="AddProviderRequest"/>,
-/// <see cref="GetProvidersRequest"/>) and answers (<see cref="PongResponse"/>, <see cref="NodesResponse"/>,
-/// <see cref="ValueResponse"/>, <see cref="PutResultResponse"/>, <see cref="ProvidersResponse"/>,
-/// <see cref="ErrorResponse"/>). <see cref="MessageCodec"/> encodes and decodes them.
+/// <see cref="GetProvidersRequest"/>, the probes, <see cref="AppRequest"/>, <see cref="AppDatagram"/>) and answers
+/// (<see cref="PongResponse"/>, <see cref="NodesResponse"/>, <see cref="ValueResponse"/>, <see cref="PutResultResponse"/>,
+/// <see cref="ProvidersResponse"/>, <see cref="ProbeAckResponse"/>, <see cref="AppResponse"/>, <see cref="ErrorResponse"/>).
+/// <see cref="MessageCodec"/> encodes and decodes them.
 /// </para>
 /// <para>
 /// A requester draws each request ID at random and matches an answer by (peer, request ID), where the
