@@ -19,8 +19,13 @@ namespace Kademlia.Simulation;
 /// makes each range two binary searches), within the IP-diversity limits when they are on. Building
 /// costs O(N·log N·k), not the O(N²) of every node observing every other.</item>
 /// <item>Tables evolve: a queried node learns its querier, a querier learns whoever answered, a
-/// contact that did not answer because it is offline, unreachable or silent is evicted, and a bucket
-/// refresh drops unresponsive contacts and refills the buckets from the online nodes in range.</item>
+/// contact that did not answer because it is offline, behind a NAT that drops the request or silent is
+/// evicted, and a bucket refresh drops unresponsive contacts and refills the buckets from the online nodes
+/// in range.</item>
+/// <item>A node behind a NAT admits a request only from a peer it sent to within the mapping timeout
+/// (<see cref="NatPermissions"/>). In client mode it never enters a routing table (receivers skip it as a
+/// candidate, as they skip a request with the engine's client flag); without, it enters tables like any
+/// node and costs its askers timeouts.</item>
 /// <item>A lookup runs to completion at the instant it starts (the network does not change during
 /// its few hundred milliseconds); its virtual duration comes from the latencies and timeouts.</item>
 /// </list>
@@ -85,7 +90,10 @@ public sealed class MessageLevelNetwork
 
         foreach (var node in _nodes.Skip(1).Where(n => n.Behavior == NodeBehavior.Honest))
         {
-            node.IsReachable = _random.NextDouble() >= options.UnreachableFraction;
+            if (_random.NextDouble() < options.UnreachableFraction)
+            {
+                PutBehindNat(node);
+            }
         }
 
         if (options.Eclipse is { } eclipse)
@@ -143,6 +151,9 @@ public sealed class MessageLevelNetwork
     /// <summary>Queries simulated so far (FIND_NODE, GET and STORE messages sent).</summary>
     public long MessagesSimulated { get; private set; }
 
+    /// <summary>Requests a NAT dropped so far: sent to a node behind one by a peer it had not sent to within the mapping timeout.</summary>
+    public long DroppedAtNats { get; private set; }
+
     /// <summary>The run's generator (the one every choice is drawn from).</summary>
     internal Random Random => _random;
 
@@ -187,14 +198,17 @@ public sealed class MessageLevelNetwork
         var origin = _nodes[from];
         var stored = 0;
         var slowest = TimeSpan.Zero;
+        var at = now + run.Outcome.Duration;
         foreach (var candidate in run.Outcome.Result)
         {
             var peer = _nodes[_indexOf[candidate.Node.Id]];
             MessagesSimulated++;
-            if (!peer.Answers || Lost() || Lost())
+            if (!IsUp(peer) || !Deliver(origin, peer, at) || Lost() || Lost())
             {
                 continue;
             }
+
+            Deliver(peer, origin, at); // the acknowledgement, through the mapping the STORE just opened
 
             var rtt = RoundTrip(origin, peer);
             slowest = rtt > slowest ? rtt : slowest;
@@ -245,31 +259,36 @@ public sealed class MessageLevelNetwork
         node.IsOnline = false;
     }
 
-    /// <summary>Brings a node (back) online: it refreshes its table and the k closest online nodes learn it (its self-lookup).</summary>
-    public void Join(SimulatedNode node)
+    /// <summary>Brings a node (back) online at <paramref name="now"/>: it refreshes its table and the k closest online nodes learn it (its self-lookup; a client they skip).</summary>
+    public void Join(SimulatedNode node, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(node);
         node.IsOnline = true;
-        Refresh(node);
+        Refresh(node, now);
         foreach (var neighbour in ClosestOnline(node.Info.Id, Network.K, node.Index))
         {
             TryObserve(_nodes[neighbour], node.Index);
         }
     }
 
-    /// <summary>A brand-new honest node (new ID, address, latency; empty table and store) joins now.</summary>
-    public SimulatedNode AddFreshNode()
+    /// <summary>A brand-new honest node (new ID, address, latency; empty table and store; behind a NAT with the options' probability) joins at <paramref name="now"/>.</summary>
+    public SimulatedNode AddFreshNode(DateTimeOffset now)
     {
         var node = CreateNode(NodeId.Random(_random), RandomPublicAddress());
-        Join(node);
+        if (Options.UnreachableFraction > 0 && _random.NextDouble() < Options.UnreachableFraction)
+        {
+            PutBehindNat(node);
+        }
+
+        Join(node, now);
         return node;
     }
 
-    /// <summary>Bucket refresh: drops contacts that do not answer and refills every bucket from the online nodes in range.</summary>
-    public void Refresh(SimulatedNode node)
+    /// <summary>Bucket refresh at <paramref name="now"/>: drops contacts that do not answer the owner and refills every bucket from the online nodes in range.</summary>
+    public void Refresh(SimulatedNode node, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(node);
-        node.Table.RemoveWhere(c => !_nodes[c].Answers);
+        node.Table.RemoveWhere(c => !IsUp(_nodes[c]) || _nodes[c].Nat?.Admits(node.Index, now) == false);
         Fill(node);
     }
 
@@ -331,9 +350,9 @@ public sealed class MessageLevelNetwork
             {
                 MessagesSimulated++;
                 var peer = _nodes[_indexOf[step.Peer.Id]];
-                if (!peer.Answers)
+                if (!IsUp(peer) || !Deliver(origin, peer, now))
                 {
-                    // Offline, behind a NAT or silent: it times out and the origin evicts it.
+                    // Offline, silent, or behind a NAT that drops the request: it times out and the origin evicts it.
                     origin.Table.Remove(peer.Index);
                     continue;
                 }
@@ -343,8 +362,17 @@ public sealed class MessageLevelNetwork
                     continue;
                 }
 
-                TryObserve(peer, origin.Index);
-                if (Lost())
+                if (origin.IsClient)
+                {
+                    // The client flag: the receiver never keeps the asker (and forgets it if it had it).
+                    peer.Table.Remove(origin.Index);
+                }
+                else
+                {
+                    TryObserve(peer, origin.Index);
+                }
+
+                if (!Deliver(peer, origin, now) || Lost())
                 {
                     continue;
                 }
@@ -433,6 +461,32 @@ public sealed class MessageLevelNetwork
     }
 
     private bool Lost() => Options.LossRate > 0 && _random.NextDouble() < Options.LossRate;
+
+    /// <summary>Whether <paramref name="node"/> would answer a request that reaches it: online and not silent.</summary>
+    private static bool IsUp(SimulatedNode node) => node.IsOnline && node.Behavior != NodeBehavior.Silent;
+
+    /// <summary>
+    /// A datagram from <paramref name="from"/> to <paramref name="to"/> at <paramref name="now"/>: the
+    /// sender's NAT opens the way back, the receiver's NAT (if any) admits it or drops it (counted).
+    /// </summary>
+    private bool Deliver(SimulatedNode from, SimulatedNode to, DateTimeOffset now)
+    {
+        from.Nat?.Sent(to.Index, now);
+        if (to.Nat is { } nat && !nat.Admits(from.Index, now))
+        {
+            DroppedAtNats++;
+            return false;
+        }
+
+        return true;
+    }
+
+    private void PutBehindNat(SimulatedNode node)
+    {
+        node.IsReachable = false;
+        node.IsClient = Options.ClientMode;
+        node.Nat = new NatPermissions(Options.NatMappingTimeout);
+    }
 
     private NodeInfo[] ClosestInTable(SimulatedNode node, NodeId target, int count)
     {
@@ -612,12 +666,12 @@ public sealed class MessageLevelNetwork
     /// <summary>Adds <paramref name="candidate"/> to <paramref name="owner"/>'s table if its bucket has room and the diversity limits allow.</summary>
     internal bool TryObserve(SimulatedNode owner, int candidate)
     {
-        if (candidate == owner.Index || owner.Table.Contains(candidate))
+        var node = _nodes[candidate];
+        if (candidate == owner.Index || node.IsClient || owner.Table.Contains(candidate))
         {
             return false;
         }
 
-        var node = _nodes[candidate];
         var bucket = BucketOf(owner, candidate);
         var subnet = SubnetOf(node);
         int inBucket = 0, subnetInBucket = 0, subnetInTable = 0;
@@ -703,7 +757,7 @@ public sealed class MessageLevelNetwork
     private bool TryFill(SimulatedNode owner, int bucket, int candidate)
     {
         var node = _nodes[candidate];
-        if (candidate == owner.Index || !node.IsOnline || node.HasDeparted || !_scratchSet.Add(candidate))
+        if (candidate == owner.Index || !node.IsOnline || node.HasDeparted || node.IsClient || !_scratchSet.Add(candidate))
         {
             return false;
         }

@@ -50,8 +50,14 @@ public sealed class SimulatedNode
     /// <summary>Whether the node is running.</summary>
     public bool IsOnline { get; internal set; } = true;
 
-    /// <summary>False behind a NAT: the node cannot receive requests it did not solicit.</summary>
+    /// <summary>False behind a NAT: a request reaches the node only from a peer it recently sent to.</summary>
     public bool IsReachable { get; internal set; } = true;
+
+    /// <summary>True for a node behind a NAT running in client mode: no routing table takes it.</summary>
+    public bool IsClient { get; internal set; }
+
+    /// <summary>Behind a NAT: the peers its NAT admits; null for a reachable node.</summary>
+    internal NatPermissions? Nat { get; set; }
 
     /// <summary>True for an eclipse attacker.</summary>
     public bool IsEclipseAttacker { get; internal set; }
@@ -59,7 +65,7 @@ public sealed class SimulatedNode
     /// <summary>True once the node left for good (never returns).</summary>
     public bool HasDeparted { get; internal set; }
 
-    /// <summary>Whether the node answers requests: online, reachable and not silent.</summary>
+    /// <summary>Whether the node answers a request from a stranger: online, reachable and not silent.</summary>
     public bool Answers => IsOnline && IsReachable && Behavior != NodeBehavior.Silent;
 
     /// <summary>Indexes of the records the node stores.</summary>

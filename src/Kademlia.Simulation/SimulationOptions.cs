@@ -34,10 +34,31 @@ public sealed record SimulationOptions
     public double LossRate { get; init; }
 
     /// <summary>
-    /// Fraction of honest nodes behind a NAT: they can send and get answers but cannot receive an
-    /// unsolicited request, yet others who heard from them keep them in their tables. Defaults to 0.
+    /// Fraction of honest nodes behind a NAT (node 0 excepted): they send and get answers, but a request
+    /// reaches one only from a peer it sent to within <see cref="NatMappingTimeout"/>. Defaults to 0.
     /// </summary>
     public double UnreachableFraction { get; init; }
+
+    /// <summary>
+    /// Whether nodes behind a NAT run as clients (the engine's <c>NodeMode.Auto</c> once a node finds
+    /// itself Private): their requests carry the client flag, so no receiver puts them in its routing
+    /// table, and they keep mappings to their closest contacts alive with keepalives. Off, they enter
+    /// tables like any node and a request to one times out unless its NAT still admits the sender.
+    /// Defaults to true (the engine's default).
+    /// </summary>
+    public bool ClientMode { get; init; } = true;
+
+    /// <summary>
+    /// How long a NAT admits a peer after the node behind it last sent to that peer (address-dependent
+    /// filtering, refreshed by outbound traffic only). Defaults to 30 s (<see cref="NatBehavior.DefaultMappingTimeout"/>).
+    /// </summary>
+    public TimeSpan NatMappingTimeout { get; init; } = NatBehavior.DefaultMappingTimeout;
+
+    /// <summary>How often a client sends a keepalive to each of its <see cref="KeepalivePeers"/> closest contacts. Defaults to 25 s (the engine's default).</summary>
+    public TimeSpan KeepaliveInterval { get; init; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>How many contacts (the closest to its own ID) a client keeps alive. Defaults to 8 (the engine's default).</summary>
+    public int KeepalivePeers { get; init; } = 8;
 
     /// <summary>Whether routing tables apply the per-/24 limits (2 per bucket, 10 per table). Defaults to true.</summary>
     public bool IpDiversityLimits { get; init; } = true;

@@ -40,6 +40,7 @@ public sealed record OperationStats(
     int HopsP99,
     int HopsMax,
     double LatencyP50Ms,
+    double LatencyP95Ms,
     double LatencyP99Ms,
     double MessagesMean,
     int MessagesP99)
@@ -50,7 +51,7 @@ public sealed record OperationStats(
         ArgumentNullException.ThrowIfNull(samples);
         if (samples.Count == 0)
         {
-            return new OperationStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+            return new OperationStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
         }
 
         var succeeded = samples.Where(s => s.Succeeded).ToList();
@@ -66,6 +67,7 @@ public sealed record OperationStats(
             Percentile(hops, 0.99),
             hops[^1],
             Math.Round(Percentile(latency, 0.50), 1),
+            Math.Round(Percentile(latency, 0.95), 1),
             Math.Round(Percentile(latency, 0.99), 1),
             Math.Round(samples.Average(s => s.Messages), 2),
             Percentile(messages, 0.99));
@@ -96,6 +98,15 @@ public sealed record TimelinePoint(double Hours, int OnlineNodes, double Retriev
 /// <param name="VictimLookupSuccess">Fraction of the victim's own lookups that reached the closest honest node.</param>
 /// <param name="LookupsOfVictimSuccess">Fraction of other nodes' lookups of the victim's ID that reached the victim.</param>
 public sealed record EclipseReport(int VictimTableSize, double AttackerShare, double VictimLookupSuccess, double LookupsOfVictimSuccess);
+
+/// <summary>How the nodes behind NATs fared, measured at the end of the run.</summary>
+/// <param name="NattedNodes">Nodes behind a NAT.</param>
+/// <param name="ClientMode">Whether they ran as clients.</param>
+/// <param name="NattedContactsInPublicTables">Contacts behind a NAT in the routing tables of reachable nodes (each table counts its own).</param>
+/// <param name="NattedShareOfPublicContacts">Their share of all contacts in reachable nodes' tables.</param>
+/// <param name="RequestsDroppedAtNats">Requests a NAT dropped over the run (each a timeout for its sender).</param>
+/// <param name="Keepalives">Keepalives the clients sent over the run (counted from the interval, not simulated).</param>
+public sealed record NatReport(int NattedNodes, bool ClientMode, int NattedContactsInPublicTables, double NattedShareOfPublicContacts, long RequestsDroppedAtNats, long Keepalives);
 
 /// <summary>Everything a run measured; deterministic (no wall-clock values), so two runs of one seed compare equal.</summary>
 public sealed record SimulationSummary
@@ -151,6 +162,9 @@ public sealed record SimulationSummary
 
     /// <summary>The eclipse attempt, when there was one.</summary>
     public EclipseReport? Eclipse { get; init; }
+
+    /// <summary>Nodes behind NATs, when there were some.</summary>
+    public NatReport? Nat { get; init; }
 
     /// <summary>Scheduler events processed (churn, refresh, workload, samples).</summary>
     public required long Events { get; init; }

@@ -96,6 +96,7 @@ public static class Simulator
             }
 
             var eclipse = _options.Eclipse is null ? null : MeasureEclipse();
+            var nat = network.Nodes.Any(n => n.Nat is not null) ? MeasureNat() : null;
             if (_options.CheckInvariants)
             {
                 foreach (var checker in InvariantCheckers.All)
@@ -128,6 +129,7 @@ public static class Simulator
                 Probes = OperationStats.Of(Of(OperationKind.Probe)),
                 Timeline = _timeline,
                 Eclipse = eclipse,
+                Nat = nat,
                 Events = _events,
                 Messages = network.MessagesSimulated,
                 Violations = _violations,
@@ -155,16 +157,16 @@ public static class Simulator
 
                     break;
                 case EventKind.Join:
-                    network.Join(nodes[e.Node]);
+                    network.Join(nodes[e.Node], _now);
                     ScheduleIn(Draw(churn!, churn!.MedianSession), new SimEvent(EventKind.Leave, e.Node));
                     break;
                 case EventKind.FreshJoin:
-                    var fresh = network.AddFreshNode();
+                    var fresh = network.AddFreshNode(_now);
                     ScheduleIn(Draw(churn!, churn!.MedianSession), new SimEvent(EventKind.Leave, fresh.Index));
                     ScheduleIn(_options.BucketRefreshInterval * _random.NextDouble(), new SimEvent(EventKind.Refresh, fresh.Index));
                     break;
                 case EventKind.Refresh:
-                    if (nodes[e.Node].IsOnline) network.Refresh(nodes[e.Node]);
+                    if (nodes[e.Node].IsOnline) network.Refresh(nodes[e.Node], _now);
                     if (!nodes[e.Node].HasDeparted) ScheduleIn(_options.BucketRefreshInterval, e);
                     break;
                 case EventKind.FindNode:
@@ -259,6 +261,33 @@ public static class Simulator
             }
 
             return new EclipseReport(table.Count, table.Count == 0 ? 0 : Math.Round((double)attackers / table.Count, 4), (double)own / trials, (double)ofVictim / trials);
+        }
+
+        private NatReport MeasureNat()
+        {
+            var nodes = network.Nodes;
+            var (natted, contacts) = ClientModeChecker.CountPublicTables(network);
+
+            // Keepalives are counted, not simulated: at message level they change no outcome, since no
+            // table holds a client and so nobody sends to one unsolicited. Each online client sends one
+            // to each of its closest contacts (up to KeepalivePeers) every KeepaliveInterval.
+            var rounds = (long)(_options.Duration / _options.KeepaliveInterval);
+            long keepalives = 0;
+            foreach (var node in nodes)
+            {
+                if (node.IsClient && node.IsOnline && !node.HasDeparted)
+                {
+                    keepalives += rounds * Math.Min(_options.KeepalivePeers, node.Table.Count);
+                }
+            }
+
+            return new NatReport(
+                nodes.Count(n => n.Nat is not null),
+                _options.ClientMode,
+                natted,
+                contacts == 0 ? 0 : Math.Round((double)natted / contacts, 4),
+                network.DroppedAtNats,
+                keepalives);
         }
 
         private void ScheduleWorkload(EventKind kind, int count, TimeSpan duration, double phase)

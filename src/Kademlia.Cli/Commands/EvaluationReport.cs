@@ -27,11 +27,18 @@ internal static class EvaluationReport
         {
             Nodes = n, Seed = 3, Duration = TimeSpan.FromDays(1), Churn = new ChurnOptions(), Lookups = 1_000, Records = 100,
         };
+        // Spread over an hour so that NAT mappings (30 s) expire between a node's requests, as they do on the internet.
+        var natHalf = new SimulationOptions
+        {
+            Nodes = n, Seed = 9, Duration = TimeSpan.FromHours(1), Lookups = 2_000, Records = 100, UnreachableFraction = 0.5,
+        };
         var scenarios = new List<Scenario>
         {
             new("baseline", new SimulationOptions { Nodes = n, Seed = 1, Lookups = 1_000, Records = 100 }, Plots: true),
             new("baseline-d4", new SimulationOptions { Nodes = n, Seed = 1, Lookups = 1_000, Records = 100, DisjointPaths = 4 }),
             new("nat-loss", new SimulationOptions { Nodes = n, Seed = 2, Lookups = 1_000, Records = 100, UnreachableFraction = 0.2, LossRate = 0.01 }),
+            new("nat-half", natHalf),
+            new("nat-half-no-client-mode", natHalf with { ClientMode = false }),
             new("churn-day", day, Plots: true),
             new("churn-day-no-republish", day with { Republish = false }),
         };
@@ -123,6 +130,10 @@ internal static class EvaluationReport
 
         var heavy = byName["colluding-40-d8"].Summary;
         Target(md, "≥ 99% lookup success at 40% colluders, d = 8", $"FIND_NODE {heavy.FindNode.SuccessRate:P2}, GET {heavy.Get.SuccessRate:P2}", heavy.FindNode.SuccessRate >= 0.99);
+        var natHalfRun = byName["nat-half"].Summary;
+        var natHalfReport = natHalfRun.Nat!;
+        Target(md, "≥ 99.9% lookup success with half the nodes behind NATs, client mode", $"FIND_NODE {natHalfRun.FindNode.SuccessRate:P2}, GET {natHalfRun.Get.SuccessRate:P2}", natHalfRun.FindNode.SuccessRate >= 0.999 && natHalfRun.Get.SuccessRate >= 0.999);
+        Target(md, "0 NATed contacts in public tables with half the nodes behind NATs, client mode", $"{natHalfReport.NattedContactsInPublicTables} (of {natHalfReport.NattedNodes:N0} NATed nodes)", natHalfReport.NattedContactsInPublicTables == 0);
 
         Line();
         Line("## Lookups at scale");
@@ -135,6 +146,22 @@ internal static class EvaluationReport
         Line($"Memory: the message-level network of {large.Summary.Nodes:N0} nodes holds {large.Cost.BytesPerNode:N0} bytes of managed memory per node after building (compact tables of about {large.Summary.Timeline[0].MeanContacts.ToString(c)} contacts); at {baseline.Nodes:N0} nodes, {byName["baseline"].Cost.BytesPerNode:N0} bytes per node.");
         Line();
         Line($"Plots of the baseline: [hops CDF]({plots}/baseline/hops-cdf.png), [latency CDF]({plots}/baseline/latency-cdf.png), [messages per lookup]({plots}/baseline/messages-cdf.png), [success rate]({plots}/baseline/success-rate.png).");
+        Line();
+        Line("## Half the nodes behind NATs");
+        Line();
+        Line($"{natHalfRun.Nodes:N0} nodes, half of them (node 0 excepted, drawn at random: {natHalfReport.NattedNodes:N0}) behind a NAT that admits a peer only for {byName["nat-half"].Scenario.Options.NatMappingTimeout.TotalSeconds.ToString(c)} s after the node last sent to it (address-dependent filtering, outbound refresh: the home router of issue 14). Workload spread over one hour from random nodes, NATed or not: {natHalfRun.FindNode.Count:N0} FIND_NODE, {natHalfRun.Get.Count:N0} GET of {natHalfRun.Put.Count} records published at the start, hourly bucket refresh, a probe GET of every record every 30 minutes; no loss, no churn. With client mode a NATed node's requests carry the client flag, so no receiver puts it in its table and it never appears in an answer; without, it enters tables like any node (as the engine did before client mode) and a request to it times out unless it sent to the asker within the timeout. The success oracle is the closest *reachable* honest node: the node a lookup must reach in either mode. Counts of NATed contacts are taken at the end of the run; keepalives (every {byName["nat-half"].Scenario.Options.KeepaliveInterval.TotalSeconds.ToString(c)} s to each of a client's {byName["nat-half"].Scenario.Options.KeepalivePeers} closest contacts, as the engine) are counted, not simulated.");
+        Line();
+        OperationTable(md, results.Where(r => r.Scenario.Name.StartsWith("nat-half", StringComparison.Ordinal)));
+        Line();
+        Line("| scenario | NATed | client mode | FIND_NODE success | GET success | FIND_NODE latency p50 / p95 (ms) | GET latency p50 / p95 (ms) | messages per FIND_NODE / GET | requests dropped at NATs | NATed contacts in public tables | share of public contacts | keepalives sent |");
+        Line("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        foreach (var r in results.Where(r => r.Summary.Nat is not null))
+        {
+            var s = r.Summary;
+            var nat = s.Nat!;
+            Line($"| {s.Scenario} | {r.Scenario.Options.UnreachableFraction:P0}{(r.Scenario.Options.LossRate > 0 ? $", {r.Scenario.Options.LossRate:P0} loss" : "")} | {(nat.ClientMode ? "on" : "off")} | {s.FindNode.SuccessRate:P2} | {s.Get.SuccessRate:P2} | {s.FindNode.LatencyP50Ms.ToString(c)} / {s.FindNode.LatencyP95Ms.ToString(c)} | {s.Get.LatencyP50Ms.ToString(c)} / {s.Get.LatencyP95Ms.ToString(c)} | {s.FindNode.MessagesMean.ToString(c)} / {s.Get.MessagesMean.ToString(c)} | {nat.RequestsDroppedAtNats:N0} | {nat.NattedContactsInPublicTables:N0} | {nat.NattedShareOfPublicContacts:P1} | {nat.Keepalives:N0} |");
+        }
+
         Line();
         Line("## One simulated day of churn");
         Line();
@@ -201,6 +228,7 @@ internal static class EvaluationReport
         Line("- **Latency.** Each node draws a log-normal one-way latency (σ = 0.5) around half the median RTT; the RTT of a pair is the sum of both times a fixed log-normal per-pair factor (σ = 0.2), so the measured median RTT is a few ms above the nominal 50 ms (the table header gives the measured value). No queueing, no bandwidth limits.");
         Line("- **Tables.** Built as those of a network that has run for a while: each bucket samples up to k online nodes of its ID range (IP-diversity limits applied when on). They evolve: a queried node learns its querier, a querier learns who answered, a contact that does not answer because it is offline, behind a NAT or silent is evicted at once (the engine evicts after repeated failures or when a replacement waits: this is the optimistic end), hourly refresh drops unresponsive contacts and refills from online nodes in range (standing in for the refresh lookups, whose messages are not counted).");
         Line("- **Lookups** are the real `DisjointLookup`/`ClosestNodesLookup` with k = 20, α = 3, the paper's final step, timeouts of 3 RTT for table contacts (SRTT + 4·RTTVAR after one sample) and the lookup's own estimate (2 s before any answer) for others. A lookup runs to completion at the instant it starts. A GET stops at the first valid value; a PUT stores on the k closest that answered; no caching along the path.");
+        Line("- **NATs.** A NATed node is reachable by a peer only within the mapping timeout after it last sent to that peer (its requests and answers open and refresh the permission; address-dependent filtering; ports, symmetric mappings, CGNAT sharing and hairpinning are the wire mode's `Nat`). Every NATed node knows it is NATed from the start (the engine's address vote and reachability probe, and their messages, are not simulated), and in client mode all of them are clients. Without client mode, initial tables and hourly refills sample NATed nodes like any other, standing in for the peers a NATed node has queried; with it, they sample reachable nodes only. A request dropped by a NAT costs its sender a timeout and evicts the contact, as any unanswered request.");
         Line("- **Churn.** Nodes leave and return with their table and records (the daemon persists both); 10% of departures are for good and a fresh node joins in their place; a (re)joining node refreshes its table and its k closest online neighbours learn it (its self-lookup). Records are republished hourly by the publisher or a live holder; no record expires within a day (TTL 48 h).");
         Line("- **Not modelled at message level:** proof-of-work, signatures, sessions and the codec (the *wire* scenario runs those for real at small N), the cost of bucket refresh and joins in messages, rate limits, record caching, node-ID grinding cost, NAT hole punching.");
         return md.ToString();

@@ -33,6 +33,8 @@ internal static class SimCommand
         var rtt = new Option<double>("--rtt") { Description = "Median round-trip time in ms.", DefaultValueFactory = _ => 50 };
         var loss = new Option<double>("--loss") { Description = "Probability that a datagram is lost.", DefaultValueFactory = _ => 0 };
         var unreachable = new Option<double>("--unreachable") { Description = "Fraction of honest nodes behind a NAT.", DefaultValueFactory = _ => 0 };
+        var noClientMode = new Option<bool>("--no-client-mode") { Description = "Nodes behind a NAT enter routing tables like any node instead of running as clients." };
+        var natTimeout = new Option<string>("--nat-timeout") { Description = "How long a NAT admits a peer after the last datagram sent to it, e.g. 30s, 2m.", DefaultValueFactory = _ => "30s" };
         var noRepublish = new Option<bool>("--no-republish") { Description = "Never republish records." };
         var output = new Option<string?>("--out") { Description = "Directory for summary.json and the PNG plots." };
         var report = new Option<string?>("--report") { Description = "Run the evaluation suite and write this Markdown file (e.g. docs/EVALUATION.md)." };
@@ -40,7 +42,7 @@ internal static class SimCommand
 
         var command = new Command("sim", "Run a deterministic simulated network and measure lookups, records and attacks.")
         {
-            nodes, duration, churn, adversaries, eclipse, noIpLimits, k, alpha, d, seed, mode, lookups, gets, records, rtt, loss, unreachable, noRepublish, output, report, quick,
+            nodes, duration, churn, adversaries, eclipse, noIpLimits, k, alpha, d, seed, mode, lookups, gets, records, rtt, loss, unreachable, noClientMode, natTimeout, noRepublish, output, report, quick,
         };
         command.SetAction(result =>
         {
@@ -62,6 +64,8 @@ internal static class SimCommand
                     MedianRtt = TimeSpan.FromMilliseconds(result.GetValue(rtt)),
                     LossRate = result.GetValue(loss),
                     UnreachableFraction = result.GetValue(unreachable),
+                    ClientMode = !result.GetValue(noClientMode),
+                    NatMappingTimeout = ParseDuration(result.GetValue(natTimeout)!),
                     IpDiversityLimits = !result.GetValue(noIpLimits),
                     Duration = ParseDuration(result.GetValue(duration)!),
                     Churn = ParseChurn(result.GetValue(churn)!),
@@ -109,6 +113,11 @@ internal static class SimCommand
         if (summary.Eclipse is { } eclipse)
         {
             console.MarkupLine($"Eclipse of node 0: {eclipse.AttackerShare:P1} of its {eclipse.VictimTableSize} contacts are attackers; its lookups reach the closest honest node {eclipse.VictimLookupSuccess:P1}; others' lookups of it reach it {eclipse.LookupsOfVictimSuccess:P1}.");
+        }
+
+        if (summary.Nat is { } nat)
+        {
+            console.MarkupLine($"Behind NATs: {nat.NattedNodes:N0} nodes, client mode {(nat.ClientMode ? "on" : "off")}; {nat.NattedContactsInPublicTables:N0} of them in public tables ({nat.NattedShareOfPublicContacts:P1} of public contacts); {nat.RequestsDroppedAtNats:N0} requests dropped at NATs; {nat.Keepalives:N0} keepalives.");
         }
 
         if (summary.Timeline.Count > 1)
@@ -181,7 +190,8 @@ internal static class SimCommand
         if (o.Eclipse is { } e) parts.Add($"eclipse by {e.Attackers}");
         if (!o.IpDiversityLimits) parts.Add("no IP limits");
         if (o.LossRate > 0) parts.Add($"{o.LossRate:P0} loss");
-        if (o.UnreachableFraction > 0) parts.Add($"{o.UnreachableFraction:P0} NAT");
+        if (o.UnreachableFraction > 0) parts.Add($"{o.UnreachableFraction:P0} NAT{(o.ClientMode ? ", client mode" : ", no client mode")}");
+        if (o.Duration > TimeSpan.Zero && o.Churn is null) parts.Add($"over {o.Duration.TotalHours:0.##} h");
         return string.Join(", ", parts);
     }
 

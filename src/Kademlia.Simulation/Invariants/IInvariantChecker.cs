@@ -35,5 +35,5 @@ public sealed class SimulationInvariantException : Exception
 public static class InvariantCheckers
 {
     /// <summary>All of them.</summary>
-    public static IReadOnlyList<IInvariantChecker> All { get; } = [new TableBoundsChecker(), new RecordPlacementChecker()];
+    public static IReadOnlyList<IInvariantChecker> All { get; } = [new TableBoundsChecker(), new RecordPlacementChecker(), new ClientModeChecker()];
 }
