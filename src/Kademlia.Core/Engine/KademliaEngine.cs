@@ -64,6 +64,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly RateLimiter _dialLimiter;
     private DateTimeOffset _nextAddressCheck = DateTimeOffset.MinValue;
     private DateTimeOffset _nextKeepalive = DateTimeOffset.MinValue;
+    private bool _tableToldWeAreClient;
     private QueryId? _rebootstrap;
     private long _nextQueryId;
     private long _packetsIn, _bytesIn, _requestsServed, _requestsSent, _timeouts, _queriesStarted;
@@ -111,6 +112,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         _probeLimiter = new RateLimiter(ProbesPerSecondPerSource, 2, options.MaxTrackedSources);
         _forwarderLimiter = new RateLimiter(DialsPerSecondPerForwarder, 5, options.MaxTrackedSources);
         _dialLimiter = new RateLimiter(DialsPerSecond, 10, 1);
+        _tableToldWeAreClient = IsClient; // a client from the start never entered a table: nobody to tell
     }
 
     /// <summary>This node's ID.</summary>
