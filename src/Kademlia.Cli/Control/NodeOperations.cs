@@ -195,6 +195,7 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
     private async Task<OperationResult> StatusAsync()
     {
         var stats = await node.GetStatisticsAsync().ConfigureAwait(false);
+        var contacts = await node.GetContactsAsync().ConfigureAwait(false);
         var engine = stats.Engine;
         return new OperationResult
         {
@@ -210,6 +211,7 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
                 Mode = engine.IsClient ? "client" : "server",
                 Buckets = stats.Buckets.OrderBy(b => b.Key).Select(b => new BucketSummary(b.Key, b.Value)).ToList(),
                 TableSize = engine.RoutingTableSize,
+                Contacts = contacts.OrderBy(c => c.Id).Select(c => new ContactSummary(c.Id.ToString(), c.Endpoint.ToString())).ToList(),
                 Values = stats.Records.Values,
                 Providers = stats.Records.Providers,
                 Topics = stats.Records.Topics,
