@@ -45,6 +45,9 @@ internal static class ExitCodes
     /// <summary>The operation did not finish within <c>--timeout</c>.</summary>
     public const int Timeout = 10;
 
+    /// <summary>announce: the node knows no address others can reach it at yet (no <c>--advertise</c>, no agreed address).</summary>
+    public const int NoReachableAddress = 11;
+
     /// <summary>A bug or an unexpected condition; <c>--verbose</c> shows the stack trace.</summary>
     public const int Internal = 70;
 
@@ -65,6 +68,7 @@ internal static class ExitCodes
         (DataFileUnusable, "a data file is damaged, foreign or readable by others (left untouched)"),
         (BindFailed, "the UDP port cannot be bound"),
         (Timeout, "the operation did not finish within --timeout"),
+        (NoReachableAddress, "announce: no address others can reach this node at yet (--advertise, or wait)"),
         (Internal, "unexpected error (details with --verbose)"),
         (Interrupted, "interrupted (Ctrl-C)"),
     ];

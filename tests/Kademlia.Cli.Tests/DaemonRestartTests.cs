@@ -32,6 +32,8 @@ public sealed class DaemonRestartTests
         var status = Json.Of(await Kad.RunAsync("status", "--json", "--data-dir", dataDirectory)).GetProperty("status");
         Assert.True(status.GetProperty("values").GetInt32() >= 1, status.ToString());
         Assert.True(status.GetProperty("tableSize").GetInt32() >= 1, status.ToString());
+        var seedEndpoint = seed.Contact[(seed.Contact.IndexOf('@', StringComparison.Ordinal) + 1)..];
+        Assert.Contains(status.GetProperty("contacts").EnumerateArray(), c => c.GetProperty("id").GetString() == seed.Id && c.GetProperty("endpoint").GetString() == seedEndpoint);
 
         var found = Json.Of(await Kad.RunAsync("find", seed.Id, "--json", "--data-dir", dataDirectory));
         Assert.Contains(found.GetProperty("closest").EnumerateArray(), n => n.GetProperty("id").GetString() == seed.Id);

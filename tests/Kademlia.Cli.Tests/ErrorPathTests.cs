@@ -57,6 +57,16 @@ public sealed class ErrorPathTests(OneDaemon fixture) : IClassFixture<OneDaemon>
 
     /// <summary>One-shot commands give up with code 3; the daemon waits instead (<see cref="JoinRetryTests"/>).</summary>
     [Fact]
+    public async Task Announcing_with_no_address_others_can_reach_exits_11()
+    {
+        // On the default network a node bound to loopback advertises nothing: nobody else could reach 127.0.0.1.
+        var directory = fixture.Directory.Sub("default-network");
+        await using var lonely = await KadDaemon.StartAsync(directory, network: "default");
+        var run = await Kad.RunAsync("announce", "a-table", "--data-dir", directory);
+        AssertOneLine(run, 11, "--advertise");
+    }
+
+    [Fact]
     public async Task An_unreachable_bootstrap_exits_3_one_shot()
     {
         var seed = $"127.0.0.1:{ClosedUdpPort()}";

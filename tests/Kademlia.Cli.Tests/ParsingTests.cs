@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Kademlia.Cli.Commands;
 using Kademlia.Cli.Control;
+using Kademlia.Engine;
 using Kademlia.Identity;
 
 namespace Kademlia.Cli.Tests;
@@ -29,6 +30,8 @@ public sealed class ParsingTests
     [InlineData("node --advertise 10.0.0.1")]
     [InlineData("node --network prod")]
     [InlineData("node --log-level loud")]
+    [InlineData("node --mode relay")]
+    [InlineData("node --mode")]
     [InlineData("put")]
     [InlineData("put v --salt s")]
     [InlineData("put v --seq 3")]
@@ -52,6 +55,7 @@ public sealed class ParsingTests
     [InlineData("node")]
     [InlineData("node --port 4000 --bind 0.0.0.0 --bootstrap 127.0.0.1:4001 --bootstrap " + Contact + " --network test --log-level Debug --data-dir /tmp/x")]
     [InlineData("node --bind :: --advertise 192.0.2.7:4000")]
+    [InlineData("node --bind 0.0.0.0 --mode client")]
     [InlineData("put hello")]
     [InlineData("put hello --mutable --salt s --seq 3 --cas 2 --json")]
     [InlineData("get " + Key + " --mutable --bootstrap " + Contact + " --network test")]
@@ -84,6 +88,19 @@ public sealed class ParsingTests
         Assert.Equal(["127.0.0.1:4001", Contact], result.GetValue<string[]>("--bootstrap")!);
         Assert.Equal(Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kad"), result.GetValue<string>("--data-dir"));
         Assert.Equal("default", result.GetValue<string>("--network"));
+    }
+
+    [Theory]
+    [InlineData(new string[0], NodeMode.Auto)]
+    [InlineData(new[] { "--mode", "auto" }, NodeMode.Auto)]
+    [InlineData(new[] { "--mode", "server" }, NodeMode.Server)]
+    [InlineData(new[] { "--mode", "client" }, NodeMode.Client)]
+    public void Node_mode_defaults_to_auto_and_names_the_engine_mode(string[] arguments, NodeMode expected)
+    {
+        var root = new RootCommand { NodeCommand.Create() };
+        var result = root.Parse(["node", .. arguments]);
+        Assert.Empty(result.Errors);
+        Assert.Equal(expected, NodeCommand.ToMode(result.GetValue<string>("--mode")));
     }
 
     [Fact]

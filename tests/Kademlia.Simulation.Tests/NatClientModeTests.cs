@@ -1,3 +1,4 @@
+using System.Net;
 using Kademlia.Engine;
 using Kademlia.Identity;
 using Kademlia.Records;
@@ -139,6 +140,26 @@ public sealed class NatClientModeTests
         else
         {
             Assert.True(lapses > 0, "without keepalives the mapping never lapsed in 10 minutes (seed 43)");
+        }
+    }
+
+    [Fact]
+    public void A_node_bound_to_a_LAN_address_enters_tables_while_it_looks_reachable_and_leaves_them_once_it_turns_client()
+    {
+        // As `kad node --bind 192.168.1.2` behind a home router: it advertises its LAN address, so it is a
+        // server until the address vote shows peers see it elsewhere (tests/netns/real-nat.sh found this).
+        var lan = new EngineOptions { AdvertisedEndpoint = NodeEndpoint.FromIPEndPoint(new IPEndPoint(IPAddress.Parse("192.168.1.2"), 4000)) };
+        var (network, servers, natted) = Mixed(45, 8, 2, NatBehavior.PortRestrictedCone, lan);
+        using var dispose = network;
+        Assert.Contains(servers, s => s.Events.Any(e => e is ContactAdded added && natted.Any(n => n.Info.Id == added.Contact.Id)));
+
+        network.RunFor(TimeSpan.FromMinutes(1));
+
+        foreach (var node in natted)
+        {
+            Assert.NotNull(node.Engine.ExternalEndpoint);
+            Assert.True(node.Engine.IsClient, $"node {node.Index} is not a client (seed 45)");
+            Assert.All(servers, s => Assert.Null(s.Engine.Routing.Find(node.Info.Id)));
         }
     }
 }

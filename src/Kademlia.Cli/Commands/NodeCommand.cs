@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Kademlia.Cli.Daemon;
+using Kademlia.Engine;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
@@ -15,8 +16,10 @@ internal static class NodeCommand
         port.Check(p => p is < 0 or > 65535 ? "--port must be between 0 and 65535." : null);
         var bind = new Option<string>("--bind") { Description = "Address to bind: '::' (dual stack, the default), '0.0.0.0', '127.0.0.1', ...", DefaultValueFactory = _ => "::", HelpName = "address" };
         bind.Check(b => IPAddress.TryParse(b, out _) ? null : $"--bind '{b}' is not an IP address.");
-        var advertise = new Option<string?>("--advertise") { Description = "The address:port other nodes should use to reach this one (behind NAT, or bound to a wildcard). Defaults to the bound address, or 127.0.0.1 when bound to a wildcard.", HelpName = "address:port" };
+        var advertise = new Option<string?>("--advertise") { Description = "The address:port other nodes should use to reach this one (a port forwarded on a NAT, or a wildcard bind on a host whose public address you know). Defaults to the bound address; bound to a wildcard, the endpoint peers agree they see (127.0.0.1 on the test network).", HelpName = "address:port" };
         advertise.Check(a => a is null || (IPEndPoint.TryParse(a, out var endpoint) && endpoint.Port != 0) ? null : $"--advertise '{a}' is not address:port.");
+        var mode = new Option<string>("--mode") { Description = "'auto' (the default) lets reachability probes decide: a client while strangers cannot reach the node (and, until probed, while it advertises no endpoint or peers see it elsewhere), else a server. 'server' or 'client' decide yourself. A client stays out of others' routing tables and still does every operation.", DefaultValueFactory = _ => "auto" };
+        mode.AcceptOnlyFromAmong("auto", "server", "client");
         var bootstrap = CommonOptions.Bootstrap("A node to join through (repeatable). Saved contacts of the last run are tried too.");
         var dataDir = CommonOptions.DataDirectory("Where the identity, records and routing table live (created, owner-only, if missing). Defaults to ~/.kad.");
         var network = CommonOptions.Network();
@@ -26,7 +29,7 @@ internal static class NodeCommand
 
         var command = new Command("node", "Run a node: joins the network and serves it until Ctrl-C or SIGTERM, keeping identity, records and routing table in --data-dir. Prints 'contact: <contact string>' for others' --bootstrap.")
         {
-            port, bind, advertise, bootstrap, dataDir, network, logLevel, controlPort,
+            port, bind, advertise, mode, bootstrap, dataDir, network, logLevel, controlPort,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -36,6 +39,7 @@ internal static class NodeCommand
                 Network = CommonOptions.ToNetwork(result.GetValue(network)),
                 Bind = new IPEndPoint(IPAddress.Parse(result.GetValue(bind)!), result.GetValue(port)),
                 Advertise = result.GetValue(advertise) is { } a ? IPEndPoint.Parse(a) : null,
+                Mode = ToMode(result.GetValue(mode)),
                 Bootstrap = result.GetValue(bootstrap) ?? [],
                 ControlPort = result.GetValue(controlPort),
                 LogLevel = result.GetValue(logLevel),
@@ -53,4 +57,12 @@ internal static class NodeCommand
         });
         return command;
     }
+
+    /// <summary>The node mode an accepted <c>--mode</c> value names.</summary>
+    public static NodeMode ToMode(string? value) => value switch
+    {
+        "server" => NodeMode.Server,
+        "client" => NodeMode.Client,
+        _ => NodeMode.Auto,
+    };
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Kademlia.Cli.Control;
+using Kademlia.Engine;
 using Kademlia.Identity;
 
 namespace Kademlia.Cli.Commands;
@@ -37,7 +38,9 @@ internal static class OperationRunner
         var loopbackOnly = contacts.All(c => c.Endpoint.IsLoopback) && addresses.All(a => a is IPEndPoint { Address: var ip } && IPAddress.IsLoopback(ip));
         var bind = loopbackOnly && ipv4Only ? IPAddress.Loopback : ipv4Only ? IPAddress.Any : IPAddress.IPv6Any;
         using var identity = await Task.Run(() => NodeIdentity.Generate(settings.Network, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
-        var node = await DhtNode.StartAsync(new DhtNodeOptions { Network = settings.Network, Bind = new IPEndPoint(bind, 0), Identity = identity }, cancellationToken).ConfigureAwait(false);
+        // A client: the node leaves as soon as the request is done, so it must not enter anyone's table
+        // (where it would linger as a dead contact); it still does every operation through others.
+        var node = await DhtNode.StartAsync(new DhtNodeOptions { Network = settings.Network, Bind = new IPEndPoint(bind, 0), Identity = identity, Mode = NodeMode.Client }, cancellationToken).ConfigureAwait(false);
         await using (node.ConfigureAwait(false))
         {
             var joined = await node.BootstrapAsync(contacts, addresses, cancellationToken).ConfigureAwait(false);

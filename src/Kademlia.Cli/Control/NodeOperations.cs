@@ -121,7 +121,16 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
             throw new CliException(ExitCodes.Usage, $"announce data is {data.Length} bytes; at most {MaxApplicationData} are allowed.");
         }
 
-        var stored = await node.AnnounceAsync(topic, data, cancellationToken).ConfigureAwait(false);
+        StoreResult stored;
+        try
+        {
+            stored = await node.AnnounceAsync(topic, data, cancellationToken).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new CliException(ExitCodes.NoReachableAddress, "this node knows no address others can reach it at yet: pass --advertise to kad node, or wait until peers agree on the address they see (kad status).", e);
+        }
+
         var result = FromStore(stored);
         result.Key = topic.ToString();
         return result;
@@ -197,6 +206,7 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
     private async Task<OperationResult> StatusAsync()
     {
         var stats = await node.GetStatisticsAsync().ConfigureAwait(false);
+        var contacts = await node.GetContactsAsync().ConfigureAwait(false);
         var engine = stats.Engine;
         return new OperationResult
         {
@@ -212,6 +222,7 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
                 Mode = engine.IsClient ? "client" : "server",
                 Buckets = stats.Buckets.OrderBy(b => b.Key).Select(b => new BucketSummary(b.Key, b.Value)).ToList(),
                 TableSize = engine.RoutingTableSize,
+                Contacts = contacts.OrderBy(c => c.Id).Select(c => new ContactSummary(c.Id.ToString(), c.Endpoint.ToString())).ToList(),
                 Values = stats.Records.Values,
                 Providers = stats.Records.Providers,
                 Topics = stats.Records.Topics,

@@ -25,6 +25,12 @@ internal sealed class StatusSummary
 
     public int TableSize { get; set; }
 
+    /// <summary>
+    /// Every contact of the routing table: ID and the endpoint the node reaches it at (JSON only; the table
+    /// view shows buckets). Lets an operator or a script check who is in the table, e.g. that no client is.
+    /// </summary>
+    public List<ContactSummary> Contacts { get; set; } = [];
+
     public int Values { get; set; }
 
     public int Providers { get; set; }
@@ -56,6 +62,9 @@ internal sealed class StatusSummary
     /// <summary>Dropped packets by reason.</summary>
     public Dictionary<string, long> Drops { get; set; } = [];
 }
+
+/// <summary>One routing table contact.</summary>
+internal sealed record ContactSummary(string Id, string Endpoint);
 
 /// <summary>One non-empty bucket.</summary>
 internal sealed record BucketSummary(int Index, int Contacts);

@@ -62,6 +62,7 @@ internal sealed partial class NodeDaemon
             Network = network,
             Bind = _options.Bind,
             AdvertisedEndPoint = _options.Advertise,
+            Mode = _options.Mode,
             Identity = identity,
             Store = store,
             LoggerFactory = Loggers,

@@ -1,4 +1,5 @@
 using System.Net;
+using Kademlia.Engine;
 using Kademlia.Identity;
 using Microsoft.Extensions.Logging;
 
@@ -14,6 +15,9 @@ internal sealed class NodeDaemonOptions
     public required IPEndPoint Bind { get; init; }
 
     public IPEndPoint? Advertise { get; init; }
+
+    /// <summary>Server, client, or decided by reachability probes. Defaults to <see cref="NodeMode.Auto"/>.</summary>
+    public NodeMode Mode { get; init; } = NodeMode.Auto;
 
     public IReadOnlyList<string> Bootstrap { get; init; } = [];
 

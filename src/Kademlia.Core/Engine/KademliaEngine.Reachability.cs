@@ -91,6 +91,15 @@ public sealed partial class KademliaEngine
             StartProbe(now);
         }
 
+        if (IsClient != _tableToldWeAreClient)
+        {
+            _tableToldWeAreClient = IsClient;
+            if (IsClient)
+            {
+                TellTableWeAreClient(now);
+            }
+        }
+
         if (IsClient && now >= _nextKeepalive)
         {
             _nextKeepalive = now + _options.KeepaliveInterval;
@@ -109,13 +118,30 @@ public sealed partial class KademliaEngine
         }
     }
 
+    /// <summary>
+    /// A node that turns client (the vote shows it behind a NAT, or the probes find it private) may already
+    /// sit in the tables of the peers it talked to while it looked reachable: before its address vote, a node
+    /// bound to a LAN address advertises that address and is a server. Only a flagged request takes a client
+    /// out of a table, and keepalives are not requests, so each contact of our table gets one flagged PING,
+    /// once per change. Peers outside our table that still hold us drop us when their requests stop reaching
+    /// us (our NAT forgets them) or at our next request to them.
+    /// </summary>
+    private void TellTableWeAreClient(DateTimeOffset now)
+    {
+        foreach (var contact in Routing.Contacts.ToList())
+        {
+            SendRequest(now, null, RequestPurpose.FireAndForget, QueryStep.Send(contact.ToNodeInfo(), new PingRequest(NewRequestId())));
+        }
+    }
+
     /// <summary>When the internet work next needs a timeout pass, or null when nothing can happen.</summary>
     private DateTimeOffset? NextReachabilityTimeout()
     {
-        DateTimeOffset? next = null;
+        // A change of mode is acted on at once (see TellTableWeAreClient).
+        DateTimeOffset? next = IsClient != _tableToldWeAreClient ? DateTimeOffset.MinValue : null;
         if (_options.DiscoverReachability && Routing.Count > 0)
         {
-            next = _nextAddressCheck;
+            next = Earliest(next, _nextAddressCheck);
         }
 
         if (_options.DiscoverReachability && _externalAddress.Current is not null && Routing.Count > 1)

@@ -66,6 +66,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly AppMessaging _apps;
     private DateTimeOffset _nextAddressCheck = DateTimeOffset.MinValue;
     private DateTimeOffset _nextKeepalive = DateTimeOffset.MinValue;
+    private bool _tableToldWeAreClient;
     private QueryId? _rebootstrap;
     private long _nextQueryId;
     private long _packetsIn, _bytesIn, _requestsServed, _requestsSent, _timeouts, _queriesStarted;
@@ -121,6 +122,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         _forwarderLimiter = new RateLimiter(DialsPerSecondPerForwarder, 5, options.MaxTrackedSources);
         _dialLimiter = new RateLimiter(DialsPerSecond, 10, 1);
         _apps = new AppMessaging(options.AppMessagesPerSecondPerPeer, options.AppMessageBurstPerPeer, options.MaxTrackedSources);
+        _tableToldWeAreClient = IsClient; // a client from the start never entered a table: nobody to tell
     }
 
     /// <summary>This node's ID.</summary>
