@@ -45,12 +45,12 @@ public sealed class ReopenedSqliteRecordStoreTests : RecordStoreContract, IDispo
 
         public RecordStoreStatistics Statistics => _store.Statistics;
 
-        public StoreError Put(ValueRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null) =>
+        public StoreError Put(ValueRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null) =>
             Reopen(_store.Put(record, source, now, expiresAt, expectedSequence));
 
         public StoredValue? Get(NodeId key, DateTimeOffset now) => _store.Get(key, now);
 
-        public StoreError AddProvider(ProviderRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt) =>
+        public StoreError AddProvider(ProviderRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt) =>
             Reopen(_store.AddProvider(record, source, now, expiresAt));
 
         public IReadOnlyList<ProviderRecord> GetProviders(NodeId topic, DateTimeOffset now, int max) => _store.GetProviders(topic, now, max);
