@@ -20,6 +20,9 @@ public sealed class ReopenedSqliteRecordStoreTests : RecordStoreContract, IDispo
     /// <summary>What <see cref="IRecordStore.RemoveExpired"/> has yet to report lives in the process, not the file.</summary>
     protected override bool ReportsAcrossReopen => false;
 
+    /// <summary>The file keeps source IDs, not their prefixes (issue 12 item 7, left).</summary>
+    protected override bool KeepsPrefixesAcrossReopen => false;
+
     protected override IRecordStore Create(NodeId self, RecordStoreLimits? limits = null)
     {
         var store = new ReopeningStore(_directory.File($"reopened-{_databases++}.db"), self, limits);
