@@ -139,7 +139,7 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
 
     /// <inheritdoc/>
     /// <remarks>Refused with <see cref="StoreError.StoreFull"/> while the database cannot be written.</remarks>
-    public StoreError Put(ValueRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null) =>
+    public StoreError Put(ValueRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null) =>
         CannotWrite() ? StoreError.StoreFull : _rules.Put(record, source, now, expiresAt, expectedSequence);
 
     /// <inheritdoc/>
@@ -147,7 +147,7 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
 
     /// <inheritdoc/>
     /// <remarks>Refused with <see cref="StoreError.StoreFull"/> while the database cannot be written.</remarks>
-    public StoreError AddProvider(ProviderRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt) =>
+    public StoreError AddProvider(ProviderRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt) =>
         CannotWrite() ? StoreError.StoreFull : _rules.AddProvider(record, source, now, expiresAt);
 
     /// <inheritdoc/>

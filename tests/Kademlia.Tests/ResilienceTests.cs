@@ -139,10 +139,10 @@ public sealed class ResilienceTests
             return inner.Get(key, now);
         }
 
-        public StoreError Put(ValueRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null) =>
+        public StoreError Put(ValueRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null) =>
             inner.Put(record, source, now, expiresAt, expectedSequence);
 
-        public StoreError AddProvider(ProviderRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt) =>
+        public StoreError AddProvider(ProviderRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt) =>
             inner.AddProvider(record, source, now, expiresAt);
 
         public IReadOnlyList<ProviderRecord> GetProviders(NodeId topic, DateTimeOffset now, int max) => inner.GetProviders(topic, now, max);

@@ -14,18 +14,19 @@ namespace Kademlia.Records;
 public interface IRecordStore
 {
     /// <summary>
-    /// Stores a value record received from <paramref name="source"/>, until <paramref name="expiresAt"/>.
+    /// Stores a value record received from <paramref name="source"/> (the node's own ID for its own
+    /// records, which are never evicted for others), until <paramref name="expiresAt"/>.
     /// A mutable record replaces a stored one only with a higher sequence (an equal sequence with the
     /// same value refreshes the expiry); <paramref name="expectedSequence"/> makes it a
     /// compare-and-swap against the stored sequence (0 meaning "none stored").
     /// </summary>
-    StoreError Put(ValueRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null);
+    StoreError Put(ValueRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null);
 
     /// <summary>The live value stored under <paramref name="key"/>, or null.</summary>
     StoredValue? Get(NodeId key, DateTimeOffset now);
 
     /// <summary>Stores or refreshes a provider record from <paramref name="source"/> until <paramref name="expiresAt"/>.</summary>
-    StoreError AddProvider(ProviderRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt);
+    StoreError AddProvider(ProviderRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt);
 
     /// <summary>Up to <paramref name="max"/> live providers of <paramref name="topic"/>, most recently published first.</summary>
     IReadOnlyList<ProviderRecord> GetProviders(NodeId topic, DateTimeOffset now, int max);
@@ -45,10 +46,10 @@ public interface IRecordStore
 
 /// <summary>A stored value and its bookkeeping.</summary>
 /// <param name="Record">The record.</param>
-/// <param name="Source">The node that stored it (our own ID for our own records).</param>
+/// <param name="Source">The node that stored it and its prefix (our own ID for our own records).</param>
 /// <param name="StoredAt">When it was first stored or last replaced.</param>
 /// <param name="ExpiresAt">When it is dropped unless refreshed.</param>
-public sealed record StoredValue(ValueRecord Record, NodeId Source, DateTimeOffset StoredAt, DateTimeOffset ExpiresAt);
+public sealed record StoredValue(ValueRecord Record, RecordSource Source, DateTimeOffset StoredAt, DateTimeOffset ExpiresAt);
 
 /// <summary>Counts and sizes of a record store.</summary>
 /// <param name="Values">Live value records.</param>
@@ -72,7 +73,10 @@ public enum StoreError
     /// <summary>Compare-and-swap failed: the stored sequence is not the expected one.</summary>
     SequenceMismatch,
 
-    /// <summary>A quota (per key, per source or total) is full and nothing farther could be evicted.</summary>
+    /// <summary>
+    /// A quota (per topic, per source, per prefix or total) is full and nothing could be evicted for the
+    /// record under the store's fairness rules.
+    /// </summary>
     QuotaExceeded,
 
     /// <summary>

@@ -24,15 +24,27 @@ namespace Kademlia.Records;
 /// </list>
 /// <para><b>Providers</b> are keyed by (topic, provider node ID). A later publication replaces an
 /// earlier one; the same publication time refreshes an identical record and refuses a different one.
-/// A topic keeps at most <see cref="RecordStoreLimits.MaxProvidersPerTopic"/> providers: when full,
-/// the earliest publication gives way to a later one, and a newcomer no later than all of them is
-/// refused (<see cref="StoreError.QuotaExceeded"/>).</para>
+/// Within a topic an entry is ranked by its publication time, but never later than when it was
+/// stored (a Sybil dating its entries ahead, within the clock skew the engine accepts, gains
+/// nothing). A topic keeps at most <see cref="RecordStoreLimits.MaxProvidersPerTopic"/> providers,
+/// at most <see cref="RecordStoreLimits.MaxProvidersPerTopicPerPrefix"/> of them from one source
+/// prefix. A prefix at its cap replaces its own earliest entry with a later one. In a full topic a
+/// newcomer displaces the earliest entry of the prefix with the most entries when that prefix would
+/// still have more than the newcomer's; otherwise the earliest entry among the prefixes at least as
+/// large as the newcomer's, and only if the newcomer ranks later. Anything else is refused
+/// (<see cref="StoreError.QuotaExceeded"/>), so a burst from a few prefixes never displaces providers
+/// from the others.</para>
 /// <para><b>Quotas.</b> One source may hold <see cref="RecordStoreLimits.MaxRecordsPerSource"/>
-/// entries (values plus provider entries it stored; the node's own ID is exempt, its records are
-/// bounded by the totals). When the total count of values or of bytes is full, the keys (value keys
-/// and topics) farthest from the node's own ID by XOR are evicted first, because the closest keys are
-/// the ones this node is responsible for; a record whose key is farther than everything that could
-/// make room is refused and nothing is evicted.</para>
+/// entries (values plus provider entries it stored) and one prefix
+/// <see cref="RecordStoreLimits.MaxRecordsPerPrefix"/> (see <see cref="RecordSource"/>). The node's
+/// own records (source = <see cref="Self"/>) are exempt, bounded by the totals only, and never evicted
+/// for another source's record. When the total count of values or of bytes is full, eviction is fair
+/// across prefixes: the victim is the entry farthest (by XOR from the node's own ID, since the closest
+/// keys are the ones this node is responsible for) of the prefix holding the most entries, provided
+/// that prefix would still hold more than the newcomer's; otherwise the newcomer's own prefix gives
+/// up an entry farther than the newcomer's key. A record for which nothing can be evicted so is
+/// refused and nothing is evicted. The node's own records take room from the largest prefix, or
+/// when only its own records are stored, from its own farther keys.</para>
 /// <para><b>Expiry.</b> Reads never return an entry at or past its expiry. Expired entries are
 /// removed by <see cref="RemoveExpired"/>, or earlier by a write (so that an expired entry never
 /// counts against a quota or a sequence); either way the next <see cref="RemoveExpired"/> reports
@@ -46,7 +58,9 @@ public sealed class MemoryRecordStore : IRecordStore
     private readonly Dictionary<NodeId, StoredValue> _values = [];
     private readonly Dictionary<NodeId, Dictionary<NodeId, StoredProvider>> _topics = [];
     private readonly Dictionary<NodeId, int> _entriesPerSource = [];
-    private readonly SortedSet<KeySlot> _byDistance = [];
+    private readonly Dictionary<ulong, SortedSet<EntrySlot>> _entriesPerPrefix = [];
+    private readonly SortedSet<PrefixSize> _prefixesBySize = [];
+    private readonly SortedSet<EntrySlot> _ownEntries = [];
     private readonly SortedSet<ExpirySlot> _byExpiry = [];
     private readonly List<NodeId> _expiredKeys = [];
     private readonly HashSet<NodeId> _expiredKeySet = [];
@@ -54,7 +68,7 @@ public sealed class MemoryRecordStore : IRecordStore
     private long _bytes;
 
     /// <summary>An empty store for the node <paramref name="self"/>.</summary>
-    /// <param name="self">The node's own ID: eviction keeps the keys closest to it.</param>
+    /// <param name="self">The node's own ID: its records are never evicted, and eviction keeps the keys closest to it.</param>
     /// <param name="limits">The quotas. Defaults to <see cref="RecordStoreLimits.Default"/>.</param>
     public MemoryRecordStore(NodeId self, RecordStoreLimits? limits = null)
         : this(self, limits, null)
@@ -82,7 +96,7 @@ public sealed class MemoryRecordStore : IRecordStore
 
     /// <inheritdoc/>
     /// <exception cref="ArgumentException">An expected sequence is given for an immutable record.</exception>
-    public StoreError Put(ValueRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null)
+    public StoreError Put(ValueRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null)
     {
         ArgumentNullException.ThrowIfNull(record);
         if (expectedSequence is not null && record is not MutableRecord)
@@ -122,14 +136,14 @@ public sealed class MemoryRecordStore : IRecordStore
             return stored.Record is MutableRecord ? StoreError.StaleSequence : Refresh(stored, expiresAt);
         }
 
-        var gainsEntry = stored is null || stored.Source != source;
-        if (gainsEntry && !HasQuota(source))
+        if (!HasQuota(source, stored?.Source))
         {
             return StoreError.QuotaExceeded;
         }
 
         var addedBytes = SizeOf(record) - (stored is null ? 0 : SizeOf(stored.Record));
-        if (!MakeRoom(record.Key, stored is null ? 1 : 0, addedBytes))
+        var victims = PlanEviction(record.Key, source, stored is null ? 1 : 0, addedBytes, stored is null ? null : SlotOf(stored));
+        if (victims is null)
         {
             return StoreError.QuotaExceeded;
         }
@@ -140,6 +154,7 @@ public sealed class MemoryRecordStore : IRecordStore
             RemoveValue(stored, journal: false);
         }
 
+        Evict(victims);
         AddValue(new StoredValue(record, source, now, expiresAt), journal: true);
         return StoreError.None;
     }
@@ -149,7 +164,7 @@ public sealed class MemoryRecordStore : IRecordStore
         _values.TryGetValue(key, out var stored) && stored.ExpiresAt > now ? stored : null;
 
     /// <inheritdoc/>
-    public StoreError AddProvider(ProviderRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt)
+    public StoreError AddProvider(ProviderRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt)
     {
         ArgumentNullException.ThrowIfNull(record);
         if (expiresAt <= now)
@@ -169,24 +184,20 @@ public sealed class MemoryRecordStore : IRecordStore
         }
 
         StoredProvider? displaced = null;
-        if (stored is null && entries is not null && entries.Count >= Limits.MaxProvidersPerTopic)
+        if (stored is null && entries is not null && !TryMakeRoomInTopic(entries, source, Rank(record, now), out displaced))
         {
-            displaced = EarliestPublication(entries);
-            if (record.PublishedAtUnixSeconds <= displaced.Record.PublishedAtUnixSeconds)
-            {
-                return StoreError.QuotaExceeded;
-            }
+            return StoreError.QuotaExceeded;
         }
 
         var replaced = stored ?? displaced;
-        var gainsEntry = replaced is null || replaced.Source != source;
-        if (gainsEntry && !HasQuota(source))
+        if (!HasQuota(source, replaced?.Source))
         {
             return StoreError.QuotaExceeded;
         }
 
         var addedBytes = SizeOf(record) - (replaced is null ? 0 : SizeOf(replaced.Record));
-        if (!MakeRoom(record.Topic, 0, addedBytes))
+        var victims = PlanEviction(record.Topic, source, 0, addedBytes, replaced is null ? null : SlotOf(replaced));
+        if (victims is null)
         {
             return StoreError.QuotaExceeded;
         }
@@ -200,11 +211,13 @@ public sealed class MemoryRecordStore : IRecordStore
             RemoveProvider(displaced, journal: true);
         }
 
+        Evict(victims);
         AddProvider(new StoredProvider(record, source, now, expiresAt), journal: true);
         return StoreError.None;
     }
 
     /// <inheritdoc/>
+    /// <remarks>Ranked by publication time, an entry dated after it was stored counting as dated then.</remarks>
     public IReadOnlyList<ProviderRecord> GetProviders(NodeId topic, DateTimeOffset now, int max)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(max);
@@ -215,7 +228,8 @@ public sealed class MemoryRecordStore : IRecordStore
 
         return entries.Values
             .Where(e => e.ExpiresAt > now)
-            .OrderByDescending(e => e.Record.PublishedAtUnixSeconds)
+            .OrderByDescending(e => e.RankUnixSeconds)
+            .ThenByDescending(e => e.Record.PublishedAtUnixSeconds)
             .ThenBy(e => e.ProviderId)
             .Take(max)
             .Select(e => e.Record)
@@ -243,19 +257,8 @@ public sealed class MemoryRecordStore : IRecordStore
 
     /// <inheritdoc/>
     /// <remarks>Closest to the node's own ID first.</remarks>
-    public IReadOnlyList<StoredValue> Values(DateTimeOffset now)
-    {
-        var live = new List<StoredValue>(_values.Count);
-        foreach (var slot in _byDistance)
-        {
-            if (!slot.IsTopic && _values[slot.Key] is { } stored && stored.ExpiresAt > now)
-            {
-                live.Add(stored);
-            }
-        }
-
-        return live;
-    }
+    public IReadOnlyList<StoredValue> Values(DateTimeOffset now) =>
+        [.. _values.Values.Where(v => v.ExpiresAt > now).OrderBy(v => v.Record.Key ^ Self)];
 
     /// <summary>Every provider entry, expired or not, for tests and for the durable store.</summary>
     internal IEnumerable<StoredProvider> AllProviders => _topics.Values.SelectMany(t => t.Values);
@@ -283,24 +286,25 @@ public sealed class MemoryRecordStore : IRecordStore
     }
 
     /// <summary>
-    /// After restoring under limits smaller than those the entries were stored under, evicts the
-    /// farthest keys until the totals fit again (journaled). Expired entries go first.
+    /// After restoring under limits smaller than those the entries were stored under, evicts by the
+    /// fairness rule (the farthest entry of the largest prefix, the node's own records last) until
+    /// the totals fit again (journaled). Expired entries go first.
     /// </summary>
     internal void TrimToLimits(DateTimeOffset now)
     {
         PurgeExpired(now);
-        while (_byDistance.Count > 0 && (_values.Count > Limits.MaxValues || _bytes > Limits.MaxBytes))
+        while (_values.Count > Limits.MaxValues || _bytes > Limits.MaxBytes)
         {
-            var farthest = _byDistance.Max;
-            if (!farthest.IsTopic || _bytes > Limits.MaxBytes)
+            var valuesOnly = _bytes <= Limits.MaxBytes;
+            var victim = Largest(valuesOnly, [], []) is { } prefix
+                ? Farthest(_entriesPerPrefix[prefix.Prefix], valuesOnly, [], beyond: null)
+                : Farthest(_ownEntries, valuesOnly, [], beyond: null);
+            if (victim is not { } slot)
             {
-                Evict(farthest);
+                break;
             }
-            else
-            {
-                // Only the value count is over and the farthest key is a topic: skip to the farthest value.
-                Evict(_byDistance.Reverse().First(s => !s.IsTopic));
-            }
+
+            Evict([slot]);
         }
     }
 
@@ -326,81 +330,217 @@ public sealed class MemoryRecordStore : IRecordStore
         return StoreError.None;
     }
 
-    private bool HasQuota(NodeId source) =>
-        source == Self || _entriesPerSource.GetValueOrDefault(source) < Limits.MaxRecordsPerSource;
-
     /// <summary>
-    /// Makes room for <paramref name="newValues"/> more values and <paramref name="newBytes"/> more
-    /// bytes under <paramref name="key"/> by evicting keys strictly farther from us than it. Plans
-    /// first and evicts only if the plan frees enough, so a refused record costs nothing stored.
+    /// Whether <paramref name="source"/> may gain an entry in place of one stored by
+    /// <paramref name="replaced"/> (null: a new entry): its own quota and its prefix's.
     /// </summary>
-    private bool MakeRoom(NodeId key, int newValues, long newBytes)
+    private bool HasQuota(RecordSource source, RecordSource? replaced)
     {
-        var valueExcess = (long)_values.Count + newValues - Limits.MaxValues;
-        var byteExcess = _bytes + newBytes - Limits.MaxBytes;
-        if (valueExcess <= 0 && byteExcess <= 0)
+        if (source.Id == Self)
         {
             return true;
         }
 
-        var distance = key ^ Self;
-        List<KeySlot>? victims = null;
-        foreach (var slot in _byDistance.Reverse())
+        if (replaced?.Id != source.Id && _entriesPerSource.GetValueOrDefault(source.Id) >= Limits.MaxRecordsPerSource)
         {
-            if (slot.Distance <= distance)
-            {
-                break;
-            }
+            return false;
+        }
 
-            if (slot.IsTopic)
+        var samePrefix = replaced is { } r && r.Id != Self && r.Prefix == source.Prefix;
+        return samePrefix || PrefixCount(source.Prefix) < Limits.MaxRecordsPerPrefix;
+    }
+
+    /// <summary>
+    /// Chooses the entry a newcomer of <paramref name="rank"/> from <paramref name="source"/> displaces
+    /// in a topic (see the remarks of the class); false when it is refused.
+    /// </summary>
+    private bool TryMakeRoomInTopic(Dictionary<NodeId, StoredProvider> entries, RecordSource source, long rank, out StoredProvider? displaced)
+    {
+        displaced = null;
+        var own = source.Id == Self;
+        var perPrefix = new Dictionary<ulong, int>();
+        foreach (var entry in entries.Values)
+        {
+            if (entry.Source.Id != Self)
             {
-                // A topic frees no value slot: evict it only when bytes are short.
-                if (byteExcess <= 0)
+                perPrefix[entry.Source.Prefix] = perPrefix.GetValueOrDefault(entry.Source.Prefix) + 1;
+            }
+        }
+
+        var mine = own ? 0 : perPrefix.GetValueOrDefault(source.Prefix);
+        if (!own && mine >= Limits.MaxProvidersPerTopicPerPrefix)
+        {
+            displaced = Earliest(entries, e => e.Source.Prefix == source.Prefix);
+            return displaced is not null && rank > displaced.RankUnixSeconds;
+        }
+
+        if (entries.Count < Limits.MaxProvidersPerTopic)
+        {
+            return true;
+        }
+
+        var largest = perPrefix.Count == 0 ? 0 : perPrefix.Values.Max();
+        if (largest > 0 && (own || largest > mine + 1))
+        {
+            displaced = Earliest(entries, e => perPrefix.GetValueOrDefault(e.Source.Prefix) == largest);
+            return true;
+        }
+
+        // Every prefix is about the newcomer's size: the earliest among those no smaller than its
+        // own gives way to a later newcomer, so that a small prefix never shrinks for a larger one.
+        displaced = Earliest(entries, e => perPrefix.GetValueOrDefault(e.Source.Prefix) >= mine);
+        return displaced is not null && rank > displaced.RankUnixSeconds;
+
+        StoredProvider? Earliest(Dictionary<NodeId, StoredProvider> entries, Func<StoredProvider, bool> eligible)
+        {
+            StoredProvider? earliest = null;
+            foreach (var entry in entries.Values)
+            {
+                if (entry.Source.Id == Self || !eligible(entry))
                 {
                     continue;
                 }
 
-                byteExcess -= TopicSize(slot.Key);
+                if (earliest is null
+                    || entry.RankUnixSeconds < earliest.RankUnixSeconds
+                    || (entry.RankUnixSeconds == earliest.RankUnixSeconds && entry.ProviderId < earliest.ProviderId))
+                {
+                    earliest = entry;
+                }
+            }
+
+            return earliest;
+        }
+    }
+
+    /// <summary>
+    /// The entries to evict so that <paramref name="newValues"/> more values and
+    /// <paramref name="newBytes"/> more bytes fit for a record under <paramref name="key"/> from
+    /// <paramref name="source"/> (<paramref name="replacing"/>, the entry it replaces, is never
+    /// chosen), by the fairness rule of the class remarks; null when there are not enough. Plans
+    /// first and evicts only if the plan frees enough, so a refused record costs nothing stored.
+    /// </summary>
+    private List<EntrySlot>? PlanEviction(NodeId key, RecordSource source, int newValues, long newBytes, EntrySlot? replacing)
+    {
+        var valueExcess = (long)_values.Count + newValues - Limits.MaxValues;
+        var byteExcess = _bytes + newBytes - Limits.MaxBytes;
+        var victims = new List<EntrySlot>();
+        if (valueExcess <= 0 && byteExcess <= 0)
+        {
+            return victims;
+        }
+
+        var own = source.Id == Self;
+        var distance = key ^ Self;
+        var taken = new HashSet<EntrySlot>();
+        if (replacing is { } replaced)
+        {
+            taken.Add(replaced);
+        }
+
+        var takenPerPrefix = new Dictionary<ulong, int>();
+        while (valueExcess > 0 || byteExcess > 0)
+        {
+            // Only a value frees a value slot; when bytes are short too, any entry will do.
+            var valuesOnly = byteExcess <= 0;
+            var newcomers = own ? 0 : PrefixCount(source.Prefix) - takenPerPrefix.GetValueOrDefault(source.Prefix) + 1;
+            EntrySlot? victim;
+            if (Largest(valuesOnly, taken, takenPerPrefix) is { } largest
+                && (own || (largest.Prefix != source.Prefix && largest.Count > newcomers)))
+            {
+                victim = Farthest(_entriesPerPrefix[largest.Prefix], valuesOnly, taken, beyond: null);
+                takenPerPrefix[largest.Prefix] = takenPerPrefix.GetValueOrDefault(largest.Prefix) + 1;
+            }
+            else
+            {
+                var mine = own ? _ownEntries : _entriesPerPrefix.GetValueOrDefault(source.Prefix);
+                victim = mine is null ? null : Farthest(mine, valuesOnly, taken, beyond: distance);
+                if (!own)
+                {
+                    takenPerPrefix[source.Prefix] = takenPerPrefix.GetValueOrDefault(source.Prefix) + 1;
+                }
+            }
+
+            if (victim is not { } slot)
+            {
+                return null;
+            }
+
+            taken.Add(slot);
+            victims.Add(slot);
+            if (slot.IsProvider)
+            {
+                byteExcess -= SizeOf(_topics[slot.Key][slot.Provider].Record);
             }
             else
             {
                 valueExcess--;
                 byteExcess -= SizeOf(_values[slot.Key].Record);
             }
+        }
 
-            (victims ??= []).Add(slot);
-            if (valueExcess <= 0 && byteExcess <= 0)
+        return victims;
+    }
+
+    /// <summary>
+    /// The prefix holding the most entries once <paramref name="takenPerPrefix"/> are gone, among
+    /// those with an entry left to evict; the node's own records belong to none.
+    /// </summary>
+    private PrefixSize? Largest(bool valuesOnly, HashSet<EntrySlot> taken, Dictionary<ulong, int> takenPerPrefix)
+    {
+        PrefixSize? best = null;
+        foreach (var size in _prefixesBySize.Reverse())
+        {
+            if (best is { } found && size.Count <= found.Count)
             {
                 break;
             }
+
+            var left = size.Count - takenPerPrefix.GetValueOrDefault(size.Prefix);
+            if ((best is null || left > best.Value.Count) && Farthest(_entriesPerPrefix[size.Prefix], valuesOnly, taken, beyond: null) is not null)
+            {
+                best = new PrefixSize(left, size.Prefix);
+            }
         }
 
-        if (valueExcess > 0 || byteExcess > 0)
-        {
-            return false;
-        }
-
-        foreach (var victim in victims!)
-        {
-            Evict(victim);
-        }
-
-        return true;
+        return best;
     }
 
-    private void Evict(KeySlot slot)
+    /// <summary>The farthest entry of <paramref name="entries"/> not taken, if farther than <paramref name="beyond"/>.</summary>
+    private static EntrySlot? Farthest(SortedSet<EntrySlot> entries, bool valuesOnly, HashSet<EntrySlot> taken, NodeId? beyond)
     {
-        if (!slot.IsTopic)
+        foreach (var slot in entries.Reverse())
         {
-            RemoveValue(_values[slot.Key], journal: true);
-            return;
+            if (beyond is { } distance && slot.Distance <= distance)
+            {
+                return null;
+            }
+
+            if (!taken.Contains(slot) && !(valuesOnly && slot.IsProvider))
+            {
+                return slot;
+            }
         }
 
-        foreach (var provider in _topics[slot.Key].Values.ToList())
+        return null;
+    }
+
+    private void Evict(List<EntrySlot> victims)
+    {
+        foreach (var slot in victims)
         {
-            RemoveProvider(provider, journal: true);
+            if (slot.IsProvider)
+            {
+                RemoveProvider(_topics[slot.Key][slot.Provider], journal: true);
+            }
+            else
+            {
+                RemoveValue(_values[slot.Key], journal: true);
+            }
         }
     }
+
+    private int PrefixCount(ulong prefix) => _entriesPerPrefix.TryGetValue(prefix, out var entries) ? entries.Count : 0;
 
     private void PurgeExpired(DateTimeOffset now)
     {
@@ -427,10 +567,9 @@ public sealed class MemoryRecordStore : IRecordStore
     {
         var key = value.Record.Key;
         _values.Add(key, value);
-        _byDistance.Add(new KeySlot(key ^ Self, key, IsTopic: false));
         _byExpiry.Add(new ExpirySlot(value.ExpiresAt.UtcTicks, key, default, IsProvider: false));
         _bytes += SizeOf(value.Record);
-        CountEntry(value.Source, +1);
+        CountEntry(value.Source, SlotOf(value), +1);
         if (journal)
         {
             _journal?.ValueStored(value);
@@ -441,10 +580,9 @@ public sealed class MemoryRecordStore : IRecordStore
     {
         var key = value.Record.Key;
         _values.Remove(key);
-        _byDistance.Remove(new KeySlot(key ^ Self, key, IsTopic: false));
         _byExpiry.Remove(new ExpirySlot(value.ExpiresAt.UtcTicks, key, default, IsProvider: false));
         _bytes -= SizeOf(value.Record);
-        CountEntry(value.Source, -1);
+        CountEntry(value.Source, SlotOf(value), -1);
         if (journal)
         {
             _journal?.ValueRemoved(key);
@@ -458,14 +596,13 @@ public sealed class MemoryRecordStore : IRecordStore
         {
             entries = [];
             _topics.Add(topic, entries);
-            _byDistance.Add(new KeySlot(topic ^ Self, topic, IsTopic: true));
         }
 
         entries.Add(provider.ProviderId, provider);
         _byExpiry.Add(new ExpirySlot(provider.ExpiresAt.UtcTicks, topic, provider.ProviderId, IsProvider: true));
         _providerCount++;
         _bytes += SizeOf(provider.Record);
-        CountEntry(provider.Source, +1);
+        CountEntry(provider.Source, SlotOf(provider), +1);
         if (journal)
         {
             _journal?.ProviderStored(provider);
@@ -480,58 +617,61 @@ public sealed class MemoryRecordStore : IRecordStore
         if (entries.Count == 0)
         {
             _topics.Remove(topic);
-            _byDistance.Remove(new KeySlot(topic ^ Self, topic, IsTopic: true));
         }
 
         _byExpiry.Remove(new ExpirySlot(provider.ExpiresAt.UtcTicks, topic, provider.ProviderId, IsProvider: true));
         _providerCount--;
         _bytes -= SizeOf(provider.Record);
-        CountEntry(provider.Source, -1);
+        CountEntry(provider.Source, SlotOf(provider), -1);
         if (journal)
         {
             _journal?.ProviderRemoved(topic, provider.ProviderId);
         }
     }
 
-    private void CountEntry(NodeId source, int delta)
+    private void CountEntry(RecordSource source, EntrySlot slot, int delta)
     {
-        var count = _entriesPerSource.GetValueOrDefault(source) + delta;
+        var count = _entriesPerSource.GetValueOrDefault(source.Id) + delta;
         if (count == 0)
         {
-            _entriesPerSource.Remove(source);
+            _entriesPerSource.Remove(source.Id);
         }
         else
         {
-            _entriesPerSource[source] = count;
+            _entriesPerSource[source.Id] = count;
         }
-    }
 
-    private long TopicSize(NodeId topic)
-    {
-        long size = 0;
-        foreach (var provider in _topics[topic].Values)
+        if (source.Id == Self)
         {
-            size += SizeOf(provider.Record);
+            _ = delta > 0 ? _ownEntries.Add(slot) : _ownEntries.Remove(slot);
+            return;
         }
 
-        return size;
-    }
-
-    private static StoredProvider EarliestPublication(Dictionary<NodeId, StoredProvider> entries)
-    {
-        StoredProvider? earliest = null;
-        foreach (var entry in entries.Values)
+        if (!_entriesPerPrefix.TryGetValue(source.Prefix, out var entries))
         {
-            if (earliest is null
-                || entry.Record.PublishedAtUnixSeconds < earliest.Record.PublishedAtUnixSeconds
-                || (entry.Record.PublishedAtUnixSeconds == earliest.Record.PublishedAtUnixSeconds && entry.ProviderId < earliest.ProviderId))
-            {
-                earliest = entry;
-            }
+            entries = [];
+            _entriesPerPrefix.Add(source.Prefix, entries);
         }
 
-        return earliest!;
+        _prefixesBySize.Remove(new PrefixSize(entries.Count, source.Prefix));
+        _ = delta > 0 ? entries.Add(slot) : entries.Remove(slot);
+        if (entries.Count == 0)
+        {
+            _entriesPerPrefix.Remove(source.Prefix);
+        }
+        else
+        {
+            _prefixesBySize.Add(new PrefixSize(entries.Count, source.Prefix));
+        }
     }
+
+    private EntrySlot SlotOf(StoredValue value) => new(value.Record.Key ^ Self, value.Record.Key, IsProvider: false, default);
+
+    private EntrySlot SlotOf(StoredProvider provider) => new(provider.Record.Topic ^ Self, provider.Record.Topic, IsProvider: true, provider.ProviderId);
+
+    /// <summary>A newcomer's rank in its topic: its publication time, no later than <paramref name="now"/>.</summary>
+    private static long Rank(ProviderRecord record, DateTimeOffset now) =>
+        Math.Min((long)Math.Min(record.PublishedAtUnixSeconds, long.MaxValue), now.ToUnixTimeSeconds());
 
     /// <summary>A record's size as counted by the byte quota: its wire encoding, kind byte included.</summary>
     private static int SizeOf(ValueRecord record) => 1 + MessageCodec.GetByteCount(record);
@@ -539,15 +679,30 @@ public sealed class MemoryRecordStore : IRecordStore
     private static int SizeOf(ProviderRecord record) => MessageCodec.GetByteCount(record);
 
     /// <summary>
-    /// A stored key ordered by its XOR distance from us (unique per key, since XOR with a fixed ID is
-    /// a bijection); a key may hold both a value and a topic, hence the flag.
+    /// A stored entry (a value, or one provider of a topic) ordered by its key's XOR distance from us
+    /// (unique per key, since XOR with a fixed ID is a bijection), then values before providers.
     /// </summary>
-    private readonly record struct KeySlot(NodeId Distance, NodeId Key, bool IsTopic) : IComparable<KeySlot>
+    private readonly record struct EntrySlot(NodeId Distance, NodeId Key, bool IsProvider, NodeId Provider) : IComparable<EntrySlot>
     {
-        public int CompareTo(KeySlot other)
+        public int CompareTo(EntrySlot other)
         {
-            var byDistance = Distance.CompareTo(other.Distance);
-            return byDistance != 0 ? byDistance : IsTopic.CompareTo(other.IsTopic);
+            var order = Distance.CompareTo(other.Distance);
+            if (order == 0)
+            {
+                order = IsProvider.CompareTo(other.IsProvider);
+            }
+
+            return order != 0 ? order : Provider.CompareTo(other.Provider);
+        }
+    }
+
+    /// <summary>A source prefix ordered by how many entries it holds.</summary>
+    private readonly record struct PrefixSize(int Count, ulong Prefix) : IComparable<PrefixSize>
+    {
+        public int CompareTo(PrefixSize other)
+        {
+            var order = Count.CompareTo(other.Count);
+            return order != 0 ? order : Prefix.CompareTo(other.Prefix);
         }
     }
 

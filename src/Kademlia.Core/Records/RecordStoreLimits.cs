@@ -13,6 +13,20 @@ public sealed record RecordStoreLimits
     public int MaxRecordsPerSource { get; init; } = 1_024;
 
     /// <summary>
+    /// Most records (values and provider entries) the sources of one prefix (an IPv4 /24, an IPv6 /48;
+    /// see <see cref="RecordSource"/>) may have stored here together, so that identities ground by the
+    /// thousand behind one address cannot take the store. Defaults to 4,096 (four full sources, a
+    /// sixteenth of <see cref="MaxValues"/>).
+    /// </summary>
+    public int MaxRecordsPerPrefix { get; init; } = 4_096;
+
+    /// <summary>
+    /// Most providers of one topic stored from one prefix, so that a full topic keeps room for
+    /// providers elsewhere. Defaults to 8 (an eighth of <see cref="MaxProvidersPerTopic"/>).
+    /// </summary>
+    public int MaxProvidersPerTopicPerPrefix { get; init; } = 8;
+
+    /// <summary>
     /// Largest record value accepted, in bytes; a longer one is refused with <see cref="StoreError.TooLarge"/>.
     /// Set it from <see cref="Identity.NetworkParameters.MaxValueSize"/>. Defaults to
     /// <see cref="RecordLimits.MaxValueSize"/> (1000), the most the protocol carries.

@@ -81,6 +81,32 @@ public readonly struct NodeEndpoint : IEquatable<NodeEndpoint>
     public bool IsUnspecified => Port == 0 || (IsIPv4 ? IPv4Address == 0 : (_high | _low) == 0);
 
     /// <summary>
+    /// True for a unicast address that routes beyond its host and link: not unspecified, loopback,
+    /// link-local (169.254.0.0/16, fe80::/10), multicast (224.0.0.0/4, ff00::/8), "this network"
+    /// (0.0.0.0/8) or reserved and broadcast (240.0.0.0/4); and a port other than 0. Private ranges
+    /// (10/8, 172.16/12, 192.168/16, fc00::/7) count as routable, since a network may run on a LAN.
+    /// </summary>
+    public bool IsRoutable
+    {
+        get
+        {
+            if (IsUnspecified || IsLoopback)
+            {
+                return false;
+            }
+
+            if (IsIPv4)
+            {
+                var first = IPv4Address >> 24;
+                return first != 0 && first < 224 && (IPv4Address >> 16) != 0xA9FE;
+            }
+
+            var top = _high >> 48;
+            return (top & 0xFF00) != 0xFF00 && (top & 0xFFC0) != 0xFE80;
+        }
+    }
+
+    /// <summary>
     /// The subnet the IP-diversity limits count: the /24 of an IPv4 address or the /48 of an IPv6
     /// address, tagged with the family so the two never collide.
     /// </summary>

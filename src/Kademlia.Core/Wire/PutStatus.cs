@@ -18,7 +18,7 @@ public enum PutStatus : byte
     /// <summary>Refused: the compare-and-swap expected sequence is not the stored one (a lost update).</summary>
     CasMismatch = 4,
 
-    /// <summary>Refused: the per-key or per-source quota is full.</summary>
+    /// <summary>Refused: a quota (per topic, per source, per prefix or total) is full and nothing could fairly be evicted, or the store cannot write now.</summary>
     QuotaExceeded = 5,
 
     /// <summary>Refused: this node is not among the k closest it knows to the key.</summary>
@@ -26,4 +26,10 @@ public enum PutStatus : byte
 
     /// <summary>Refused: a provider record's publication time is too far in the past or the future.</summary>
     InvalidTimestamp = 7,
+
+    /// <summary>
+    /// Refused: a provider record's endpoint cannot be reached (unspecified address, port 0, or on a
+    /// network that is not a test network a loopback, link-local, multicast or reserved address).
+    /// </summary>
+    InvalidEndpoint = 8,
 }

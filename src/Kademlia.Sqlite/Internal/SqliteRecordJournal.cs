@@ -13,13 +13,13 @@ internal sealed class SqliteRecordJournal(SqliteRecordStore store) : IRecordStor
 {
     public void ValueStored(StoredValue value) =>
         store.Enqueue(new WriteOp(new WriteTarget(value.Record.Key, default, IsProvider: false), MessageCodec.EncodeRecord(value.Record),
-            value.Source, value.StoredAt.UtcTicks, value.ExpiresAt.UtcTicks));
+            value.Source.Id, value.StoredAt.UtcTicks, value.ExpiresAt.UtcTicks));
 
     public void ValueRemoved(NodeId key) => store.Enqueue(WriteOp.Delete(new WriteTarget(key, default, IsProvider: false)));
 
     public void ProviderStored(StoredProvider provider) =>
         store.Enqueue(new WriteOp(new WriteTarget(provider.Record.Topic, provider.ProviderId, IsProvider: true), MessageCodec.EncodeProvider(provider.Record),
-            provider.Source, provider.StoredAt.UtcTicks, provider.ExpiresAt.UtcTicks));
+            provider.Source.Id, provider.StoredAt.UtcTicks, provider.ExpiresAt.UtcTicks));
 
     public void ProviderRemoved(NodeId topic, NodeId provider) => store.Enqueue(WriteOp.Delete(new WriteTarget(topic, provider, IsProvider: true)));
 }

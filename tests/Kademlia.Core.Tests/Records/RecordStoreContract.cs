@@ -1,6 +1,7 @@
 using CsCheck;
 using Kademlia.Identity;
 using Kademlia.Records;
+using Kademlia.Routing;
 using Kademlia.Wire;
 using static Kademlia.Tests.Records.RecordFixtures;
 
@@ -23,6 +24,12 @@ public abstract class RecordStoreContract
 
     /// <summary>Whether the expired keys a write cleared are still reported after the store is reopened.</summary>
     protected virtual bool ReportsAcrossReopen => true;
+
+    /// <summary>
+    /// Whether entries keep their source prefix across a reopen. The SQLite store persists source IDs
+    /// only (issue 12 item 7, left): reloaded entries count per source ID.
+    /// </summary>
+    protected virtual bool KeepsPrefixesAcrossReopen => true;
 
     private IRecordStore Create(RecordStoreLimits? limits = null) => Create(Self, limits);
 
@@ -241,7 +248,7 @@ public abstract class RecordStoreContract
     }
 
     [Fact]
-    public void A_full_store_evicts_the_farthest_key_and_refuses_a_key_farther_than_everything()
+    public void A_full_store_evicts_the_farthest_key_of_a_prefix_and_refuses_a_key_farther_than_all_of_it()
     {
         var byDistance = Enumerable.Range(0, 10).Select(Immutable).OrderBy(r => r.Key ^ Self).ToArray();
         var store = Create(new RecordStoreLimits { MaxValues = 3 });
@@ -250,10 +257,190 @@ public abstract class RecordStoreContract
             Assert.Equal(StoreError.None, store.Put(record, SourceA, T0, Later));
         }
 
-        Assert.Equal(StoreError.QuotaExceeded, store.Put(byDistance[9], SourceB, T0, Later));
-        Assert.Equal(StoreError.None, store.Put(byDistance[0], SourceB, T0, Later));
+        Assert.Equal(StoreError.QuotaExceeded, store.Put(byDistance[9], SourceA, T0, Later));
+        Assert.Equal(StoreError.None, store.Put(byDistance[0], SourceA, T0, Later));
         Assert.Equal(byDistance[..3], store.Values(T0).Select(v => v.Record));
         Assert.Null(store.Get(byDistance[3].Key, T0));
+    }
+
+    [Fact]
+    public void Sybils_that_choose_keys_cannot_evict_honest_records_of_other_prefixes_nor_the_nodes_own()
+    {
+        if (!KeepsPrefixesAcrossReopen)
+        {
+            return;
+        }
+
+        // The attack of issue 12 item 7, scaled down 64 times: 66 identities in one /24 store values
+        // whose keys they ground close to us, 20 each, into a store of 1,024 values.
+        var limits = new RecordStoreLimits { MaxValues = 1_024, MaxRecordsPerPrefix = 256 };
+        var store = Create(limits);
+        var candidates = Enumerable.Range(0, 4_000).Select(i => ImmutableRecord.Create(BitConverter.GetBytes(i))).OrderBy(r => r.Key ^ Self).ToArray();
+        var own = candidates[^1];
+        var honest = candidates[^11..^1];
+        Assert.Equal(StoreError.None, store.Put(own, Self, T0, Later));
+        for (var i = 0; i < honest.Length; i++)
+        {
+            Assert.Equal(StoreError.None, store.Put(honest[i], Peer(i, Subnet(i)), T0, Later));
+        }
+
+        var held = SybilFlood(store, candidates, prefixes: 1);
+        Assert.Equal(limits.MaxRecordsPerPrefix, held);
+        Assert.All(honest, r => Assert.NotNull(store.Get(r.Key, T0)));
+        Assert.NotNull(store.Get(own.Key, T0));
+
+        // From five /24s they fill the store, and still take nothing from the others.
+        var wider = Create(limits);
+        Assert.Equal(StoreError.None, wider.Put(own, Self, T0, Later));
+        for (var i = 0; i < honest.Length; i++)
+        {
+            Assert.Equal(StoreError.None, wider.Put(honest[i], Peer(i, Subnet(i)), T0, Later));
+        }
+
+        SybilFlood(wider, candidates, prefixes: 5);
+        Assert.Equal(limits.MaxValues, wider.Statistics.Values);
+        Assert.All(honest, r => Assert.NotNull(wider.Get(r.Key, T0)));
+        Assert.NotNull(wider.Get(own.Key, T0));
+        // An honest newcomer from yet another prefix is taken, from the Sybils' share.
+        var newcomer = candidates[^12];
+        Assert.Equal(StoreError.None, wider.Put(newcomer, Peer(99, Subnet(99)), T0, Later));
+        Assert.NotNull(wider.Get(newcomer.Key, T0));
+
+        static int SybilFlood(IRecordStore store, ImmutableRecord[] candidates, int prefixes)
+        {
+            var held = 0;
+            for (var sybil = 0; sybil < 66; sybil++)
+            {
+                for (var i = 0; i < 20; i++)
+                {
+                    var source = Peer(1_000 + sybil, SybilSubnet(sybil % prefixes));
+                    if (store.Put(candidates[(sybil * 20) + i], source, T0, Later) == StoreError.None)
+                    {
+                        held++;
+                    }
+                }
+            }
+
+            return held;
+        }
+    }
+
+    [Fact]
+    public void Eviction_takes_from_the_prefix_holding_most_whatever_the_distance()
+    {
+        if (!KeepsPrefixesAcrossReopen)
+        {
+            return;
+        }
+
+        var byDistance = Enumerable.Range(0, 20).Select(i => ImmutableRecord.Create(BitConverter.GetBytes(i))).OrderBy(r => r.Key ^ Self).ToArray();
+        var store = Create(new RecordStoreLimits { MaxValues = 6 });
+        var crowd = Peer(1, Subnet(1));
+        var few = Peer(2, Subnet(2));
+        foreach (var index in new[] { 0, 2, 4, 6 })
+        {
+            Assert.Equal(StoreError.None, store.Put(byDistance[index], crowd, T0, Later));
+        }
+
+        // The farthest keys are the small prefix's: distance alone would evict them first.
+        Assert.Equal(StoreError.None, store.Put(byDistance[18], few, T0, Later));
+        Assert.Equal(StoreError.None, store.Put(byDistance[19], few, T0, Later));
+        Assert.Equal(StoreError.None, store.Put(byDistance[10], Peer(3, Subnet(3)), T0, Later));
+        Assert.Null(store.Get(byDistance[6].Key, T0));
+        Assert.NotNull(store.Get(byDistance[18].Key, T0));
+        Assert.NotNull(store.Get(byDistance[19].Key, T0));
+        // The prefix holding most cannot grow by evicting a smaller one, whichever of its identities
+        // asks: only its own keys farther than the newcomer's give way.
+        Assert.Equal(StoreError.QuotaExceeded, store.Put(byDistance[11], crowd, T0, Later));
+        Assert.Equal(StoreError.QuotaExceeded, store.Put(byDistance[5], Peer(4, Subnet(1)), T0, Later));
+        Assert.Equal(StoreError.None, store.Put(byDistance[1], Peer(4, Subnet(1)), T0, Later));
+        Assert.Null(store.Get(byDistance[4].Key, T0));
+        Assert.NotNull(store.Get(byDistance[1].Key, T0));
+        Assert.Equal(6, store.Statistics.Values);
+    }
+
+    [Fact]
+    public void A_prefix_quota_bounds_all_the_sources_of_one_prefix_together()
+    {
+        if (!KeepsPrefixesAcrossReopen)
+        {
+            return;
+        }
+
+        var store = Create(new RecordStoreLimits { MaxRecordsPerPrefix = 3 });
+        Assert.Equal(StoreError.None, store.Put(Immutable(1), Peer(1, Subnet(1)), T0, Later));
+        Assert.Equal(StoreError.None, store.Put(Immutable(2), Peer(2, Subnet(1)), T0, Later));
+        Assert.Equal(StoreError.None, store.AddProvider(Provider(0, Topic("t"), 100), Peer(3, Subnet(1)), T0, Later));
+        Assert.Equal(StoreError.QuotaExceeded, store.Put(Immutable(3), Peer(4, Subnet(1)), T0, Later));
+        Assert.Equal(StoreError.None, store.Put(Immutable(3), Peer(4, Subnet(2)), T0, Later));
+        Assert.Equal(StoreError.None, store.Put(Immutable(4), Self, T0, Later));
+    }
+
+    [Fact]
+    public void A_topic_flooded_by_future_dated_sybils_of_one_prefix_keeps_room_for_honest_providers()
+    {
+        if (!KeepsPrefixesAcrossReopen)
+        {
+            return;
+        }
+
+        // Issue 12 item 8: 64 Sybils dated now + 9 minutes (inside the accepted skew) flood a topic.
+        var store = Create();
+        var topic = Topic("game:poker");
+        var now = T0;
+        var sybilDate = (ulong)now.AddMinutes(9).ToUnixTimeSeconds();
+        var sybilsHeld = Enumerable.Range(0, 64)
+            .Count(i => store.AddProvider(Announce(100 + i, topic, sybilDate, 203_000_000), Peer(100 + i, SybilSubnet(0)), now, Later) == StoreError.None);
+        Assert.Equal(RecordStoreLimits.Default.MaxProvidersPerTopicPerPrefix, sybilsHeld);
+
+        now = T0.AddMinutes(1);
+        for (var i = 0; i < 10; i++)
+        {
+            var honestDate = (ulong)now.ToUnixTimeSeconds();
+            Assert.Equal(StoreError.None, store.AddProvider(Announce(i, topic, honestDate, 198_000_000 + (i << 8)), Peer(i, Subnet(i)), now, Later));
+        }
+
+        var listed = store.GetProviders(topic, now, 100);
+        Assert.Equal(18, listed.Count);
+        // Dated ahead, they are ranked as of when they were stored: behind the honest providers.
+        Assert.All(listed.Take(10), p => Assert.True(p.PublishedAtUnixSeconds <= (ulong)now.ToUnixTimeSeconds()));
+    }
+
+    [Fact]
+    public void A_full_topic_gives_way_to_honest_providers_not_to_a_burst_of_future_dated_ones()
+    {
+        if (!KeepsPrefixesAcrossReopen)
+        {
+            return;
+        }
+
+        // 64 Sybils from 8 prefixes fill a topic, dated 9 minutes ahead.
+        var store = Create();
+        var topic = Topic("game:poker");
+        var sybilDate = (ulong)T0.AddMinutes(9).ToUnixTimeSeconds();
+        for (var i = 0; i < 64; i++)
+        {
+            Assert.Equal(StoreError.None, store.AddProvider(Announce(100 + i, topic, sybilDate, 203_000_000 + i), Peer(100 + i, SybilSubnet(i % 8)), T0, Later));
+        }
+
+        var now = T0.AddMinutes(1);
+        var honestDate = (ulong)now.ToUnixTimeSeconds();
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.Equal(StoreError.None, store.AddProvider(Announce(i, topic, honestDate, 198_000_000 + (i << 8)), Peer(i, Subnet(i)), now, Later));
+        }
+
+        // A second burst, dated further ahead, takes back only the Sybils' own slots.
+        var later = T0.AddMinutes(2);
+        var burstDate = (ulong)later.AddMinutes(9).ToUnixTimeSeconds();
+        for (var i = 0; i < 64; i++)
+        {
+            store.AddProvider(Announce(200 + i, topic, burstDate, 203_000_000 + i), Peer(200 + i, SybilSubnet(i % 8)), later, Later);
+        }
+
+        var listed = store.GetProviders(topic, later, 100);
+        Assert.Equal(RecordStoreLimits.Default.MaxProvidersPerTopic, listed.Count);
+        Assert.Equal(10, listed.Count(p => p.PublishedAtUnixSeconds == honestDate));
     }
 
     [Fact]
@@ -451,4 +638,31 @@ public abstract class RecordStoreContract
     }
 
     private sealed record ModelOp(int Publisher, int Salt, ulong Sequence, int Value, ulong? Expected);
+
+    /// <summary>The /24 192.0.(i).0 of an honest source.</summary>
+    private static uint Subnet(int index) => 0xC6330000 | ((uint)index << 8) | 1;
+
+    /// <summary>The /24 of a Sybil prefix, in 100.64.0.0/10.</summary>
+    private static uint SybilSubnet(int index) => 0x64400000 | ((uint)index << 8) | 7;
+
+    private static RecordSource Peer(int index, uint address) =>
+        RecordSource.ForPeer(NodeId.Hash(BitConverter.GetBytes(index)), NodeEndpoint.FromIPv4(address, (ushort)(7000 + (index % 1000))), loopbackPerEndpoint: false);
+
+    private static readonly Dictionary<int, NodeIdentity> AnnounceIdentities = [];
+
+    /// <summary>A provider record of identity <paramref name="index"/> (ground at difficulty 0) at an address.</summary>
+    private static ProviderRecord Announce(int index, NodeId topic, ulong publishedAt, int address)
+    {
+        NodeIdentity identity;
+        lock (AnnounceIdentities)
+        {
+            if (!AnnounceIdentities.TryGetValue(index, out identity!))
+            {
+                identity = NodeIdentity.FromPrivateSeed(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(index + 77_000)), 0);
+                AnnounceIdentities[index] = identity;
+            }
+        }
+
+        return ProviderRecord.Create(identity, topic, NodeEndpoint.FromIPv4((uint)address, 6000), publishedAt, []);
+    }
 }

@@ -148,7 +148,7 @@ public class MessageLimitsTests
         { "030123456789abcdef" + new string('0', 64) + "0202", DecodeError.InvalidFlag },
         { "040123456789abcdef00001c200103e9", DecodeError.FieldTooLong },
         { "040123456789abcdef00001c2002" + new string('0', 64) + "41", DecodeError.FieldTooLong },
-        { "840123456789abcdef08", DecodeError.InvalidCode },
+        { "840123456789abcdef09", DecodeError.InvalidCode },
         { "ff0123456789abcdef00", DecodeError.InvalidCode },
     };
 

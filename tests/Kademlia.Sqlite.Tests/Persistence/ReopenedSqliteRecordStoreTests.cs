@@ -20,6 +20,9 @@ public sealed class ReopenedSqliteRecordStoreTests : RecordStoreContract, IDispo
     /// <summary>What <see cref="IRecordStore.RemoveExpired"/> has yet to report lives in the process, not the file.</summary>
     protected override bool ReportsAcrossReopen => false;
 
+    /// <summary>The file keeps source IDs, not their prefixes (issue 12 item 7, left).</summary>
+    protected override bool KeepsPrefixesAcrossReopen => false;
+
     protected override IRecordStore Create(NodeId self, RecordStoreLimits? limits = null)
     {
         var store = new ReopeningStore(_directory.File($"reopened-{_databases++}.db"), self, limits);
@@ -45,12 +48,12 @@ public sealed class ReopenedSqliteRecordStoreTests : RecordStoreContract, IDispo
 
         public RecordStoreStatistics Statistics => _store.Statistics;
 
-        public StoreError Put(ValueRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null) =>
+        public StoreError Put(ValueRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null) =>
             Reopen(_store.Put(record, source, now, expiresAt, expectedSequence));
 
         public StoredValue? Get(NodeId key, DateTimeOffset now) => _store.Get(key, now);
 
-        public StoreError AddProvider(ProviderRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt) =>
+        public StoreError AddProvider(ProviderRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt) =>
             Reopen(_store.AddProvider(record, source, now, expiresAt));
 
         public IReadOnlyList<ProviderRecord> GetProviders(NodeId topic, DateTimeOffset now, int max) => _store.GetProviders(topic, now, max);

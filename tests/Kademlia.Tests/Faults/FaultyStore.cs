@@ -32,7 +32,7 @@ internal sealed class FaultyStore(NodeId self) : IRecordStore
 
     public void ReleasePuts() => _gate.Set();
 
-    public StoreError Put(ValueRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null)
+    public StoreError Put(ValueRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt, ulong? expectedSequence = null)
     {
         if (Interlocked.Exchange(ref _nextPutFailure, null) is { } failure)
         {
@@ -50,7 +50,7 @@ internal sealed class FaultyStore(NodeId self) : IRecordStore
 
     public StoredValue? Get(NodeId key, DateTimeOffset now) => _inner.Get(key, now);
 
-    public StoreError AddProvider(ProviderRecord record, NodeId source, DateTimeOffset now, DateTimeOffset expiresAt) => _inner.AddProvider(record, source, now, expiresAt);
+    public StoreError AddProvider(ProviderRecord record, RecordSource source, DateTimeOffset now, DateTimeOffset expiresAt) => _inner.AddProvider(record, source, now, expiresAt);
 
     public IReadOnlyList<ProviderRecord> GetProviders(NodeId topic, DateTimeOffset now, int max) => _inner.GetProviders(topic, now, max);
 

@@ -189,7 +189,7 @@ internal sealed class PublishJobs(NodeId self, EngineOptions options)
             foreach (var stored in store.Values(now))
             {
                 // Our own records are republished; one refreshed during the last interval was just replicated.
-                if (stored.Source != self && !_own.ContainsKey(stored.Record.Key) && stored.ExpiresAt <= refreshedAfter)
+                if (stored.Source.Id != self && !_own.ContainsKey(stored.Record.Key) && stored.ExpiresAt <= refreshedAfter)
                 {
                     _toReplicate.Enqueue(stored.Record.Key);
                 }

@@ -104,7 +104,7 @@ internal sealed class ServingRules(NodeId self, EngineOptions options, RoutingTa
             return PutStatus.NotClosest;
         }
 
-        return ToStatus(store.Put(record, peer.Id, now, now + Ttl(put.TtlSeconds), put.ExpectedSequence));
+        return ToStatus(store.Put(record, SourceOf(peer), now, now + Ttl(put.TtlSeconds), put.ExpectedSequence));
     }
 
     private PutStatus ServeAddProvider(DateTimeOffset now, NodeInfo peer, AddProviderRequest add)
@@ -121,13 +121,28 @@ internal sealed class ServingRules(NodeId self, EngineOptions options, RoutingTa
             return PutStatus.InvalidTimestamp;
         }
 
+        // An endpoint no one can reach is useless to a searcher and, listed by the hundred, a way to
+        // crowd a topic or to point searchers at a victim.
+        var endpoint = record.Provider.Endpoint;
+        if (endpoint.IsUnspecified || (!endpoint.IsRoutable && !(endpoint.IsLoopback && options.Network.ExemptLoopbackFromDiversityLimits)))
+        {
+            return PutStatus.InvalidEndpoint;
+        }
+
         if (!IsAmongClosest(record.Topic))
         {
             return PutStatus.NotClosest;
         }
 
-        return ToStatus(store.AddProvider(record, peer.Id, now, now + Ttl(add.TtlSeconds)));
+        return ToStatus(store.AddProvider(record, SourceOf(peer), now, now + Ttl(add.TtlSeconds)));
     }
+
+    /// <summary>
+    /// The source a stored record is counted against: the peer and the prefix it spoke from (each
+    /// loopback endpoint its own prefix on a test network, as the routing table's diversity limits).
+    /// </summary>
+    private RecordSource SourceOf(NodeInfo peer) =>
+        RecordSource.ForPeer(peer.Id, peer.Endpoint, options.Network.ExemptLoopbackFromDiversityLimits);
 
     private ProvidersResponse ServeGetProviders(DateTimeOffset now, GetProvidersRequest request, int maxSize)
     {
