@@ -243,6 +243,27 @@ public sealed class EngineNetwork : IDisposable
         Pump(node);
     }
 
+    /// <summary>
+    /// Restarts a node as a new process would: a new engine with the same identity, endpoint and options,
+    /// and nothing else of the old one's state (an empty table and store, no sessions). <paramref name="beforeStart"/>
+    /// runs on the new engine before its first timer, as a host restoring saved state would. Datagrams in
+    /// flight to the old engine are lost.
+    /// </summary>
+    /// <returns>The node that replaces <paramref name="node"/> in <see cref="Nodes"/>.</returns>
+    public SimulatedEngine Restart(SimulatedEngine node, Action<KademliaEngine, DateTimeOffset>? beforeStart = null)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        node.IsStopped = true;
+        var engine = new KademliaEngine(node.Identity, node.Engine.Options, random: new Random(_random.Next()));
+        node.Engine.Dispose(); // the identity is the new engine's now
+        var restarted = new SimulatedEngine(node.Index, node.Identity, engine, node.EndPoint, node.OneWayLatency, node.Nat);
+        _nodes[node.Index] = restarted;
+        _byEndpoint[node.EndPoint] = restarted;
+        beforeStart?.Invoke(engine, Now);
+        Pump(restarted);
+        return restarted;
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -36,6 +36,9 @@ public sealed class DataDirectory : IDisposable
     /// <summary>Where the routing snapshot lives: <c>routing.snapshot</c>.</summary>
     public string RoutingSnapshotPath => System.IO.Path.Combine(Path, "routing.snapshot");
 
+    /// <summary>Where the list of records this node publishes lives: <c>published.list</c> (<see cref="PublishedList"/>).</summary>
+    public string PublishedListPath => System.IO.Path.Combine(Path, "published.list");
+
     /// <summary>Creates the directory if needed and takes its lock.</summary>
     /// <exception cref="DataDirectoryLockedException">Another holder has the lock.</exception>
     public static DataDirectory Open(string path)

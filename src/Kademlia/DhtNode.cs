@@ -172,6 +172,15 @@ public sealed class DhtNode : IAsyncDisposable
                 AppMessageBurstPerPeer = 2 * options.AppMessagesPerSecondPerPeer,
             };
             var engine = new KademliaEngine(identity, engineOptions, options.Store);
+            try
+            {
+                engine.Restore(options.TimeProvider.GetUtcNow(), options.Published ?? []);
+            }
+            catch
+            {
+                engine.Dispose();
+                throw;
+            }
             var node = new DhtNode(socket, engine, identity, ownsIdentity, options);
             node.Start();
             return node;
@@ -501,6 +510,14 @@ public sealed class DhtNode : IAsyncDisposable
 
         return new DhtStatistics(engineStats with { Drops = drops }, buckets, engine.Store.Statistics) { Faults = _faults.Snapshot() };
     }, cancellationToken);
+
+    /// <summary>
+    /// The values and announcements this node republishes, with their next republish times: what a host
+    /// saves (when a <see cref="PublishedChanged"/> event comes from <see cref="SubscribeAsync"/>) and gives
+    /// back in <see cref="DhtNodeOptions.Published"/> after a restart.
+    /// </summary>
+    public Task<IReadOnlyList<PublishedRecord>> GetPublishedAsync(CancellationToken cancellationToken = default) =>
+        PostAsync((engine, _) => engine.Published, cancellationToken);
 
     /// <summary>The contacts of the routing table (for a snapshot to disk).</summary>
     public Task<IReadOnlyList<NodeInfo>> GetContactsAsync(CancellationToken cancellationToken = default) =>

@@ -34,6 +34,14 @@ public sealed class DhtNodeOptions
     /// <summary>Where records are kept. Defaults to a <see cref="MemoryRecordStore"/>.</summary>
     public IRecordStore? Store { get; set; }
 
+    /// <summary>
+    /// Values and announcements to go on republishing, as <see cref="DhtNode.GetPublishedAsync"/> listed
+    /// them before a restart (each at its saved time, or soon after joining when that has passed; see
+    /// <see cref="KademliaEngine.Restore"/>). Without them a restarted node stops republishing and what it
+    /// published expires one TTL later. Defaults to none.
+    /// </summary>
+    public IReadOnlyList<PublishedRecord> Published { get; set; } = [];
+
     /// <summary>Stores that must acknowledge a put or announce. Defaults to 1.</summary>
     public int Quorum { get; set; } = 1;
 

@@ -40,4 +40,47 @@ public sealed class DaemonRestartTests
         var got = Json.Of(await Kad.RunAsync("get", key, "--json", "--data-dir", dataDirectory));
         Assert.Equal("kept across restarts", got.GetProperty("text").GetString());
     }
+
+    [Fact]
+    public async Task What_a_daemon_publishes_is_saved_at_once_survives_a_kill_and_is_restored()
+    {
+        using var directory = new TempDirectory();
+        await using var seed = await KadDaemon.StartAsync(directory.Sub("seed"));
+        var dataDirectory = directory.Sub("node");
+        var listPath = Path.Combine(dataDirectory, "published.list");
+        await using (var node = await KadDaemon.StartAsync(dataDirectory, [seed.Contact]))
+        {
+            Assert.Equal(0, (await Kad.RunAsync("put", "republished after a restart", "--data-dir", dataDirectory)).ExitCode);
+            Assert.Equal(0, (await Kad.RunAsync("announce", "lobby", "--data", "table 7", "--data-dir", dataDirectory)).ExitCode);
+
+            // Saved on the change, not at stop: the daemon is killed (SIGKILL) once the file holds both.
+            var network = Kademlia.Identity.NetworkParameters.Test;
+            using var guard = new CancellationTokenSource(Kad.Guard);
+            while (!File.Exists(listPath) || Kademlia.Persistence.PublishedList.Load(listPath, network).Count < 2)
+            {
+                await Task.Delay(50, guard.Token);
+            }
+        }
+
+        await using var restarted = await KadDaemon.StartAsync(dataDirectory, [seed.Contact]);
+        Assert.Contains("published: 2 restored of 2 saved", restarted.Output, StringComparison.Ordinal);
+        Assert.Equal(0, await restarted.StopAsync());
+        Assert.Equal(2, Kademlia.Persistence.PublishedList.Load(listPath, Kademlia.Identity.NetworkParameters.Test).Count);
+    }
+
+    [Fact]
+    public async Task A_damaged_published_list_stops_the_start_and_is_left_untouched()
+    {
+        using var directory = new TempDirectory();
+        var dataDirectory = directory.Sub("node");
+        Directory.CreateDirectory(dataDirectory);
+        var listPath = Path.Combine(dataDirectory, "published.list");
+        await File.WriteAllTextAsync(listPath, "KDPB damaged beyond repair, not to be overwritten");
+
+        var result = await Kad.RunAsync("node", "--network", "test", "--bind", "127.0.0.1", "--port", "0", "--data-dir", dataDirectory);
+
+        Assert.True(result.ExitCode == 8, result.ToString()); // the damaged-file code
+        Assert.Contains("published.list", result.Stderr, StringComparison.Ordinal);
+        Assert.Equal("KDPB damaged beyond repair, not to be overwritten", await File.ReadAllTextAsync(listPath));
+    }
 }

@@ -3,6 +3,7 @@ using Kademlia.Engine;
 using Kademlia.Identity;
 using Kademlia.Persistence;
 using Kademlia.Routing;
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
 namespace Kademlia.Cli.Daemon;
@@ -10,11 +11,18 @@ namespace Kademlia.Cli.Daemon;
 /// <summary>
 /// <c>kad node</c>: a long-running node on a data directory. Start-up order matters: the directory
 /// lock first (so two daemons never share a key or a database), then the identity, the record
-/// database and the routing snapshot, then the socket, the control endpoint and the join.
+/// database, the list of what this node publishes and the routing snapshot, then the socket, the
+/// control endpoint and the join.
 /// </summary>
 /// <remarks>
+/// The list of published records (<see cref="PublishedList"/>) is saved whenever the node reports a
+/// <see cref="PublishedChanged"/> (saves coalesce: one runs at a time and one more follows if anything
+/// changed meanwhile), on every snapshot tick in case an event was missed, and at stop: a kill -9 loses
+/// at most the change being written. It is written off the node's loop, which never waits for the disk.
+/// </remarks>
+/// <remarks>
 /// Lines on stdout are for scripts and tests, one fact each: <c>id:</c>, <c>contact:</c>,
-/// <c>control:</c>, <c>data-dir:</c>, then <c>ready:</c> once joined and <c>stopped:</c> at the end.
+/// <c>control:</c>, <c>data-dir:</c>, <c>published:</c>, then <c>ready:</c> once joined and <c>stopped:</c> at the end.
 /// Logs go to stderr so that stdout stays machine-readable.
 /// </remarks>
 internal sealed partial class NodeDaemon
@@ -30,7 +38,12 @@ internal sealed partial class NodeDaemon
     private readonly TextWriter _output;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopRejoin = new();
+    private readonly CancellationTokenSource _stopPublished = new();
+    private readonly Channel<bool> _publishedChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly SemaphoreSlim _savingPublished = new(1, 1);
     private Task _rejoin = Task.CompletedTask;
+    private Task _watchPublished = Task.CompletedTask;
+    private Task _savePublished = Task.CompletedTask;
 
     public NodeDaemon(NodeDaemonOptions options, TextWriter output, ILoggerFactory loggers)
     {
@@ -56,9 +69,13 @@ internal sealed partial class NodeDaemon
             LogUnreadableRows(_logger, store.UnreadableRows, directory.RecordsPath);
         }
 
+        // The node's own intent, not a cache: a damaged list stops the start (DataFileException, left
+        // untouched) rather than be replaced by an empty one that would let everything published expire.
+        var published = PublishedList.Load(directory.PublishedListPath, network);
         var saved = LoadSnapshot(directory.RoutingSnapshotPath);
         var node = await DhtNode.StartAsync(new DhtNodeOptions
         {
+            Published = published,
             Network = network,
             Bind = _options.Bind,
             AdvertisedEndPoint = _options.Advertise,
@@ -68,6 +85,8 @@ internal sealed partial class NodeDaemon
             LoggerFactory = Loggers,
         }, stop).ConfigureAwait(false);
         var exitCode = ExitCodes.Success;
+        _watchPublished = WatchPublishedAsync(node);
+        _savePublished = SavePublishedOnChangeAsync(node, directory.PublishedListPath);
         try
         {
             var operations = new NodeOperations(node, identity, network, startedAt);
@@ -81,6 +100,7 @@ internal sealed partial class NodeDaemon
                     await _output.WriteLineAsync($"contact: {node.ContactString}").ConfigureAwait(false);
                     await _output.WriteLineAsync($"control: {control.EndPoint}").ConfigureAwait(false);
                     await _output.WriteLineAsync($"data-dir: {directory.Path}").ConfigureAwait(false);
+                    await _output.WriteLineAsync($"published: {(await node.GetPublishedAsync(stop).ConfigureAwait(false)).Count} restored of {published.Count} saved").ConfigureAwait(false);
                     await _output.FlushAsync(stop).ConfigureAwait(false);
 
                     exitCode = await JoinAsync(node, saved, stop).ConfigureAwait(false);
@@ -99,6 +119,10 @@ internal sealed partial class NodeDaemon
         {
             // Saved before the node stops, while the table is still there to read.
             var count = await SaveSnapshotAsync(node, directory.RoutingSnapshotPath).ConfigureAwait(false);
+            await _stopPublished.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(_watchPublished, _savePublished).ConfigureAwait(false);
+            await SavePublishedAsync(node, directory.PublishedListPath).ConfigureAwait(false);
+            _stopPublished.Dispose();
             await _stopRejoin.CancelAsync().ConfigureAwait(false);
             await node.DisposeAsync().ConfigureAwait(false);
             await _rejoin.ConfigureAwait(false);
@@ -209,6 +233,7 @@ internal sealed partial class NodeDaemon
                 }
 
                 await SaveSnapshotAsync(node, directory.RoutingSnapshotPath).ConfigureAwait(false);
+                _publishedChanged.Writer.TryWrite(true); // in case a PublishedChanged was dropped by a busy subscription
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -218,6 +243,74 @@ internal sealed partial class NodeDaemon
         catch (Exception e) when (node.Completion.IsFaulted)
         {
             throw new CliException(ExitCodes.Internal, $"the node stopped: {e.GetType().Name}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Turns every <see cref="PublishedChanged"/> of the node into a request to save (coalesced in <see cref="_publishedChanged"/>).</summary>
+    private async Task WatchPublishedAsync(DhtNode node)
+    {
+        try
+        {
+            await foreach (var change in node.SubscribeAsync(_stopPublished.Token).ConfigureAwait(false))
+            {
+                if (change is PublishedChanged)
+                {
+                    _publishedChanged.Writer.TryWrite(true);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stopPublished.IsCancellationRequested)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (Exception) when (node.Completion.IsFaulted)
+        {
+            // Reported by RunUntilStoppedAsync, which watches the node.
+        }
+    }
+
+    private async Task SavePublishedOnChangeAsync(DhtNode node, string path)
+    {
+        try
+        {
+            while (await _publishedChanged.Reader.WaitToReadAsync(_stopPublished.Token).ConfigureAwait(false))
+            {
+                _publishedChanged.Reader.TryRead(out _);
+                await SavePublishedAsync(node, path).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (_stopPublished.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Saves the node's published list; a failure (a full disk) is logged and the last saved list stays.</summary>
+    private async Task SavePublishedAsync(DhtNode node, string path)
+    {
+        await _savingPublished.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var published = await node.GetPublishedAsync().ConfigureAwait(false);
+            PublishedList.Save(path, _options.Network, published);
+            LogPublishedSaved(_logger, published.Count);
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        catch (Exception) when (node.Completion.IsFaulted)
+        {
+            // The node's loop failed: the list cannot be read, and the saved one stays.
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            // ArgumentException: more entries than a list holds (PublishedList.MaxEntries).
+            LogPublishedNotSaved(_logger, path, e.Message);
+        }
+        finally
+        {
+            _savingPublished.Release();
         }
     }
 
@@ -289,6 +382,12 @@ internal sealed partial class NodeDaemon
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information, Message = "Stopping: saving the routing table and closing the database")]
     private static partial void LogStopping(ILogger logger);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "Saved the {Count} records and announcements this node publishes")]
+    private static partial void LogPublishedSaved(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "Could not save the published list to {Path}: {Reason}; the last saved list stays")]
+    private static partial void LogPublishedNotSaved(ILogger logger, string path, string reason);
 
     [LoggerMessage(EventId = 7, Level = LogLevel.Information, Message = "Rejoined through the saved contacts: {TableSize} contacts")]
     private static partial void LogRejoined(ILogger logger, int tableSize);

@@ -73,3 +73,10 @@ public sealed record ReachabilityChanged(NodeReachability Reachability, bool IsC
 /// <param name="RequestId">The request ID, to answer a request with.</param>
 /// <param name="ExpectsReply">True for an APP_REQUEST (answer it), false for an APP_DATAGRAM.</param>
 public sealed record AppMessageReceived(NodeInfo From, string Channel, ReadOnlyMemory<byte> Payload, ulong RequestId, bool ExpectsReply) : EngineEvent;
+
+/// <summary>
+/// The list of values and announcements this node republishes changed (a put, an announce, an unpublish,
+/// or republish times moved on): a host that keeps it across restarts saves <see cref="KademliaEngine.Published"/> now.
+/// </summary>
+/// <param name="Count">How many the list holds.</param>
+public sealed record PublishedChanged(int Count) : EngineEvent;

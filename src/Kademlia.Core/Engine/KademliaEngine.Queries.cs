@@ -62,6 +62,7 @@ public sealed partial class KademliaEngine
 
         Store.Put(record, Self, now, now + _options.Network.RecordTtl, expectedSequence);
         _jobs.Publish(record, now);
+        _events.Enqueue(new PublishedChanged(_jobs.OwnCount));
         return StartStore(now, record, expectedSequence, _options.Network.RecordTtl, reported: true);
     }
 
@@ -92,6 +93,7 @@ public sealed partial class KademliaEngine
 
         var data = applicationData.ToArray();
         _jobs.Announce(topic, data, now);
+        _events.Enqueue(new PublishedChanged(_jobs.OwnCount));
         return StartAnnounce(now, topic, data, reported: true);
     }
 
@@ -114,7 +116,61 @@ public sealed partial class KademliaEngine
     }
 
     /// <summary>Stops republishing a record or announcement of ours.</summary>
-    public bool Unpublish(NodeId keyOrTopic) => _jobs.Unpublish(keyOrTopic);
+    public bool Unpublish(NodeId keyOrTopic)
+    {
+        if (!_jobs.Unpublish(keyOrTopic))
+        {
+            return false;
+        }
+
+        _events.Enqueue(new PublishedChanged(_jobs.OwnCount));
+        return true;
+    }
+
+    /// <summary>
+    /// The values and announcements this node republishes (those of <see cref="Put"/> and
+    /// <see cref="Announce"/> until <see cref="Unpublish"/>, and those restored), each with its next
+    /// republish time: what a host saves, whenever <see cref="PublishedChanged"/> is reported, to
+    /// <see cref="Restore"/> after a restart. A copy.
+    /// </summary>
+    public IReadOnlyList<PublishedRecord> Published => _jobs.Snapshot();
+
+    /// <summary>
+    /// Takes back what <see cref="Published"/> listed before a restart (call it before the first
+    /// <see cref="HandleTimeout"/>): each is republished at its saved time, or within one
+    /// <see cref="EngineOptions.MaintenanceInterval"/> of joining when that time has passed. Republishing
+    /// waits for a contact in the routing table, and an announcement for an endpoint to advertise. A
+    /// value the store no longer holds is put back in it with the lifetime its last publication gave it.
+    /// Something published since the start is newer and kept; a value whose signature fails or that
+    /// is too large for the network is left out.
+    /// </summary>
+    /// <returns>How many were taken back.</returns>
+    public int Restore(DateTimeOffset now, IEnumerable<PublishedRecord> published)
+    {
+        ArgumentNullException.ThrowIfNull(published);
+        var restored = 0;
+        foreach (var item in published)
+        {
+            if (item.Value is { } value && (value.Value.Length > _options.Network.MaxValueSize || value.Verify() != RecordError.None))
+            {
+                continue;
+            }
+
+            if (!_jobs.Restore(item))
+            {
+                continue;
+            }
+
+            restored++;
+            var expiresAt = item.NextRepublish - _options.Network.RepublishInterval + _options.Network.RecordTtl;
+            if (item.Value is { } held && expiresAt > now && Store.Get(held.Key, now) is null)
+            {
+                Store.Put(held, Self, now, expiresAt);
+            }
+        }
+
+        return restored;
+    }
 
     private QueryId StartStore(DateTimeOffset now, ValueRecord record, ulong? expectedSequence, TimeSpan lifetime, bool reported)
     {

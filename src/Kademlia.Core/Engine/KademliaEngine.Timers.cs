@@ -137,7 +137,7 @@ public sealed partial class KademliaEngine
         }
 
         _dueJobs.Clear();
-        if (!_jobs.TakeDue(now, Routing.Count, Store, PublishJobs.MaxMaintenanceQueries - running, _dueJobs))
+        if (!_jobs.TakeDue(now, Routing.Count, !ReachableEndpoint.IsUnspecified, Store, PublishJobs.MaxMaintenanceQueries - running, _dueJobs))
         {
             return;
         }
@@ -148,9 +148,11 @@ public sealed partial class KademliaEngine
             _events.Enqueue(new RecordsExpired(expired));
         }
 
+        var republished = false;
         foreach (var job in _dueJobs)
         {
             running++;
+            republished |= job.Kind is PublishJobKind.Republish or PublishJobKind.Reannounce;
             switch (job.Kind)
             {
                 case PublishJobKind.Republish:
@@ -168,6 +170,11 @@ public sealed partial class KademliaEngine
                     _events.Enqueue(new Rebootstrapping(Routing.Count));
                     break;
             }
+        }
+
+        if (republished)
+        {
+            _events.Enqueue(new PublishedChanged(_jobs.OwnCount)); // new republish times
         }
 
         if (Routing.Count == 0)

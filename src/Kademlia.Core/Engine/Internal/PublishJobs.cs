@@ -83,6 +83,27 @@ internal sealed class PublishJobs(NodeId self, EngineOptions options)
     /// <summary>Stops republishing a record or announcement.</summary>
     public bool Unpublish(NodeId keyOrTopic) => _own.Remove(keyOrTopic);
 
+    /// <summary>Our values and announcements with their next republish times, for a host to save.</summary>
+    public IReadOnlyList<PublishedRecord> Snapshot()
+    {
+        var list = new List<PublishedRecord>(_own.Count);
+        foreach (var (key, own) in _own)
+        {
+            list.Add(own.Value is { } value
+                ? PublishedRecord.ForValue(value, own.NextRepublish)
+                : PublishedRecord.ForAnnouncement(key, own.ApplicationData, own.NextRepublish));
+        }
+
+        return list;
+    }
+
+    /// <summary>
+    /// Takes back a saved record or announcement, keeping its republish time. One published since the
+    /// start wins over the saved copy: it is newer. Returns false when it was kept.
+    /// </summary>
+    public bool Restore(PublishedRecord published) =>
+        _own.TryAdd(published.Key, new OwnRecord(published.Value, published.Value is null ? published.ApplicationDataArray : null, published.NextRepublish));
+
     /// <summary>
     /// The publication time (whole Unix seconds) of a new announcement of <paramref name="topic"/>: stores
     /// keep the provider record with the latest time, so one made within the same second as the last
@@ -116,7 +137,12 @@ internal sealed class PublishJobs(NodeId self, EngineOptions options)
     /// Adds the work due at <paramref name="now"/> to <paramref name="jobs"/>, at most
     /// <paramref name="slots"/> queries. Returns false when no maintenance pass is due.
     /// </summary>
-    public bool TakeDue(DateTimeOffset now, int routingCount, IRecordStore store, int slots, List<PublishJob> jobs)
+    /// <remarks>
+    /// Republishing waits while the table is empty (a restarted node before its join: a store query
+    /// would reach nobody and the next try would be one interval later), and announcements wait while
+    /// <paramref name="canAnnounce"/> is false (no endpoint known to put in the provider record).
+    /// </remarks>
+    public bool TakeDue(DateTimeOffset now, int routingCount, bool canAnnounce, IRecordStore store, int slots, List<PublishJob> jobs)
     {
         var rebootstrapDue = routingCount < MinContacts && HasSeeds && now >= _nextRebootstrap;
         if (now < _nextPass && !rebootstrapDue)
@@ -147,12 +173,16 @@ internal sealed class PublishJobs(NodeId self, EngineOptions options)
         }
 
         _nextPass = now + options.MaintenanceInterval;
-        slots = TakeRepublish(now, slots, jobs);
+        if (routingCount > 0)
+        {
+            slots = TakeRepublish(now, canAnnounce, slots, jobs);
+        }
+
         TakeReplication(now, store, slots, jobs);
         return true;
     }
 
-    private int TakeRepublish(DateTimeOffset now, int slots, List<PublishJob> jobs)
+    private int TakeRepublish(DateTimeOffset now, bool canAnnounce, int slots, List<PublishJob> jobs)
     {
         _due.Clear();
         foreach (var (key, own) in _own)
@@ -162,7 +192,7 @@ internal sealed class PublishJobs(NodeId self, EngineOptions options)
                 break;
             }
 
-            if (own.NextRepublish <= now)
+            if (own.NextRepublish <= now && (own.Value is not null || canAnnounce))
             {
                 _due.Add(key);
             }

@@ -28,7 +28,8 @@ public sealed class PeerVerificationTests
     [Fact]
     public void A_responder_that_does_not_repeat_its_nonce_is_verified_with_the_one_we_reached_it_by()
     {
-        using var node = NodeIdentity.Generate(Network);
+        // An identity for which nonce 0 fails the puzzle (1 in 64 would pass it by chance).
+        using var node = GenerateWhere(n => !new NodeInfo(new NodePublicKey(n.PublicKey), 0, Endpoint).MeetsProofOfWork(Network));
         var verification = new PeerVerification(Network, 16);
         Assert.False(verification.TryVerify(IdentityOf(node, 0), Endpoint, out _));
 
@@ -52,5 +53,19 @@ public sealed class PeerVerificationTests
         }
 
         Assert.False(verification.TryVerify(IdentityOf(weak, wrongNonce), Endpoint, out _));
+    }
+
+    private static NodeIdentity GenerateWhere(Func<NodeIdentity, bool> wanted)
+    {
+        while (true)
+        {
+            var identity = NodeIdentity.Generate(Network);
+            if (wanted(identity))
+            {
+                return identity;
+            }
+
+            identity.Dispose();
+        }
     }
 }

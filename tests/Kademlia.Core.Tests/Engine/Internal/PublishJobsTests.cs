@@ -17,7 +17,7 @@ public sealed class PublishJobsTests
     private static List<PublishJob> Take(PublishJobs jobs, DateTimeOffset now, int routingCount, IRecordStore store, int slots = PublishJobs.MaxMaintenanceQueries)
     {
         var due = new List<PublishJob>();
-        jobs.TakeDue(now, routingCount, store, slots, due);
+        jobs.TakeDue(now, routingCount, canAnnounce: true, store, slots, due);
         return due;
     }
 
