@@ -37,6 +37,17 @@ public sealed record EngineOptions
     /// </summary>
     public double HandshakesPerSecondPerSource { get; init; } = 50;
 
+    /// <summary>
+    /// Handshake initiations per second from all sources together above which the node is under load and asks
+    /// everyone for a cookie (a distributed flood stays under every per-source limit). It leaves that state
+    /// only after <see cref="HandshakeLoadHold"/> below half this rate (and with the responder half of the
+    /// pending handshake table below a quarter full; half full enters it). Defaults to 250.
+    /// </summary>
+    public double HandshakeLoadPerSecond { get; init; } = 250;
+
+    /// <summary>How long the load must have stayed low before cookies are no longer asked for. Defaults to 5 s.</summary>
+    public TimeSpan HandshakeLoadHold { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Most sources tracked by the rate limiter; the stalest is forgotten first. Defaults to 8,192.</summary>
     public int MaxTrackedSources { get; init; } = 8_192;
 

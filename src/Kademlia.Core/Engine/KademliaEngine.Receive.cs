@@ -18,15 +18,20 @@ public sealed partial class KademliaEngine
         _bytesIn += datagram.Length;
 
         // Handshake initiations cost Diffie-Hellman operations: a source sending too many is dropped
-        // before any of them, and the node asks everyone for a cookie (address proof) while it lasts.
+        // before any of them. The node asks everyone for a cookie (address proof) while it is under load:
+        // many initiations from all sources together, a crowded responder table, or one source over its limit.
         if (datagram.Length >= 2 && datagram[1] is (byte)PacketType.IkInitiation or (byte)PacketType.XxMessage1)
         {
+            _load.OnInitiation(now);
             if (!_handshakeLimiter.TryTake(from, now))
             {
+                _load.OnSourceOverLimit(now);
                 _sessions.UnderLoad = true;
                 _drops.Count(EngineDropReason.RateLimited);
                 return;
             }
+
+            UpdateLoad(now);
         }
 
         var result = _sessions.HandleDatagram(now, from, datagram, _received);

@@ -13,7 +13,7 @@ public sealed partial class KademliaEngine
     {
         _sessions.HandleTimeout(now);
         DrainSessions();
-        _sessions.UnderLoad = false;
+        UpdateLoad(now);
 
         while (_requests.TryTakeExpired(now, out var expired))
         {
@@ -56,8 +56,12 @@ public sealed partial class KademliaEngine
         next = Earliest(next, _sessions.NextTimeout());
         next = Earliest(next, _requests.NextDeadline());
         next = Earliest(next, NextReachabilityTimeout());
+        next = Earliest(next, _load.NextTimeout());
         return Earliest(next, _wakeups.Next());
     }
+
+    private void UpdateLoad(DateTimeOffset now) =>
+        _sessions.UnderLoad = _load.Update(now, (double)_sessions.ResponderPendingCount / _sessions.ResponderPendingCapacity);
 
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 

@@ -54,6 +54,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly DropCounters _drops = new();
     private readonly RateLimiter _requestLimiter;
     private readonly RateLimiter _handshakeLimiter;
+    private readonly HandshakeLoad _load;
     private readonly AddressValidation _addresses;
     private readonly PublishJobs _jobs;
     private readonly List<PublishJob> _dueJobs = [];
@@ -112,6 +113,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         });
         _requestLimiter = new RateLimiter(options.RequestsPerSecondPerSource, options.RequestBurstPerSource, options.MaxTrackedSources);
         _handshakeLimiter = new RateLimiter(options.HandshakesPerSecondPerSource, options.HandshakesPerSecondPerSource * 2, options.MaxTrackedSources);
+        _load = new HandshakeLoad(options.HandshakeLoadPerSecond, options.HandshakeLoadPerSecond / 2, 0.5, 0.25, options.HandshakeLoadHold);
         _addresses = new AddressValidation(options.MaxTrackedSources);
         _outbox = new Outbox(_addresses, _drops);
         _verification = new PeerVerification(options.Network, options.MaxSessions);

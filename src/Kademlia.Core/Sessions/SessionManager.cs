@@ -41,6 +41,7 @@ internal sealed partial class SessionManager : IDisposable
     private readonly Dictionary<uint, PendingHandshake> _pending = [];
     private readonly LinkedList<PendingHandshake> _pendingByAge = new(); // oldest first
     private readonly Queue<SessionTransmit> _outbox = new();
+    private int _responderPending; // of _pending, the handshakes answered for others
     private readonly RetiredTimestamps _retired;
     private Tai64N _lastTimestamp;
 
@@ -73,6 +74,16 @@ internal sealed partial class SessionManager : IDisposable
 
     /// <summary>Number of handshakes in progress.</summary>
     public int PendingHandshakeCount => _pending.Count;
+
+    /// <summary>Number of handshakes in progress that others started (this node is the responder).</summary>
+    public int ResponderPendingCount => _responderPending;
+
+    /// <summary>How many responder handshakes may be in progress: the bound less the slots kept for our own initiations.</summary>
+    public int ResponderPendingCapacity => Math.Max(1, _options.MaxPendingHandshakes - _options.ReservedInitiatorHandshakes);
+
+    private int InitiatorPendingCapacity => Math.Max(1, Math.Min(_options.ReservedInitiatorHandshakes, _options.MaxPendingHandshakes));
+
+    private static bool IsResponder(PendingKind kind) => kind is PendingKind.IkResponder or PendingKind.XxResponder;
 
     /// <summary>Whether <see cref="SealTo"/> would seal for <paramref name="peer"/> now.</summary>
     public bool HasSession(PeerKey peer, DateTimeOffset now) =>
@@ -232,14 +243,34 @@ internal sealed partial class SessionManager : IDisposable
 
     private void AddPending(PendingHandshake pending)
     {
-        // Bounded: under a flood the oldest handshake is abandoned rather than the table grown.
-        while (_pending.Count >= _options.MaxPendingHandshakes && _pendingByAge.First is { } oldest)
+        // Bounded per role: under a flood the oldest handshake of the same role is abandoned rather than the
+        // table grown, so handshakes others start never push out the ones this node started (and back).
+        bool responder = IsResponder(pending.Kind);
+        int capacity = responder ? ResponderPendingCapacity : InitiatorPendingCapacity;
+        while ((responder ? _responderPending : _pending.Count - _responderPending) >= capacity && OldestOfRole(responder) is { } oldest)
         {
-            RemovePending(oldest.Value);
+            RemovePending(oldest);
         }
 
         _pending.Add(pending.LocalIndex, pending);
         pending.AgeNode = _pendingByAge.AddLast(pending);
+        if (responder)
+        {
+            _responderPending++;
+        }
+    }
+
+    private PendingHandshake? OldestOfRole(bool responder)
+    {
+        for (var node = _pendingByAge.First; node is not null; node = node.Next)
+        {
+            if (IsResponder(node.Value.Kind) == responder)
+            {
+                return node.Value;
+            }
+        }
+
+        return null;
     }
 
     private void RemovePending(PendingHandshake pending)
@@ -247,6 +278,11 @@ internal sealed partial class SessionManager : IDisposable
         if (!_pending.Remove(pending.LocalIndex))
         {
             return;
+        }
+
+        if (IsResponder(pending.Kind))
+        {
+            _responderPending--;
         }
 
         if (pending.AgeNode is { } node)

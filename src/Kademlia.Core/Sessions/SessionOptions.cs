@@ -12,10 +12,16 @@ internal sealed class SessionOptions
     public int MaxPeers { get; init; } = 4096;
 
     /// <summary>
-    /// How many handshakes may be in progress at once (both roles); the oldest is abandoned beyond it.
-    /// Defaults to 1024.
+    /// How many handshakes may be in progress at once (both roles). Defaults to 1024.
     /// </summary>
     public int MaxPendingHandshakes { get; init; } = 1024;
+
+    /// <summary>
+    /// How many of <see cref="MaxPendingHandshakes"/> are kept for this node's own initiations: handshakes
+    /// answered for others never take them, so a flood of initiations cannot push out our own. Each role
+    /// abandons its own oldest handshake beyond its quota. Defaults to 256.
+    /// </summary>
+    public int ReservedInitiatorHandshakes { get; init; } = 256;
 
     /// <summary>
     /// The smallest IK initiation this node sends, in bytes. Initiations are also padded to a third of the
