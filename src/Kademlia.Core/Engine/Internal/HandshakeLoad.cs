@@ -19,9 +19,6 @@ internal sealed class HandshakeLoad(double enterPerSecond, double leavePerSecond
     /// <summary>Whether cookies are asked for now.</summary>
     public bool UnderLoad { get; private set; }
 
-    /// <summary>Times the node entered the state (for statistics).</summary>
-    public long Entered { get; private set; }
-
     /// <summary>A handshake message 1 arrived (from any source, before any limit).</summary>
     public void OnInitiation(DateTimeOffset now)
     {
@@ -63,10 +60,9 @@ internal sealed class HandshakeLoad(double enterPerSecond, double leavePerSecond
             _lastBusy = now;
         }
 
-        if (enter && !UnderLoad)
+        if (enter)
         {
             UnderLoad = true;
-            Entered++;
         }
     }
 
