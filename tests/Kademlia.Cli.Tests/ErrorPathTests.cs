@@ -125,7 +125,7 @@ public sealed class ErrorPathTests(OneDaemon fixture) : IClassFixture<OneDaemon>
     [Fact]
     public async Task A_damaged_key_file_exits_8_and_is_left_untouched()
     {
-        var directory = Directory.CreateDirectory(fixture.Directory.Sub("damaged")).FullName;
+        var directory = OwnerOnlyDirectory("damaged");
         var key = Path.Combine(directory, "identity.key");
         var garbage = "this is not a key file"u8.ToArray();
         await File.WriteAllBytesAsync(key, garbage);
