@@ -175,7 +175,7 @@ public sealed class ErrorPathTests(OneDaemon fixture) : IClassFixture<OneDaemon>
     }
 
     [Fact]
-    public async Task A_record_database_or_lock_that_is_a_directory_exits_8()
+    public async Task A_record_database_lock_key_file_or_published_list_that_is_a_directory_exits_8()
     {
         var withRecords = OwnerOnlyDirectory("records-is-a-directory");
         var records = Directory.CreateDirectory(Path.Combine(withRecords, "records.db")).FullName;
@@ -187,6 +187,17 @@ public sealed class ErrorPathTests(OneDaemon fixture) : IClassFixture<OneDaemon>
         AssertOneLine(await RunNodeAsync(withLock), 8, lockPath);
         AssertOneLine(await Kad.RunAsync("id", "--data-dir", withLock, "--network", "test", "--create"), 8, lockPath);
         Assert.True(Directory.Exists(lockPath));
+
+        var withKey = OwnerOnlyDirectory("key-is-a-directory");
+        var key = Directory.CreateDirectory(Path.Combine(withKey, "identity.key")).FullName;
+        AssertOneLine(await RunNodeAsync(withKey), 8, key);
+        AssertOneLine(await Kad.RunAsync("id", "--data-dir", withKey, "--network", "test"), 8, key);
+        Assert.True(Directory.Exists(key));
+
+        var withList = OwnerOnlyDirectory("published-list-is-a-directory");
+        var list = Directory.CreateDirectory(Path.Combine(withList, "published.list")).FullName;
+        AssertOneLine(await RunNodeAsync(withList), 8, list);
+        Assert.True(Directory.Exists(list));
     }
 
     [Fact]

@@ -54,6 +54,21 @@ public sealed class DamagedDataFileTests : IDisposable
     }
 
     [Fact]
+    public void A_key_file_or_published_list_that_is_a_directory_is_refused()
+    {
+        var key = Directory.CreateDirectory(_directory.File("identity.key")).FullName;
+        var keyError = Assert.Throws<KeyFileException>(() => IdentityKeyFile.LoadOrCreate(key, NetworkParameters.Test));
+        Assert.Equal(KeyFileError.NotAFile, keyError.Reason);
+        Assert.Equal(KeyFileError.NotAFile, Assert.Throws<KeyFileException>(() => IdentityKeyFile.Load(key, NetworkParameters.Test)).Reason);
+        Assert.Empty(Directory.GetFileSystemEntries(key));
+
+        var list = Directory.CreateDirectory(_directory.File("published.list")).FullName;
+        var listError = Assert.Throws<DataFileException>(() => PublishedList.Load(list, NetworkParameters.Test));
+        Assert.Equal(DataFileError.NotAFile, listError.Reason);
+        Assert.Equal(list, listError.Path);
+    }
+
+    [Fact]
     public void A_lock_that_is_a_directory_is_refused()
     {
         var node = _directory.File("node");
