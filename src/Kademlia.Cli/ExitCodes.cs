@@ -36,7 +36,10 @@ internal static class ExitCodes
     /// <summary>The daemon refused the control token.</summary>
     public const int BadToken = 7;
 
-    /// <summary>A data file (identity key, record database) is damaged, foreign or too open; it is left untouched.</summary>
+    /// <summary>
+    /// A data file (identity key, record database, published list, lock) is damaged, foreign, too open or a
+    /// directory, or the data directory itself is writable by group or others; it is left untouched.
+    /// </summary>
     public const int DataFileUnusable = 8;
 
     /// <summary>The UDP port (or address) cannot be bound.</summary>
@@ -65,7 +68,7 @@ internal static class ExitCodes
         (DataDirectoryLocked, "data directory locked by another process"),
         (NoDaemon, "no daemon running on the data directory"),
         (BadToken, "control token refused by the daemon"),
-        (DataFileUnusable, "a data file is damaged, foreign or readable by others (left untouched)"),
+        (DataFileUnusable, "a data file is damaged, foreign, not a file or readable by others, or the data directory is writable by others (left untouched)"),
         (BindFailed, "the UDP port cannot be bound"),
         (Timeout, "the operation did not finish within --timeout"),
         (NoReachableAddress, "announce: no address others can reach this node at yet (--advertise, or wait)"),

@@ -58,6 +58,8 @@ internal static class KadInvocation
         CliException cli => (cli.ExitCode, cli.Message),
         DataDirectoryLockedException locked => (ExitCodes.DataDirectoryLocked, $"data directory {locked.Path} is in use by another process (a running 'kad node'?)"),
         KeyFileException key => (ExitCodes.DataFileUnusable, $"identity key file {key.Path} not used ({key.Reason}): {key.Message} It was left untouched."),
+        DataFileException { Reason: DataFileError.InsecurePermissions } open
+            => (ExitCodes.DataFileUnusable, $"data directory {open.Path} not used ({open.Reason}): {open.Message} It was left untouched."),
         DataFileException data => (ExitCodes.DataFileUnusable, $"data file {data.Path} not used ({data.Reason}): {data.Message} It was left untouched."),
         SocketException socket when socket.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AddressNotAvailable or SocketError.AccessDenied
             => (ExitCodes.BindFailed, $"cannot bind the UDP socket: {socket.Message}"),

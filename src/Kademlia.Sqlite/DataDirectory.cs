@@ -41,6 +41,11 @@ public sealed class DataDirectory : IDisposable
 
     /// <summary>Creates the directory if needed and takes its lock.</summary>
     /// <exception cref="DataDirectoryLockedException">Another holder has the lock.</exception>
+    /// <exception cref="DataFileException">
+    /// The existing directory lets group or others write in it (<see cref="DataFileError.InsecurePermissions"/>,
+    /// as the identity key file is refused when others can read it), or its lock is a directory
+    /// (<see cref="DataFileError.NotAFile"/>); nothing is changed.
+    /// </exception>
     public static DataDirectory Open(string path)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
@@ -56,8 +61,20 @@ public sealed class DataDirectory : IDisposable
                 Directory.CreateDirectory(full, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
             }
         }
+        else if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(full) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+        {
+            // Whoever can write here can replace identity.key, records.db or the lock: refused, not fixed
+            // behind the operator's back, as for the key file.
+            throw new DataFileException(full, DataFileError.InsecurePermissions,
+                "the data directory is writable by other users; make it owner-only (chmod 700).");
+        }
 
         var lockPath = System.IO.Path.Combine(full, LockFileName);
+        if (Directory.Exists(lockPath))
+        {
+            throw new DataFileException(lockPath, DataFileError.NotAFile, "the lock file is a directory.");
+        }
+
         FileStream lockFile;
         try
         {

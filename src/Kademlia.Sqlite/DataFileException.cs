@@ -1,6 +1,6 @@
 namespace Kademlia.Persistence;
 
-/// <summary>Why a data file (the record database, the routing snapshot) could not be read.</summary>
+/// <summary>Why a data file (the record database, the routing snapshot, the lock) or the data directory itself could not be used.</summary>
 public enum DataFileError
 {
     /// <summary>The file is not one of ours: another program's database, or not a database at all.</summary>
@@ -14,6 +14,12 @@ public enum DataFileError
 
     /// <summary>The file belongs to another network (another network ID).</summary>
     OtherNetwork,
+
+    /// <summary>The path is a directory (or another non-file), where a regular file was expected.</summary>
+    NotAFile,
+
+    /// <summary>The data directory lets group or others write in it (so they could swap its files); make it owner-only.</summary>
+    InsecurePermissions,
 }
 
 /// <summary>

@@ -53,7 +53,7 @@ public static class IdentityKeyFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(network);
-        if (File.Exists(path))
+        if (File.Exists(path) || Directory.Exists(path))
         {
             return Load(path, network);
         }
@@ -77,6 +77,11 @@ public static class IdentityKeyFile
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(network);
+        if (Directory.Exists(path))
+        {
+            throw new KeyFileException(path, KeyFileError.NotAFile, "the identity key file is a directory.");
+        }
+
         if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(path) & ~(OwnerOnly | UnixFileMode.UserExecute)) != 0)
         {
             throw new KeyFileException(path, KeyFileError.InsecurePermissions,

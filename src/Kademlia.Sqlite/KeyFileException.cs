@@ -17,6 +17,9 @@ public enum KeyFileError
 
     /// <summary>Users other than the owner may read or write the file (as ssh, a private key open to others is refused).</summary>
     InsecurePermissions,
+
+    /// <summary>The path is a directory, where the key file was expected.</summary>
+    NotAFile,
 }
 
 /// <summary>

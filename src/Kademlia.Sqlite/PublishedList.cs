@@ -102,11 +102,17 @@ public static class PublishedList
     }
 
     /// <summary>The saved list of <paramref name="network"/>, or an empty one when there is no file.</summary>
-    /// <exception cref="DataFileException">The file is not a published list, is damaged, or belongs to another network; it is left as it was.</exception>
+    /// <exception cref="DataFileException">The file is not a published list, is damaged, belongs to another network, or is a directory; it is left as it was.</exception>
     public static IReadOnlyList<PublishedRecord> Load(string path, NetworkParameters network)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         ArgumentNullException.ThrowIfNull(network);
+        if (Directory.Exists(path))
+        {
+            // It could never be saved: the node would publish on, and lose it all at the next restart.
+            throw new DataFileException(path, DataFileError.NotAFile, "the published list is a directory.");
+        }
+
         if (!File.Exists(path))
         {
             return [];

@@ -57,6 +57,12 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
 
     private const long ApplicationId = 0x4B414452;
 
+    /// <summary>SQLITE_NOTADB: "file is not a database".</summary>
+    private const int SqliteNotADatabase = 26;
+
+    /// <summary>SQLITE_CORRUPT: "database disk image is malformed".</summary>
+    private const int SqliteCorrupt = 11;
+
     private readonly SqliteConnection _connection;
     private readonly ILogger _logger;
     private readonly MemoryRecordStore _rules;
@@ -102,6 +108,11 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
     internal static SqliteRecordStore Open(string path, NodeId self, DateTimeOffset now, RecordStoreLimits? limits, ILogger? logger, Action<SqliteConnection>? configure)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (Directory.Exists(path))
+        {
+            throw new DataFileException(path, DataFileError.NotAFile, "the record database is a directory.");
+        }
+
         var connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = path,
@@ -122,18 +133,31 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
             store.Load(now);
             return store;
         }
+        catch (SqliteException e) when (IsDamaged(e))
+        {
+            // Damaged pages surface while the rows are read, after the header looked right.
+            DisposeAfterFailedOpen(store, connection);
+            throw new DataFileException(path, DataFileError.Corrupt, $"the record database is damaged ({e.Message.TrimEnd('.')}).", e);
+        }
         catch
         {
-            if (store is not null)
-            {
-                store.Dispose();
-            }
-            else
-            {
-                connection.Dispose();
-            }
-
+            DisposeAfterFailedOpen(store, connection);
             throw;
+        }
+    }
+
+    /// <summary>Whether <paramref name="e"/> says the file is not a database or is damaged (primary codes 26 and 11, any extended code).</summary>
+    private static bool IsDamaged(SqliteException e) => (e.SqliteErrorCode & 0xFF) is SqliteNotADatabase or SqliteCorrupt;
+
+    private static void DisposeAfterFailedOpen(SqliteRecordStore? store, SqliteConnection connection)
+    {
+        if (store is not null)
+        {
+            store.Dispose();
+        }
+        else
+        {
+            connection.Dispose();
         }
     }
 
@@ -198,7 +222,7 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
             version = Scalar(connection, "PRAGMA user_version");
             objects = Scalar(connection, "SELECT count(*) FROM sqlite_master");
         }
-        catch (SqliteException e) when (e.SqliteErrorCode is 26 /* SQLITE_NOTADB */ or 11 /* SQLITE_CORRUPT */)
+        catch (SqliteException e) when (IsDamaged(e))
         {
             throw new DataFileException(path, DataFileError.UnknownFormat, "not a SQLite database.", e);
         }

@@ -74,6 +74,12 @@ public sealed class DaemonRestartTests
         using var directory = new TempDirectory();
         var dataDirectory = directory.Sub("node");
         Directory.CreateDirectory(dataDirectory);
+        if (!OperatingSystem.IsWindows())
+        {
+            // As kad creates it: under umask 002 a group-writable directory would be refused first.
+            File.SetUnixFileMode(dataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var listPath = Path.Combine(dataDirectory, "published.list");
         await File.WriteAllTextAsync(listPath, "KDPB damaged beyond repair, not to be overwritten");
 

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
+using Kademlia.Identity;
+using Kademlia.Persistence;
 
 namespace Kademlia.Cli.Tests;
 
@@ -123,7 +125,7 @@ public sealed class ErrorPathTests(OneDaemon fixture) : IClassFixture<OneDaemon>
     [Fact]
     public async Task A_damaged_key_file_exits_8_and_is_left_untouched()
     {
-        var directory = Directory.CreateDirectory(fixture.Directory.Sub("damaged")).FullName;
+        var directory = OwnerOnlyDirectory("damaged");
         var key = Path.Combine(directory, "identity.key");
         var garbage = "this is not a key file"u8.ToArray();
         await File.WriteAllBytesAsync(key, garbage);
@@ -136,6 +138,84 @@ public sealed class ErrorPathTests(OneDaemon fixture) : IClassFixture<OneDaemon>
         AssertOneLine(run, 8, "identity key file");
         Assert.Equal(garbage, await File.ReadAllBytesAsync(key));
         AssertOneLine(await Kad.RunAsync("id", "--data-dir", directory, "--network", "test"), 8, "identity key file");
+    }
+
+    /// <summary>A data directory as <c>kad node</c> would create it: owner-only.</summary>
+    private string OwnerOnlyDirectory(string name)
+    {
+        var directory = Directory.CreateDirectory(fixture.Directory.Sub(name)).FullName;
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
+        return directory;
+    }
+
+    private static Task<KadRun> RunNodeAsync(string directory) =>
+        Kad.RunAsync("node", "--network", "test", "--bind", "127.0.0.1", "--data-dir", directory, "--log-level", "None");
+
+    [Fact]
+    public async Task A_record_database_with_damaged_pages_exits_8_and_is_left_untouched()
+    {
+        // Header and schema intact, the first table page garbage: SQLite says "database disk image is
+        // malformed" only when the rows are read (issue 12 item 11: was exit 70).
+        var directory = OwnerOnlyDirectory("damaged-pages");
+        var records = Path.Combine(directory, "records.db");
+        SqliteRecordStore.Open(records, NodeId.Zero, DateTimeOffset.UnixEpoch).Dispose();
+        var bytes = await File.ReadAllBytesAsync(records);
+        bytes.AsSpan(4096, 4096).Fill(0xFF);
+        await File.WriteAllBytesAsync(records, bytes);
+
+        var run = await RunNodeAsync(directory);
+
+        AssertOneLine(run, 8, records);
+        Assert.Contains("malformed", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal(bytes, await File.ReadAllBytesAsync(records));
+    }
+
+    [Fact]
+    public async Task A_record_database_lock_key_file_or_published_list_that_is_a_directory_exits_8()
+    {
+        var withRecords = OwnerOnlyDirectory("records-is-a-directory");
+        var records = Directory.CreateDirectory(Path.Combine(withRecords, "records.db")).FullName;
+        AssertOneLine(await RunNodeAsync(withRecords), 8, records);
+        Assert.True(Directory.Exists(records));
+
+        var withLock = OwnerOnlyDirectory("lock-is-a-directory");
+        var lockPath = Directory.CreateDirectory(Path.Combine(withLock, DataDirectory.LockFileName)).FullName;
+        AssertOneLine(await RunNodeAsync(withLock), 8, lockPath);
+        AssertOneLine(await Kad.RunAsync("id", "--data-dir", withLock, "--network", "test", "--create"), 8, lockPath);
+        Assert.True(Directory.Exists(lockPath));
+
+        var withKey = OwnerOnlyDirectory("key-is-a-directory");
+        var key = Directory.CreateDirectory(Path.Combine(withKey, "identity.key")).FullName;
+        AssertOneLine(await RunNodeAsync(withKey), 8, key);
+        AssertOneLine(await Kad.RunAsync("id", "--data-dir", withKey, "--network", "test"), 8, key);
+        Assert.True(Directory.Exists(key));
+
+        var withList = OwnerOnlyDirectory("published-list-is-a-directory");
+        var list = Directory.CreateDirectory(Path.Combine(withList, "published.list")).FullName;
+        AssertOneLine(await RunNodeAsync(withList), 8, list);
+        Assert.True(Directory.Exists(list));
+    }
+
+    [Fact]
+    public async Task A_data_directory_others_can_write_in_exits_8_and_is_left_as_it_was()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var directory = Directory.CreateDirectory(fixture.Directory.Sub("world-writable")).FullName;
+        var open = (UnixFileMode)0b111_111_111;
+        File.SetUnixFileMode(directory, open);
+
+        AssertOneLine(await RunNodeAsync(directory), 8, $"data directory {directory} not used");
+        AssertOneLine(await Kad.RunAsync("id", "--data-dir", directory, "--network", "test", "--create"), 8, "writable by other users");
+        Assert.Equal(open, File.GetUnixFileMode(directory));
+        Assert.Empty(Directory.GetFileSystemEntries(directory));
     }
 
     [Fact]

@@ -42,7 +42,7 @@ internal static class IdCommand
         else
         {
             keyPath = Path.Combine(dataDirectory, "identity.key");
-            if (File.Exists(keyPath))
+            if (File.Exists(keyPath) || Directory.Exists(keyPath))
             {
                 // Reading needs no lock: the key file is written once and never replaced.
                 identity = IdentityKeyFile.Load(keyPath, network);
