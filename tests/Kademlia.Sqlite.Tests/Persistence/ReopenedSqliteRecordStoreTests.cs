@@ -25,8 +25,13 @@ public sealed class ReopenedSqliteRecordStoreTests : RecordStoreContract, IDispo
 
     protected override IRecordStore Create(NodeId self, RecordStoreLimits? limits = null)
     {
-        var store = new ReopeningStore(_directory.File($"reopened-{_databases++}.db"), self, limits);
-        _opened.Add(store);
+        // CsCheck runs a property's samples on several threads: the counter and the list are shared.
+        var store = new ReopeningStore(_directory.File($"reopened-{Interlocked.Increment(ref _databases)}.db"), self, limits);
+        lock (_opened)
+        {
+            _opened.Add(store);
+        }
+
         return store;
     }
 

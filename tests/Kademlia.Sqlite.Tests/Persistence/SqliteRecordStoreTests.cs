@@ -17,7 +17,7 @@ public sealed class SqliteRecordStoreTests : RecordStoreContract, IDisposable
     protected override long PropertyIterations => 60;
 
     protected override IRecordStore Create(NodeId self, RecordStoreLimits? limits = null) =>
-        Track(SqliteRecordStore.Open(_directory.File($"records-{_databases++}.db"), self, T0, limits));
+        Track(SqliteRecordStore.Open(_directory.File($"records-{Interlocked.Increment(ref _databases)}.db"), self, T0, limits));
 
     public void Dispose()
     {
@@ -158,9 +158,14 @@ public sealed class SqliteRecordStoreTests : RecordStoreContract, IDisposable
         Assert.Equal(bytes, File.ReadAllBytes(path));
     }
 
+    /// <summary>CsCheck runs a property's samples on several threads: the list of stores to dispose is shared.</summary>
     private SqliteRecordStore Track(SqliteRecordStore store)
     {
-        _opened.Add(store);
+        lock (_opened)
+        {
+            _opened.Add(store);
+        }
+
         return store;
     }
 }
