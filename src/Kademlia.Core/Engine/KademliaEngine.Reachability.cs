@@ -195,13 +195,12 @@ public sealed partial class KademliaEngine
         // The dialer must be a stranger to the asker. The asker talks most to the nodes closest to its own
         // ID (its keepalives, its refreshes), so the farthest contact we know is the likeliest stranger.
         var observed = NodeEndpoint.FromIPEndPoint(from);
+        var loopbackPerEndpoint = _options.Network.ExemptLoopbackFromDiversityLimits;
+        var askerPrefix = observed.PrefixKey(loopbackPerEndpoint);
         Contact? dialer = null;
         foreach (var contact in Routing.FindClosest(asker.Id, Routing.Count))
         {
-            var samePrefix = observed.IsLoopback && _options.Network.ExemptLoopbackFromDiversityLimits
-                ? contact.Endpoint == observed
-                : contact.Endpoint.SubnetKey == observed.SubnetKey;
-            if (contact.Id != asker.Id && !samePrefix)
+            if (contact.Id != asker.Id && contact.Endpoint.PrefixKey(loopbackPerEndpoint) != askerPrefix)
             {
                 dialer = contact;
             }

@@ -18,10 +18,10 @@ public readonly record struct RecordSource(NodeId Id, ulong Prefix)
     /// The source of a record received from <paramref name="id"/> at <paramref name="endpoint"/>: its
     /// <see cref="NodeEndpoint.SubnetKey"/>, or, for a loopback endpoint on a test network
     /// (<paramref name="loopbackPerEndpoint"/>, from <see cref="NetworkParameters.ExemptLoopbackFromDiversityLimits"/>),
-    /// the endpoint's port, since every node of a test on one machine shares 127.0.0.1.
+    /// the loopback endpoint itself, since every node of a test on one machine shares 127.0.0.1.
     /// </summary>
     public static RecordSource ForPeer(NodeId id, NodeEndpoint endpoint, bool loopbackPerEndpoint) =>
-        new(id, endpoint.IsLoopback && loopbackPerEndpoint ? LoopbackTag | endpoint.Port : endpoint.SubnetKey);
+        new(id, endpoint.PrefixKey(loopbackPerEndpoint));
 
     /// <summary>
     /// A source whose endpoint is unknown (the node itself, or a record kept by an older store): a
@@ -37,8 +37,7 @@ public readonly record struct RecordSource(NodeId Id, ulong Prefix)
     /// <summary>A source known by its ID only; see <see cref="ForId"/>.</summary>
     public static implicit operator RecordSource(NodeId id) => ForId(id);
 
-    // Prefix spaces: IPv4 /24s have bit 63 set, IPv6 /48s fit in 48 bits; loopback ports are tagged
-    // with bit 62 and ID-derived prefixes with bit 61 only, so the four never collide.
-    private const ulong LoopbackTag = 1UL << 62;
+    // Prefix spaces: IPv4 /24s have bit 63 set, IPv6 /48s fit in 48 bits, loopback endpoints are tagged
+    // with bit 62 (NodeEndpoint.PrefixKey) and ID-derived prefixes with bit 61 only, so the four never collide.
     private const ulong IdTag = 1UL << 61;
 }

@@ -112,6 +112,23 @@ public readonly struct NodeEndpoint : IEquatable<NodeEndpoint>
     /// </summary>
     public ulong SubnetKey => IsIPv4 ? (1UL << 63) | (IPv4Address >> 8) : _high >> 16;
 
+    /// <summary>
+    /// The host this endpoint belongs to, as rate limits and "did we send to it" count sources: the
+    /// address with port 0, or on loopback, where every local node shares 127.0.0.1, the endpoint itself.
+    /// </summary>
+    public NodeEndpoint Host => IsLoopback ? this : new NodeEndpoint(_high, _low, 0);
+
+    /// <summary>
+    /// The prefix this endpoint speaks from, as quotas, votes and probes count sources: its
+    /// <see cref="SubnetKey"/>, or, when <paramref name="loopbackPerEndpoint"/> (a test network, where every
+    /// node of one machine shares 127.0.0.1), the loopback endpoint itself. Loopback keys carry bit 62 with
+    /// bit 63 clear, so they never equal an IPv4 /24 (bit 63 set) or an IPv6 /48 (below 2^48).
+    /// </summary>
+    public ulong PrefixKey(bool loopbackPerEndpoint) =>
+        IsLoopback && loopbackPerEndpoint
+            ? (1UL << 62) | ((ulong)(IsIPv4 ? IPv4Address & 0xFF_FFFF : 0) << 16) | Port
+            : SubnetKey;
+
     /// <summary>Writes the 16 address bytes (IPv4-mapped for IPv4).</summary>
     public void WriteAddress(Span<byte> destination)
     {

@@ -113,7 +113,7 @@ internal sealed class AddressValidation(int maxTracked)
             _contacted.Clear();
         }
 
-        _contacted.Add(ContactedKey(endpoint));
+        _contacted.Add(endpoint.Host);
         return true;
     }
 
@@ -123,10 +123,7 @@ internal sealed class AddressValidation(int maxTracked)
     /// comes from an address we sent to, so such a packet proves nothing about reachability. Bounded:
     /// past the bound the set is cleared, which can only make a probe look conclusive too early once.
     /// </summary>
-    public bool HasContacted(IPEndPoint source) => _contacted.Contains(ContactedKey(NodeEndpoint.FromIPEndPoint(source)));
-
-    private static NodeEndpoint ContactedKey(NodeEndpoint endpoint) =>
-        endpoint.IsLoopback ? endpoint : new NodeEndpoint(endpoint.ToIPAddress(), 0);
+    public bool HasContacted(IPEndPoint source) => _contacted.Contains(NodeEndpoint.FromIPEndPoint(source).Host);
 
     private void ForgetOldest()
     {

@@ -94,9 +94,8 @@ internal sealed class ExternalAddressVote(bool loopbackPerEndpoint)
         return _votes.Exists(v => v.Voter == voter);
     }
 
-    /// <summary>The reporter's prefix; on loopback test networks its port, since every node shares 127.0.0.1.</summary>
-    private ulong VoterOf(NodeEndpoint reporter) =>
-        reporter.IsLoopback && loopbackPerEndpoint ? (1UL << 62) | reporter.Port : reporter.SubnetKey;
+    /// <summary>The reporter's prefix; on loopback test networks its endpoint, since every node shares 127.0.0.1.</summary>
+    private ulong VoterOf(NodeEndpoint reporter) => reporter.PrefixKey(loopbackPerEndpoint);
 
     private (NodeEndpoint Endpoint, int Count) Leader()
     {

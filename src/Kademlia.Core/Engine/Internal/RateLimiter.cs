@@ -18,8 +18,7 @@ internal sealed class RateLimiter(double perSecond, double burst, int maxSources
             return true;
         }
 
-        var endpoint = NodeEndpoint.FromIPEndPoint(ip);
-        return _buckets.TryTake(endpoint.IsLoopback ? endpoint : new NodeEndpoint(ip.Address, 0), now);
+        return _buckets.TryTake(NodeEndpoint.FromIPEndPoint(ip).Host, now);
     }
 }
 

@@ -101,7 +101,7 @@ internal sealed class ReachabilityProbes
             return false;
         }
 
-        var samePrefix = dialer.IsLoopback && loopbackPerEndpoint ? dialer == probe.HelperEndpoint : dialer.SubnetKey == probe.HelperEndpoint.SubnetKey;
+        var samePrefix = dialer.PrefixKey(loopbackPerEndpoint) == probe.HelperEndpoint.PrefixKey(loopbackPerEndpoint);
         if (contactedBefore || samePrefix)
         {
             // It came through, but maybe only because we opened the way: neither success nor failure.
