@@ -314,32 +314,30 @@ public sealed class DhtNode : IAsyncDisposable
     /// highest sequence among the k closest). An immutable value is yielded once. Yields nothing when no
     /// value is found.
     /// </summary>
-    public async IAsyncEnumerable<ValueRecord> GetUpdatesAsync(NodeId key, RecordKind kind, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var values = Channel.CreateUnbounded<ValueRecord>();
-        var task = RunAsync<GetResult>("get", (engine, now) => engine.Get(now, key, kind), cancellationToken, values: values.Writer);
-        _ = task.ContinueWith(t => values.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
-        await foreach (var value in values.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
-        {
-            yield return value;
-        }
-
-        await task.ConfigureAwait(false);
-    }
+    public IAsyncEnumerable<ValueRecord> GetUpdatesAsync(NodeId key, RecordKind kind, CancellationToken cancellationToken = default) =>
+        StreamAsync<ValueRecord>((values, token) => RunAsync<GetResult>("get", (engine, now) => engine.Get(now, key, kind), token, values: values), cancellationToken);
 
     /// <summary>Announces this node as a provider of <paramref name="topic"/>, with optional application data (≤ 128 bytes).</summary>
     public Task<StoreResult> AnnounceAsync(NodeId topic, ReadOnlyMemory<byte> applicationData = default, CancellationToken cancellationToken = default) =>
         RunAsync<StoreResult>("announce", (engine, now) => engine.Announce(now, topic, applicationData.Span), cancellationToken);
 
     /// <summary>Finds providers of <paramref name="topic"/>, yielding each as soon as it is found.</summary>
-    public async IAsyncEnumerable<ProviderRecord> FindProvidersAsync(NodeId topic, int maxProviders = 100, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<ProviderRecord> FindProvidersAsync(NodeId topic, int maxProviders = 100, CancellationToken cancellationToken = default) =>
+        StreamAsync<ProviderRecord>((providers, token) => RunAsync<FindProvidersResult>("find_providers", (engine, now) => engine.FindProviders(now, topic, maxProviders), token, providers), cancellationToken);
+
+    /// <summary>
+    /// Yields what an operation reports as it goes (providers found, improving values), then its end: the
+    /// operation writes into the channel it is given, which its task's end completes (with its fault, if any).
+    /// The operation gets the enumeration's token (the caller's, combined with one given to WithCancellation).
+    /// </summary>
+    private static async IAsyncEnumerable<T> StreamAsync<T>(Func<ChannelWriter<T>, CancellationToken, Task> run, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var providers = Channel.CreateUnbounded<ProviderRecord>();
-        var task = RunAsync<FindProvidersResult>("find_providers", (engine, now) => engine.FindProviders(now, topic, maxProviders), cancellationToken, providers.Writer);
-        _ = task.ContinueWith(t => providers.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
-        await foreach (var provider in providers.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var items = Channel.CreateUnbounded<T>();
+        var task = run(items.Writer, cancellationToken);
+        _ = task.ContinueWith(t => items.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
+        await foreach (var item in items.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
-            yield return provider;
+            yield return item;
         }
 
         await task.ConfigureAwait(false);
