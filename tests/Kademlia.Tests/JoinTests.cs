@@ -1,10 +1,8 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Kademlia.Identity;
 using Kademlia.Records;
-using Microsoft.Extensions.Logging;
 
 namespace Kademlia.Tests;
 
@@ -71,41 +69,4 @@ public sealed class JoinTests
 
     /// <summary>The stable ID of <c>Log.JoinRetrying</c>.</summary>
     private const int JoinRetryingEventId = 15;
-
-    /// <summary>Counts log events by ID and lets a test wait for the n-th.</summary>
-    private sealed class EventLog : ILoggerFactory, ILogger
-    {
-        private readonly ConcurrentDictionary<int, int> _counts = new();
-        private readonly SemaphoreSlim _logged = new(0);
-
-        public async Task WaitForAsync(int eventId, int count)
-        {
-            using var guard = new CancellationTokenSource(LoopbackNetwork.Guard);
-            while (_counts.GetValueOrDefault(eventId) < count)
-            {
-                await _logged.WaitAsync(guard.Token);
-            }
-        }
-
-        public ILogger CreateLogger(string categoryName) => this;
-
-        public void AddProvider(ILoggerProvider provider)
-        {
-        }
-
-        public void Dispose()
-        {
-        }
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            _counts.AddOrUpdate(eventId.Id, 1, (_, n) => n + 1);
-            _logged.Release();
-        }
-    }
 }
