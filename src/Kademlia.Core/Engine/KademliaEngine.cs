@@ -124,6 +124,11 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         _forwarderLimiter = new RateLimiter(DialsPerSecondPerForwarder, 5, options.MaxTrackedSources);
         _dialLimiter = new RateLimiter(DialsPerSecond, 10, 1);
         _apps = new AppMessaging(options.AppMessagesPerSecondPerPeer, options.AppMessageBurstPerPeer, options.MaxTrackedSources);
+        _rendezvousClients = new RendezvousClients(options.MaxSessions);
+        _circuits = new RelayCircuits(options.Relay);
+        _relayPaths = new RelayPaths(options.MaxSessions);
+        _punchRequestLimiter = new RateLimiter(PunchRequestsPerSecondPerSource, 5, options.MaxTrackedSources);
+        _punchTargetLimiter = new TokenBuckets<NodeId>(PunchNotifiesPerSecondPerTarget, 3, options.MaxSessions);
         _tableToldWeAreClient = IsClient; // a client from the start never entered a table: nobody to tell
     }
 
@@ -217,10 +222,17 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         IsClient = IsClient,
         AppMessagesDelivered = _apps.Delivered,
         AppMessagesSent = _apps.Sent,
+        PunchesStarted = _punches.Started,
+        PunchesSucceeded = _punches.Succeeded,
+        RendezvousClients = _rendezvousClients.Count,
+        RelayCircuits = _circuits.Count,
+        RelayCircuitsOpened = _circuits.Opened,
+        RelayedFrames = _circuits.FramesRelayed,
+        RelayedBytes = _circuits.BytesRelayed,
     };
 
     /// <summary>Takes the next datagram to send.</summary>
-    public bool PollTransmit(out Transmit transmit) => _outbox.TryPoll(out transmit);
+    public bool PollTransmit(out Transmit transmit) => PollTransmitCore(out transmit);
 
     /// <summary>Takes the next event.</summary>
     public bool PollEvent(out EngineEvent? engineEvent) => _events.TryDequeue(out engineEvent);
