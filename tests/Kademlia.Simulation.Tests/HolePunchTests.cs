@@ -19,13 +19,13 @@ public sealed class HolePunchTests
     /// Public nodes, and two players behind NATs of the given kinds that have run long enough to find
     /// themselves private, turn client and keep sessions with their closest contacts.
     /// </summary>
-    internal static (EngineNetwork Network, SimulatedEngine Joiner, SimulatedEngine Host) Players(int seed, NatBehavior joinerNat, NatBehavior hostNat, int servers = 12)
+    internal static (EngineNetwork Network, SimulatedEngine Joiner, SimulatedEngine Host) Players(int seed, NatBehavior joinerNat, NatBehavior hostNat, int servers = 12, EngineOptions? serverOptions = null)
     {
         var network = new EngineNetwork(seed, NetworkParameters.Test, TimeSpan.FromMilliseconds(40)) { DistinctPublicAddresses = true };
-        var first = network.AddNode();
+        var first = network.AddNode(serverOptions);
         for (var i = 1; i < servers; i++)
         {
-            var node = network.AddNode();
+            var node = network.AddNode(serverOptions);
             Assert.True(Run<BootstrapResult>(network, node, (e, now) => e.Bootstrap(now, [first.Info])).Succeeded, $"seed {seed}");
         }
 
@@ -134,5 +134,97 @@ public sealed class HolePunchTests
         Assert.True(20 == Exchange(network, joiner, host, 10), $"{joinerKind} to {hostKind}: messages lost (seed {seed})");
         Assert.Equal(expected, joiner.Engine.PathTo(host.Info, network.Now));
         Assert.Equal(expected, host.Engine.PathTo(joiner.Info, network.Now));
+    }
+
+    [Fact]
+    public void A_relayed_session_moves_to_a_direct_path_when_a_later_punch_gets_through()
+    {
+        var (network, joiner, host) = Players(170, NatBehavior.PortRestrictedCone, NatBehavior.PortRestrictedCone);
+        using var dispose = network;
+        // A server the host talks to but does not take as a rendezvous: it relays for the host (a client of
+        // its), but the host ignores its PUNCH_NOTIFY, so the first punch is one-sided and fails.
+        var closest = host.Engine.Routing.FindClosest(host.Info.Id, host.Engine.Options.KeepalivePeers).Select(c => c.Id).ToHashSet();
+        var other = network.Nodes.First(n => n.Nat is null && !closest.Contains(n.Info.Id));
+        Assert.True(Run<PingResult>(network, host, (e, now) => e.Ping(now, other.Info)).Succeeded);
+
+        var first = Run<ConnectResult>(network, joiner, (e, now) => e.Connect(now, host.Info, [WireContact.FromNodeInfo(other.Info)]));
+        Assert.Equal(PeerPath.Relayed, first.Via);
+        Assert.Equal(other.Info.Id, first.Rendezvous?.Id);
+        Assert.True(other.Engine.Statistics.Drops.GetValueOrDefault("engine.RelayNoCircuit") == 0);
+        Assert.True(host.Engine.Statistics.Drops["engine.PunchRefused"] > 0);
+
+        var second = Connect(network, joiner, host);
+
+        Assert.Equal(PeerPath.Direct, second.Via);
+        Assert.Equal(20, Exchange(network, joiner, host, 10));
+        Assert.Equal(PeerPath.Direct, host.Engine.PathTo(joiner.Info, network.Now));
+        Assert.True(other.Engine.Statistics.RelayedFrames > 0);
+    }
+
+    [Fact]
+    public void A_direct_session_survives_a_NAT_rebinding_by_punching_again()
+    {
+        var (network, joiner, host) = Players(171, NatBehavior.PortRestrictedCone, NatBehavior.PortRestrictedCone);
+        using var dispose = network;
+        Assert.Equal(PeerPath.Direct, Connect(network, joiner, host).Via);
+        Assert.Equal(20, Exchange(network, joiner, host, 10));
+
+        joiner.Nat!.Reset(); // the router reboots: every mapping gone, the next packets leave from new ports
+        var lost = 20 - Exchange(network, joiner, host, 10);
+        var again = Run<ConnectResult>(network, joiner, (e, now) => e.Connect(now, host.Info, host.Engine.RendezvousPoints(now), punchAgain: true));
+
+        Assert.True(lost > 0, "the rebinding broke nothing: the test proves nothing");
+        Assert.Equal(PeerPath.Direct, again.Via);
+        Assert.Equal(20, Exchange(network, joiner, host, 10));
+    }
+
+    [Fact]
+    public void A_rendezvous_relays_no_more_than_its_circuit_limit_and_counts_the_rest()
+    {
+        var limits = new RelayLimits { MaxBytesPerDirection = 6 * 1024, MaxDuration = TimeSpan.FromMinutes(2) };
+        var (network, joiner, host) = Players(172, NatBehavior.Symmetric, NatBehavior.Symmetric, serverOptions: new EngineOptions { Relay = limits });
+        using var dispose = network;
+        var result = Connect(network, joiner, host);
+        Assert.Equal(PeerPath.Relayed, result.Via);
+        var relay = network.Nodes.Single(n => n.Info.Id == result.Rendezvous!.Value.Id);
+        joiner.Engine.OpenAppChannel(Channel);
+        host.Engine.OpenAppChannel(Channel);
+
+        var payload = new byte[500];
+        for (var i = 0; i < 20; i++)
+        {
+            network.Start(joiner, (e, now) => { e.SendAppDatagram(now, host.Info, Channel, payload); return default; });
+            network.RunFor(TimeSpan.FromMilliseconds(100));
+        }
+
+        var delivered = Delivered(host);
+        Assert.InRange(delivered, 1, 19);
+        Assert.True(delivered * (payload.Length + 34 + 9 + 1 + Channel.Length + 2) <= limits.MaxBytesPerDirection, $"{delivered} delivered");
+        Assert.True(relay.Engine.Statistics.Drops["engine.RelayLimit"] >= 20 - delivered);
+        Assert.True(relay.Engine.Statistics.RelayedBytes <= 2 * limits.MaxBytesPerDirection);
+
+        // Two minutes on, the pair may open a new circuit: the game goes on, at the relay's pace.
+        network.RunFor(limits.MaxDuration);
+        network.Start(joiner, (e, now) => { e.SendAppDatagram(now, host.Info, Channel, payload); return default; });
+        network.RunFor(TimeSpan.FromSeconds(1));
+        Assert.Equal(delivered + 1, Delivered(host));
+    }
+
+    [Fact]
+    public void A_joiner_connects_to_a_NATed_provider_found_through_its_provider_record()
+    {
+        var (network, joiner, host) = Players(173, NatBehavior.PortRestrictedCone, NatBehavior.RestrictedCone);
+        using var dispose = network;
+        var topic = NodeId.Hash("game:poker"u8);
+        Assert.True(Run<StoreResult>(network, host, (e, now) => e.Announce(now, topic, "table 7"u8)).Succeeded);
+
+        var found = Run<FindProvidersResult>(network, joiner, (e, now) => e.FindProviders(now, topic));
+
+        var record = Assert.Single(found.Providers);
+        Assert.NotEmpty(record.Rendezvous);
+        Assert.Equal(Records.RecordError.None, record.Verify());
+        var result = Run<ConnectResult>(network, joiner, (e, now) => e.Connect(now, record));
+        Assert.Equal(PeerPath.Direct, result.Via);
+        Assert.Equal(20, Exchange(network, joiner, host, 10));
     }
 }

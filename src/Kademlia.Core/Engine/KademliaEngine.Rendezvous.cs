@@ -65,10 +65,17 @@ public sealed partial class KademliaEngine : IConnectContext
     /// (it is reachable); else a hole punch coordinated by one of them, and a session relayed through one
     /// when the punch fails. Finishes with a <see cref="ConnectResult"/> saying which. Application messages
     /// then go over that session (<see cref="SendAppDatagram"/>, <see cref="SendAppRequest"/>), and a relayed
-    /// session moves to a direct path by itself when a later punch (<see cref="Connect(DateTimeOffset, ProviderRecord)"/>
+    /// session moves to a direct path by itself when a later punch (<see cref="Connect(DateTimeOffset, ProviderRecord, bool)"/>
     /// again) gets through.
     /// </summary>
-    public QueryId Connect(DateTimeOffset now, NodeInfo peer, ImmutableArray<WireContact> rendezvous = default)
+    /// <param name="now">The time.</param>
+    /// <param name="peer">The peer (its endpoint may be unspecified when it has rendezvous points).</param>
+    /// <param name="rendezvous">The peer's rendezvous points, from its provider record; none for a reachable peer.</param>
+    /// <param name="punchAgain">
+    /// Punch even over a direct session: after a NAT rebinding (ours or the peer's) the session points at a
+    /// mapping that is gone, and the rendezvous knows the new ones. Without it, a direct session is kept as is.
+    /// </param>
+    public QueryId Connect(DateTimeOffset now, NodeInfo peer, ImmutableArray<WireContact> rendezvous = default, bool punchAgain = false)
     {
         _lastNow = now;
         if (rendezvous.IsDefaultOrEmpty)
@@ -76,14 +83,14 @@ public sealed partial class KademliaEngine : IConnectContext
             CheckAppPeer(peer, now);
         }
 
-        return Start(now, id => new ConnectQuery(id, now, this, this, peer, rendezvous));
+        return Start(now, id => new ConnectQuery(id, now, this, this, peer, rendezvous, punchAgain));
     }
 
     /// <summary>Opens a session with the provider of <paramref name="provider"/>, through its rendezvous points if it has any.</summary>
-    public QueryId Connect(DateTimeOffset now, ProviderRecord provider)
+    public QueryId Connect(DateTimeOffset now, ProviderRecord provider, bool punchAgain = false)
     {
         ArgumentNullException.ThrowIfNull(provider);
-        return Connect(now, provider.Provider, provider.Rendezvous);
+        return Connect(now, provider.Provider, provider.Rendezvous, punchAgain);
     }
 
     /// <summary>How our session with <paramref name="peer"/> carries packets now: none, direct or relayed.</summary>
@@ -118,7 +125,8 @@ public sealed partial class KademliaEngine : IConnectContext
     private void StartPunch(DateTimeOffset now, NodeInfo peer)
     {
         _verification.RememberNonce(peer);
-        if (_punches.Start(now, peer, yields: _sessionIdentity.Key < new PeerKey(peer.PublicKey.Span)))
+        var key = new PeerKey(peer.PublicKey.Span);
+        if (_punches.Start(now, peer, yields: _sessionIdentity.Key < key, overSession: _sessions.HasSession(key, now)))
         {
             RunPunches(now);
         }
@@ -136,7 +144,8 @@ public sealed partial class KademliaEngine : IConnectContext
         {
             var key = punch.Key;
             var hasSession = _sessions.HasSession(key, now);
-            if (hasSession && !RelayPaths.IsRelayed(_sessions.EndPointOf(key)))
+            var direct = hasSession && !RelayPaths.IsRelayed(_sessions.EndPointOf(key));
+            if (direct && !punch.OverSession)
             {
                 // Direct: at the punched endpoint, or (a NAT that maps per destination) at the one its packets came from.
                 _punches.End(key, succeeded: true);
@@ -145,7 +154,7 @@ public sealed partial class KademliaEngine : IConnectContext
 
             if (now >= punch.Until)
             {
-                _punches.End(key, succeeded: false);
+                _punches.End(key, succeeded: direct);
                 if (!hasSession)
                 {
                     _sessions.AbandonInitiation(key);

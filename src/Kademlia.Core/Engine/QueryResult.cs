@@ -78,7 +78,7 @@ public sealed record BootstrapResult(int SeedsAnswered, int TableSize) : QueryRe
 public sealed record AppRequestResult(NodeInfo Peer, ReadOnlyMemory<byte> Response, Wire.ErrorCode? Refusal, TimeSpan Rtt) : QueryResult;
 
 /// <summary>
-/// How a <see cref="KademliaEngine.Connect(DateTimeOffset, NodeInfo, System.Collections.Immutable.ImmutableArray{Wire.WireContact})"/> reached its peer: the session's path when it opened, and the
+/// How a <see cref="KademliaEngine.Connect(DateTimeOffset, NodeInfo, System.Collections.Immutable.ImmutableArray{Wire.WireContact}, bool)"/> reached its peer: the session's path when it opened, and the
 /// rendezvous node used, if any.
 /// </summary>
 /// <param name="Peer">The peer (as given).</param>

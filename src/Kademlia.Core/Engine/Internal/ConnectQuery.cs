@@ -15,7 +15,10 @@ namespace Kademlia.Engine.Internal;
 /// each rendezvous in turn until one answers NOTIFIED); <c>Punching</c> (both sides send for
 /// <see cref="HolePunches.Window"/>, the query checks the session every <see cref="CheckInterval"/>);
 /// <c>Relaying</c> (PING through each rendezvous in turn, the notifying one first). It finishes as soon as
-/// a session exists, whatever the phase.
+/// a direct session exists, whatever the phase, and as soon as a relayed one exists outside a punch. Asked
+/// again for a peer it already has a relayed session with, it punches once more (an upgrade: the punch's
+/// keepalives move the session when they get through); with <c>punchAgain</c>, it also punches over a
+/// direct session (a NAT rebinding left it pointing at a mapping that is gone).
 /// </remarks>
 internal sealed class ConnectQuery : EngineQuery
 {
@@ -42,10 +45,12 @@ internal sealed class ConnectQuery : EngineQuery
     private PeerPath _path;
     private NodeInfo? _used;
     private bool _punched;
+    private bool _punchAgain;
 
-    public ConnectQuery(QueryId id, DateTimeOffset now, IQueryContext context, IConnectContext connect, NodeInfo peer, ImmutableArray<WireContact> rendezvous)
+    public ConnectQuery(QueryId id, DateTimeOffset now, IQueryContext context, IConnectContext connect, NodeInfo peer, ImmutableArray<WireContact> rendezvous, bool punchAgain)
         : base(id, now, context)
     {
+        _punchAgain = punchAgain;
         _connect = connect;
         _peer = peer;
         _rendezvous = rendezvous.IsDefaultOrEmpty
@@ -65,7 +70,9 @@ internal sealed class ConnectQuery : EngineQuery
 
     public override QueryStep Next(DateTimeOffset now)
     {
-        if (_phase != Phase.Done && _connect.PathTo(_peer, now) is var path and not PeerPath.None)
+        var path = _connect.PathTo(_peer, now);
+        var punching = _phase is Phase.Asking or Phase.Punching;
+        if (_phase != Phase.Done && path != PeerPath.None && !(_punchAgain && punching) && (path == PeerPath.Direct || !punching))
         {
             _path = path;
             _phase = Phase.Done;
@@ -74,7 +81,9 @@ internal sealed class ConnectQuery : EngineQuery
         if (_phase == Phase.Punching && now >= _punchUntil)
         {
             _connect.EndPunch(_peer);
+            _punchAgain = false;
             _phase = Phase.Relaying;
+            return Next(now);
         }
 
         if (_phase is Phase.Done)
@@ -104,6 +113,7 @@ internal sealed class ConnectQuery : EngineQuery
                 return QueryStep.Send(_rendezvous[_index], new PunchRequest(Context.NewRequestId(), _peer.Id));
             case Phase.Asking:
                 _phase = Phase.Relaying;
+                _punchAgain = false;
                 _index = 0;
                 return Next(now);
             case Phase.Relaying when _index < _rendezvous.Count:

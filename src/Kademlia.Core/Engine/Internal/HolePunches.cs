@@ -45,7 +45,15 @@ internal sealed class HolePunches
 
     /// <summary>Starts (or restarts) punching towards <paramref name="peer"/> at its observed endpoint.</summary>
     /// <returns>False when too many punches go on.</returns>
-    public bool Start(DateTimeOffset now, NodeInfo peer, bool yields)
+    /// <param name="now">The time.</param>
+    /// <param name="peer">The peer at the endpoint the rendezvous observed it at.</param>
+    /// <param name="yields">Whether we have the lower key (see the remarks).</param>
+    /// <param name="overSession">
+    /// Whether a session exists already (relayed, or direct at a mapping a rebinding may have killed): the punch
+    /// then sends that session's keepalives for its whole window, since a session says nothing about whether
+    /// the path works.
+    /// </param>
+    public bool Start(DateTimeOffset now, NodeInfo peer, bool yields, bool overSession)
     {
         var key = new PeerKey(peer.PublicKey.Span);
         if (!_punches.ContainsKey(key) && _punches.Count >= MaxPunches)
@@ -53,7 +61,7 @@ internal sealed class HolePunches
             return false;
         }
 
-        _punches[key] = new Punch(peer, key, peer.Endpoint.ToIPEndPoint(), now, yields);
+        _punches[key] = new Punch(peer, key, peer.Endpoint.ToIPEndPoint(), now, yields) { OverSession = overSession };
         Started++;
         return true;
     }
@@ -108,6 +116,9 @@ internal sealed class HolePunches
         public bool Yields { get; } = yields;
 
         public bool Yielded { get; set; }
+
+        /// <summary>A session existed when the punch started: keepalives for the whole window.</summary>
+        public bool OverSession { get; init; }
 
         /// <summary>Packets sent so far: only the first opens a handshake, later ones re-send it.</summary>
         public int Sent { get; set; }
