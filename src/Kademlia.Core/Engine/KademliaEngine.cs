@@ -76,7 +76,11 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     /// <param name="identity">This node's key pair and proof-of-work.</param>
     /// <param name="options">Settings; <see cref="EngineOptions.Network"/> gives the network.</param>
     /// <param name="store">Where records are kept; a <c>MemoryRecordStore</c> when null.</param>
-    /// <param name="random">A seeded generator for reproducible runs (the simulator); cryptographic randomness when null.</param>
+    /// <param name="random">
+    /// A seeded generator for reproducible runs (the simulator): request IDs, refresh targets and the session layer's
+    /// ephemeral keys, indexes and cookie secrets all come from it, so it must never be given in production.
+    /// Cryptographic randomness when null.
+    /// </param>
     /// <exception cref="ArgumentException">The identity does not meet the network's proof-of-work.</exception>
     public KademliaEngine(NodeIdentity identity, EngineOptions options, IRecordStore? store = null, Random? random = null)
     {
@@ -110,7 +114,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
             MaxPeers = options.MaxSessions,
             // No peer state for a key that fails proof-of-work: cheap keys cannot fill the table.
             AcceptIdentity = (key, nonce) => new NodeInfo(new NodePublicKey(key.Span), nonce, default).MeetsProofOfWork(network),
-        });
+        }, random is null ? null : new GeneratorRandomSource(random)); // one seed for every choice, the session keys too
         _requestLimiter = new RateLimiter(options.RequestsPerSecondPerSource, options.RequestBurstPerSource, options.MaxTrackedSources);
         _handshakeLimiter = new RateLimiter(options.HandshakesPerSecondPerSource, options.HandshakesPerSecondPerSource * 2, options.MaxTrackedSources);
         _load = new HandshakeLoad(options.HandshakeLoadPerSecond, options.HandshakeLoadPerSecond / 2, 0.5, 0.25, options.HandshakeLoadHold);
