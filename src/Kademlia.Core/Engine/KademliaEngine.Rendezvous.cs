@@ -30,6 +30,8 @@ public sealed partial class KademliaEngine : IConnectContext
     private readonly RelayCircuits _circuits;
     private readonly RelayPaths _relayPaths;
     private readonly HolePunches _punches = new();
+    private readonly byte[] _relayPlain = new byte[WireLimits.MaxPacketSize];
+    private readonly byte[] _relaySealed = new byte[WireLimits.MaxPacketSize];
     private readonly RateLimiter _punchRequestLimiter;
     private readonly TokenBuckets<NodeId> _punchTargetLimiter;
     private readonly TokenBuckets<int> _punchStartLimiter = new(PunchesPerSecond, 5, 1);
@@ -333,47 +335,38 @@ public sealed partial class KademliaEngine : IConnectContext
     }
 
     /// <summary>
-    /// Takes the next datagram to send; one for a made-up relay endpoint goes out as a RELAY_SEND to its
-    /// rendezvous instead (or is dropped and counted when it cannot).
+    /// A packet for a made-up relay endpoint, diverted by the outbox: it goes out as a RELAY_SEND to its
+    /// rendezvous (or is dropped and counted when it cannot). Sealed with the time of the latest input.
+    /// Its own scratch buffers: the packet may be in the send path's.
     /// </summary>
-    private bool PollTransmitCore(out Transmit transmit)
+    private bool RelayOut(EndPoint destination, ReadOnlySpan<byte> packet)
     {
-        while (_outbox.TryPoll(out transmit))
+        if (_relayPaths.TryGet(destination, out var relay, out var peer) && packet.Length <= WireLimits.MaxRelayedPacket
+            && SealFrame(_lastNow, new PeerKey(relay.PublicKey.Span), new RelayFrame(NewRequestId(), peer, packet, delivered: false), relay))
         {
-            if (!RelayPaths.IsRelayed(transmit.Destination))
-            {
-                return true;
-            }
-
-            if (_relayPaths.TryGet(transmit.Destination, out var relay, out var peer) && transmit.Packet.Length <= WireLimits.MaxRelayedPacket
-                && SealFrame(_lastNow, new PeerKey(relay.PublicKey.Span), new RelayFrame(NewRequestId(), peer, transmit.Packet, delivered: false), relay))
-            {
-                // SealFrame queued the wrapped packet behind everything else; take it from there in order.
-                continue;
-            }
-
-            _drops.Count(EngineDropReason.RelayUndeliverable);
+            return true;
         }
 
+        _drops.Count(EngineDropReason.RelayUndeliverable);
         return false;
     }
 
     /// <summary>Seals a RELAY frame on our session with <paramref name="key"/> and queues it; false when there is no session.</summary>
     private bool SealFrame(DateTimeOffset now, PeerKey key, RelayFrame frame, NodeInfo? to)
     {
-        if (!MessageCodec.TryWrite(_plain, frame, out var length))
+        if (!MessageCodec.TryWrite(_relayPlain, frame, out var length))
         {
             return false;
         }
 
-        MarkIfClient(_plain);
-        var sealedFrame = _sessions.SealTo(now, key, _plain.AsSpan(0, length), _sealed);
+        MarkIfClient(_relayPlain);
+        var sealedFrame = _sessions.SealTo(now, key, _relayPlain.AsSpan(0, length), _relaySealed);
         if (sealedFrame.Status != SealStatus.Sealed)
         {
             return false;
         }
 
-        return _outbox.TryQueue(sealedFrame.EndPoint ?? to?.Endpoint.ToIPEndPoint()!, _sealed.AsSpan(0, sealedFrame.Length));
+        return _outbox.TryQueue(sealedFrame.EndPoint ?? to?.Endpoint.ToIPEndPoint()!, _relaySealed.AsSpan(0, sealedFrame.Length));
     }
 
     /// <summary>Keeps a client that talks to us from a proven address as one a PUNCH_REQUEST or RELAY may name.</summary>
