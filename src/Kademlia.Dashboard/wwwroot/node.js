@@ -76,13 +76,14 @@ function renderContacts(snapshot) {
 function renderRecords(snapshot) {
   $("value-count").textContent = snapshot.values.length;
   $("topic-count").textContent = snapshot.topics.length;
-  $("values").tBodies[0].replaceChildren(...snapshot.values.map(v => {
+  const none = text => { const row = htmlEl("tr"); const cell = htmlEl("td", "empty", text); cell.colSpan = 5; row.append(cell); return [row]; };
+  $("values").tBodies[0].replaceChildren(...(snapshot.values.length ? [] : none("no values held")), ...snapshot.values.map(v => {
     const row = htmlEl("tr", "value");
     row.dataset.key = v.key;
     for (const [text, cls] of [[short(v.key), "mono"], [v.kind, ""], [String(v.bytes), "num"], [v.own ? "ours" : "stored for others", ""], [formatDuration(v.ttlSeconds), "num"]]) row.append(htmlEl("td", cls, text));
     return row;
   }));
-  $("topics").tBodies[0].replaceChildren(...snapshot.topics.map(t => {
+  $("topics").tBodies[0].replaceChildren(...(snapshot.topics.length ? [] : none("no provider topics held")), ...snapshot.topics.map(t => {
     const row = htmlEl("tr", "topic");
     row.dataset.topic = t.topic;
     for (const [text, cls] of [[short(t.topic), "mono"], [String(t.providers), "num"], [formatDuration(t.ttlSeconds), "num"]]) row.append(htmlEl("td", cls, text));
@@ -133,15 +134,17 @@ function lookupFor(step) {
 /** Each answer as a dot at its bits shared with the target; the line is the best so far. Failures are red marks at the bottom. */
 function drawSteps(lookup) {
   const svg = lookup.card.querySelector("svg.steps");
-  const width = 600, height = 120, left = 30, bottom = 14, top = 8;
+  const width = 600, height = 120, left = 46, bottom = 14, top = 8;
   svg.replaceChildren();
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   const steps = lookup.steps;
-  const maxBits = Math.max(4, ...steps.map(s => s.bits)) + 1;
+  // The target itself answering shares all 256 bits: drawn on the top line, the scale set by the others.
+  const maxBits = Math.max(4, ...steps.filter(s => s.bits < 256).map(s => s.bits)) + 2;
+  const shown = bits => Math.min(bits, maxBits);
   const x = i => left + (width - left - 8) * (steps.length <= 1 ? 0.5 : i / (steps.length - 1));
   const y = b => top + (height - top - bottom) * (1 - b / maxBits);
   svg.append(svgEl("line", { class: "axis", x1: left, y1: y(0), x2: width - 8, y2: y(0) }));
-  svg.append(svgEl("text", { x: left - 4, y: y(maxBits) + 8, "text-anchor": "end" }, String(maxBits)));
+  svg.append(svgEl("text", { x: left - 4, y: y(maxBits) + 8, "text-anchor": "end" }, steps.some(s => s.bits === 256) ? "target" : String(maxBits)));
   svg.append(svgEl("text", { x: left - 4, y: y(0), "text-anchor": "end" }, "0"));
   svg.append(svgEl("text", { x: width - 8, y: height - 2, "text-anchor": "end" }, `${steps.length} answers · bits shared with target`));
   let best = -1;
@@ -151,9 +154,10 @@ function drawSteps(lookup) {
       svg.append(svgEl("text", { x: x(i), y: y(0) - 2, "text-anchor": "middle", fill: "#f25f5c" }, "×"));
       return;
     }
-    if (s.bits > best) best = s.bits;
+    if (shown(s.bits) > best) best = shown(s.bits);
     bestPoints.push(`${x(i).toFixed(1)},${y(best).toFixed(1)}`);
-    const dot = svgEl("circle", { cx: x(i), cy: y(s.bits), r: 3.5, fill: s.request === "Put" || s.request === "AddProvider" ? "#ffd166" : "#4fb3ff" });
+    const stored = s.request === "Put" || s.request === "AddProvider";
+    const dot = svgEl("circle", { cx: x(i), cy: y(shown(s.bits)), r: 3.5, fill: stored ? "#ffd166" : s.bits === 256 ? "#4cc38a" : "#4fb3ff" });
     dot.append(svgEl("title", {}, `${short(s.peer)}: ${s.bits} bits shared, ${formatMs(s.rttMs)} (${s.request})`));
     svg.append(dot);
   });
