@@ -67,8 +67,8 @@ public sealed class DhtNode : IAsyncDisposable
     /// <summary>Datagrams from addresses we never sent to that may wait in the queue at once.</summary>
     private const int MaxQueuedFromStrangers = 512;
 
-    /// <summary>Addresses remembered as "sent to"; the set is reset past this.</summary>
-    private const int MaxRememberedPeers = 65_536;
+    /// <summary>Addresses remembered as "sent to" per generation; at most twice this many are remembered.</summary>
+    private const int RememberedPeersPerGeneration = 32_768;
 
     private readonly Socket _socket;
     private readonly KademliaEngine _engine;
@@ -89,9 +89,9 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly int _appInboxCapacity;
     private readonly int _maxQueuedDatagrams;
     private readonly ITimer _timer;
-    private readonly ConcurrentDictionary<EndPoint, byte> _talkedTo = new();
+    private readonly RecentDestinations _talkedTo = new(RememberedPeersPerGeneration);
+    private readonly StrangerLane _strangers = new(MaxQueuedFromStrangers);
     private int _queuedDatagrams;
-    private int _queuedFromStrangers;
     private long _inboxDrops;
     private OverloadEpisode _knownOverload, _strangerOverload;
     private Task _loop = Task.CompletedTask;
@@ -860,13 +860,30 @@ public sealed class DhtNode : IAsyncDisposable
             // Two lanes: peers we have sent to recently may fill the whole queue; strangers (first
             // contacts, or a flood of junk) share a small part of it, so a flood delays an honest
             // peer's packet by at most that many and never pushes it out.
-            var known = _talkedTo.ContainsKey(from);
-            ref var counter = ref known ? ref _queuedDatagrams : ref _queuedFromStrangers;
+            // Within the strangers' lane each source gets a fair share (StrangerLane), so one socket
+            // of junk cannot crowd out newcomers' first packets.
+            var known = _talkedTo.Contains(from);
+            var source = NodeEndpoint.FromIPEndPoint(from).Host;
             ref var overload = ref known ? ref _knownOverload : ref _strangerOverload;
-            var (queued, capacity) = (Interlocked.Increment(ref counter), known ? _maxQueuedDatagrams : MaxQueuedFromStrangers);
-            if (queued > capacity)
+            int queued, capacity;
+            bool admitted;
+            if (known)
             {
-                Interlocked.Decrement(ref counter);
+                (queued, capacity) = (Interlocked.Increment(ref _queuedDatagrams), _maxQueuedDatagrams);
+                admitted = queued <= capacity;
+                if (!admitted)
+                {
+                    Interlocked.Decrement(ref _queuedDatagrams);
+                }
+            }
+            else
+            {
+                admitted = _strangers.TryEnter(source, out queued);
+                capacity = _strangers.Capacity;
+            }
+
+            if (!admitted)
+            {
                 Interlocked.Increment(ref _inboxDrops);
                 if (overload.Refused())
                 {
@@ -878,7 +895,7 @@ public sealed class DhtNode : IAsyncDisposable
 
             overload.Accepted(queued, capacity);
 
-            if (!_inbox.Writer.TryWrite(new Datagram(from, buffer.AsSpan(0, received.ReceivedBytes).ToArray(), known)))
+            if (!_inbox.Writer.TryWrite(new Datagram(from, buffer.AsSpan(0, received.ReceivedBytes).ToArray(), known ? null : source)))
             {
                 return; // the loop has stopped (disposed or faulted)
             }
@@ -927,7 +944,7 @@ public sealed class DhtNode : IAsyncDisposable
         switch (item)
         {
             case Datagram datagram:
-                Interlocked.Decrement(ref datagram.Known ? ref _queuedDatagrams : ref _queuedFromStrangers);
+                Leave(datagram);
                 try
                 {
                     _engine.HandleDatagram(now, datagram.From, datagram.Bytes);
@@ -999,7 +1016,7 @@ public sealed class DhtNode : IAsyncDisposable
                     command.Fail?.Invoke(reason);
                     break;
                 case Datagram datagram:
-                    Interlocked.Decrement(ref datagram.Known ? ref _queuedDatagrams : ref _queuedFromStrangers);
+                    Leave(datagram);
                     break;
             }
         }
@@ -1075,12 +1092,7 @@ public sealed class DhtNode : IAsyncDisposable
             try
             {
                 _socket.SendTo(transmit.Packet, SocketFlags.None, transmit.Destination);
-                if (_talkedTo.Count > MaxRememberedPeers)
-                {
-                    _talkedTo.Clear();
-                }
-
-                _talkedTo.TryAdd(transmit.Destination, 0);
+                _talkedTo.Add(transmit.Destination);
             }
             catch (SocketException e)
             {
@@ -1159,7 +1171,24 @@ public sealed class DhtNode : IAsyncDisposable
         }
     }
 
-    private sealed record Datagram(IPEndPoint From, byte[] Bytes, bool Known);
+    /// <summary>Datagrams waiting in the strangers' lane of the inbound queue (for tests).</summary>
+    internal int QueuedFromStrangers => _strangers.Queued;
+
+    /// <summary>Gives back the queue slot of a datagram that left the inbox, in the lane it entered.</summary>
+    private void Leave(Datagram datagram)
+    {
+        if (datagram.Stranger is { } source)
+        {
+            _strangers.Leave(source);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _queuedDatagrams);
+        }
+    }
+
+    /// <summary>A received datagram; <paramref name="Stranger"/> is its source in the strangers' lane, null in the known peers' lane.</summary>
+    private sealed record Datagram(IPEndPoint From, byte[] Bytes, NodeEndpoint? Stranger);
 
     /// <summary>One <see cref="SubscribeAsync(bool, CancellationToken)"/> enumeration.</summary>
     private sealed record Subscriber(Channel<EngineEvent> Events, bool LookupSteps);

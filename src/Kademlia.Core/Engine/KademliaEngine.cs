@@ -117,6 +117,8 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
             MaxPeers = options.MaxSessions,
             // No peer state for a key that fails proof-of-work: cheap keys cannot fill the table.
             AcceptIdentity = (key, nonce) => new NodeInfo(new NodePublicKey(key.Span), nonce, default).MeetsProofOfWork(network),
+            // New peer entries are rate limited per prefix, each loopback endpoint apart on test networks.
+            PrefixOf = from => from is System.Net.IPEndPoint ip ? NodeEndpoint.FromIPEndPoint(ip).PrefixKey(network.ExemptLoopbackFromDiversityLimits) : 0,
         }, random is null ? null : new GeneratorRandomSource(random)); // one seed for every choice, the session keys too
         _requestLimiter = new RateLimiter(options.RequestsPerSecondPerSource, options.RequestBurstPerSource, options.MaxTrackedSources);
         _handshakeLimiter = new RateLimiter(options.HandshakesPerSecondPerSource, options.HandshakesPerSecondPerSource * 2, options.MaxTrackedSources);
