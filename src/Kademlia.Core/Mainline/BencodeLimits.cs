@@ -17,7 +17,8 @@ public sealed record BencodeLimits
 
     /// <summary>
     /// The deepest nesting of lists and dictionaries accepted. Defaults to 32: a KRPC message is three deep
-    /// (message, arguments, a list) and a BEP 44 value of at most 1000 bytes rarely needs more.
+    /// (message, arguments, a list) and a BEP 44 value of at most 1000 bytes rarely needs more. Values outside
+    /// 0 to <see cref="MaxSupportedDepth"/> act as the nearer end of that range.
     /// </summary>
     public int MaxDepth { get; init; } = 32;
 

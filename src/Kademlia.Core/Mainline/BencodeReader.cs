@@ -36,7 +36,7 @@ public static class BencodeReader
         }
 
         var position = 0;
-        var maxDepth = Math.Min(limits.MaxDepth, BencodeLimits.MaxSupportedDepth);
+        var maxDepth = Math.Clamp(limits.MaxDepth, 0, BencodeLimits.MaxSupportedDepth);
         var error = ReadValue(source, ref position, maxDepth, out var read);
         if (error != BencodeError.None)
         {
@@ -192,7 +192,7 @@ public static class BencodeReader
     private static BencodeError ReadList(ReadOnlySpan<byte> source, ref int position, int depthLeft, out BencodeValue? value)
     {
         value = null;
-        if (depthLeft == 0)
+        if (depthLeft <= 0)
         {
             return BencodeError.NestingTooDeep;
         }
@@ -228,7 +228,7 @@ public static class BencodeReader
     private static BencodeError ReadDictionary(ReadOnlySpan<byte> source, ref int position, int depthLeft, out BencodeValue? value)
     {
         value = null;
-        if (depthLeft == 0)
+        if (depthLeft <= 0)
         {
             return BencodeError.NestingTooDeep;
         }

@@ -128,6 +128,19 @@ public class BencodeCodecTests
         Assert.Equal(BencodeError.NestingTooDeep, BencodeReader.TryRead(deep, out _));
     }
 
+    [Theory]
+    [InlineData(-5)]
+    [InlineData(0)]
+    [InlineData(int.MaxValue)]
+    public void A_depth_limit_outside_the_supported_range_is_clamped_to_it(int maxDepth)
+    {
+        var limits = new BencodeLimits { MaxDepth = maxDepth };
+        var deep = Encoding.ASCII.GetBytes(new string('l', 1000) + new string('e', 1000));
+        Assert.Equal(BencodeError.NestingTooDeep, BencodeReader.TryRead(deep, limits, out _));
+        Assert.Equal(BencodeError.None, BencodeReader.TryRead("i7e"u8, limits, out _));
+        Assert.Equal(maxDepth > 0 ? BencodeError.None : BencodeError.NestingTooDeep, BencodeReader.TryRead("le"u8, limits, out _));
+    }
+
     [Fact]
     public void Input_longer_than_the_limit_is_refused_before_it_is_read()
     {
