@@ -50,8 +50,10 @@ public sealed class DaemonRestartTests
         var listPath = Path.Combine(dataDirectory, "published.list");
         await using (var node = await KadDaemon.StartAsync(dataDirectory, [seed.Contact]))
         {
-            Assert.Equal(0, (await Kad.RunAsync("put", "republished after a restart", "--data-dir", dataDirectory)).ExitCode);
-            Assert.Equal(0, (await Kad.RunAsync("announce", "lobby", "--data", "table 7", "--data-dir", dataDirectory)).ExitCode);
+            var put = await Kad.RunAsync("put", "republished after a restart", "--data-dir", dataDirectory);
+            Assert.True(put.ExitCode == 0, put.ToString());
+            var announce = await Kad.RunAsync("announce", "lobby", "--data", "table 7", "--data-dir", dataDirectory);
+            Assert.True(announce.ExitCode == 0, announce.ToString());
 
             // Saved on the change, not at stop: the daemon is killed (SIGKILL) once the file holds both.
             var network = Kademlia.Identity.NetworkParameters.Test;

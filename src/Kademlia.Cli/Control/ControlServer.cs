@@ -43,7 +43,7 @@ internal sealed partial class ControlServer : IAsyncDisposable
     public const int MaxUnauthenticated = 64;
 
     /// <summary>Time to send the request line (and so the token) after connecting: `kad` sends it at once.</summary>
-    public static readonly TimeSpan AuthenticationTimeout = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan AuthenticationTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Longest an operation may run for a client (a lookup takes seconds at most).</summary>
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromMinutes(5);
