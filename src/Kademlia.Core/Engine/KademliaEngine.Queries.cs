@@ -13,6 +13,9 @@ public sealed partial class KademliaEngine
     /// <summary>Most requests one query may send in one step, a guard against a runaway state machine.</summary>
     private const int MaxSendsPerDrive = 256;
 
+    /// <summary>Finished pings kept for reuse: enough for a host that keeps this many in flight.</summary>
+    private const int MaxSparePings = 256;
+
     /// <summary>
     /// Joins the network: pings the seeds (IK for <paramref name="seeds"/>, whose keys are known; XX for
     /// <paramref name="addresses"/>, known only by address), looks up our own ID, then refreshes every
@@ -28,7 +31,20 @@ public sealed partial class KademliaEngine
     }
 
     /// <summary>Pings a node whose contact we know. Finishes with a <see cref="PingResult"/>.</summary>
-    public QueryId Ping(DateTimeOffset now, NodeInfo peer) => Start(now, id => new PingQuery(id, now, this, peer));
+    public QueryId Ping(DateTimeOffset now, NodeInfo peer)
+    {
+        var id = NextQueryId();
+        if (_sparePings.TryPop(out var ping))
+        {
+            ping.Reuse(id, now, peer);
+        }
+        else
+        {
+            ping = new PingQuery(id, now, this, peer);
+        }
+
+        return Start(now, ping);
+    }
 
     /// <summary>Pings a node known only by its address (XX handshake). Finishes with a <see cref="PingResult"/>.</summary>
     public QueryId Ping(DateTimeOffset now, EndPoint address)
@@ -188,21 +204,24 @@ public sealed partial class KademliaEngine
     private QueryId StartAnnounce(DateTimeOffset now, NodeId topic, byte[] applicationData, bool reported)
     {
         var published = _jobs.NextPublicationTime(topic, now);
-        var record = ProviderRecord.Create(_identity, topic, ReachableEndpoint, published, applicationData);
+        // A client names the public nodes it keeps sessions with, so that joiners can punch or relay to it.
+        var record = ProviderRecord.Create(_identity, topic, ReachableEndpoint, published, applicationData, RendezvousPoints(now));
         Store.AddProvider(record, Self, now, now + _options.Network.RecordTtl);
         var ttl = (uint)_options.Network.RecordTtl.TotalSeconds;
         return Start(now, id => new StoreQuery(id, now, this, topic, requestId => new AddProviderRequest(requestId, record, ttl), _options.Quorum) { Reported = reported });
     }
 
-    private QueryId Start(DateTimeOffset now, Func<QueryId, EngineQuery> create)
+    private QueryId Start(DateTimeOffset now, Func<QueryId, EngineQuery> create) => Start(now, create(NextQueryId()));
+
+    private QueryId Start(DateTimeOffset now, EngineQuery query)
     {
-        var id = new QueryId(++_nextQueryId);
-        var query = create(id);
-        _queries[id] = query;
+        _queries[query.Id] = query;
         _queriesStarted++;
         Drive(now, query);
-        return id;
+        return query.Id;
     }
+
+    private QueryId NextQueryId() => new(++_nextQueryId);
 
     /// <summary>Runs a query until it waits or finishes.</summary>
     private void Drive(DateTimeOffset now, EngineQuery query)
@@ -247,6 +266,13 @@ public sealed partial class KademliaEngine
         if (query.Reported)
         {
             _events.Enqueue(new QueryFinished(query.Id, query.BuildResult(now)));
+        }
+
+        // Nothing refers to a finished query by object (its requests name it by ID, and a new ping gets
+        // a new ID), so it can serve the next ping.
+        if (query is PingQuery ping && _sparePings.Count < MaxSparePings)
+        {
+            _sparePings.Push(ping);
         }
     }
 }

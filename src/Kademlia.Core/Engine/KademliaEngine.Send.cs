@@ -23,6 +23,7 @@ public sealed partial class KademliaEngine
 
     private void SendRequest(DateTimeOffset now, EngineQuery? owner, RequestPurpose purpose, QueryStep step)
     {
+        _lastNow = now;
         var request = step.Request!;
         if (!MessageCodec.TryWrite(_plain, request, out var length))
         {
@@ -31,7 +32,6 @@ public sealed partial class KademliaEngine
 
         MarkIfClient(_plain);
 
-        var address = step.Address ?? step.Peer.Endpoint.ToIPEndPoint();
         // An APP_DATAGRAM is never answered: it is tracked only while it waits for a session, so that it
         // goes out when the session opens, or is counted as not sent when none does.
         var oneWay = request.Type == MessageType.AppDatagram;
@@ -39,7 +39,7 @@ public sealed partial class KademliaEngine
             request.RequestId,
             owner?.Id,
             step.Address is null ? step.Peer.Id : null,
-            address,
+            step.Address,
             request.Type,
             IsApplication(request.Type) ? RequestPurpose.Application : step.ExpectsAnswer ? purpose : RequestPurpose.FireAndForget,
             now,
@@ -77,10 +77,10 @@ public sealed partial class KademliaEngine
         {
             // First contact: the request rides in handshake message 1, its answer in message 2.
             var expected = request.Type is MessageType.Ping or MessageType.Probe or MessageType.ProbeForward or MessageType.ProbeDial
-                or MessageType.AppRequest or MessageType.AppDatagram
+                or MessageType.AppRequest or MessageType.AppDatagram or MessageType.PunchRequest
                 ? SmallAnswerSize
                 : PacketFormat.MaxResponseAnswer;
-            EmitOrFail(now, _sessions.InitiateIk(now, key, address, plaintext, _sealed, expected), request.RequestId);
+            EmitOrFail(now, _sessions.InitiateIk(now, key, step.Peer.Endpoint.ToIPEndPoint(), plaintext, _sealed, expected), request.RequestId);
             Sent(oneWay, request.RequestId);
         }
         else
@@ -88,10 +88,10 @@ public sealed partial class KademliaEngine
             // Too large for message 1 (a PUT, a large app message): open the session with a PING and send it right after.
             Enqueue(now, key, request.RequestId, plaintext, oneWay);
             var ping = new PingRequest(NewRequestId());
-            _requests.Add(new PendingRequest(ping.RequestId, null, step.Peer.Id, address, MessageType.Ping, RequestPurpose.FireAndForget, now, now + _options.Network.MaxRequestTimeout));
+            _requests.Add(new PendingRequest(ping.RequestId, null, step.Peer.Id, null, MessageType.Ping, RequestPurpose.FireAndForget, now, now + _options.Network.MaxRequestTimeout));
             MessageCodec.TryWrite(_plain, ping, out var pingLength);
             MarkIfClient(_plain);
-            EmitOrFail(now, _sessions.InitiateIk(now, key, address, _plain.AsSpan(0, pingLength), _sealed, SmallAnswerSize), ping.RequestId);
+            EmitOrFail(now, _sessions.InitiateIk(now, key, step.Peer.Endpoint.ToIPEndPoint(), _plain.AsSpan(0, pingLength), _sealed, SmallAnswerSize), ping.RequestId);
         }
     }
 
@@ -206,6 +206,7 @@ public sealed partial class KademliaEngine
     /// <summary>Seals an encoded answer (empty: a handshake completed with no answer yet) and queues it.</summary>
     private void SealAnswer(DateTimeOffset now, NodeInfo peer, PeerKey key, HandshakeToken? handshake, ReadOnlySpan<byte> plaintext)
     {
+        _lastNow = now;
         var sealedAnswer = handshake is { } token
             ? _sessions.Respond(now, token, plaintext, _sealed)
             : _sessions.SealTo(now, key, plaintext, _sealed);
