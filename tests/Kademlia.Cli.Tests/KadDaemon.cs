@@ -87,9 +87,9 @@ internal sealed class KadDaemon : IAsyncDisposable
     }
 
     /// <summary>Starts a daemon and waits until it has joined (its <c>ready:</c> line).</summary>
-    public static async Task<KadDaemon> StartAsync(string dataDirectory, IEnumerable<string>? bootstrap = null, int port = 0, string logLevel = "Warning", string network = "test")
+    public static async Task<KadDaemon> StartAsync(string dataDirectory, IEnumerable<string>? bootstrap = null, int port = 0, string logLevel = "Warning", string network = "test", IEnumerable<string>? options = null)
     {
-        var daemon = await LaunchAsync(dataDirectory, bootstrap, port, logLevel, network);
+        var daemon = await LaunchAsync(dataDirectory, bootstrap, port, logLevel, network, options);
         try
         {
             await daemon.WaitForLineAsync("ready: ");
@@ -103,9 +103,10 @@ internal sealed class KadDaemon : IAsyncDisposable
     }
 
     /// <summary>Starts a daemon and waits for its identity lines only, not for it to join.</summary>
-    public static async Task<KadDaemon> LaunchAsync(string dataDirectory, IEnumerable<string>? bootstrap = null, int port = 0, string logLevel = "Warning", string network = "test")
+    public static async Task<KadDaemon> LaunchAsync(string dataDirectory, IEnumerable<string>? bootstrap = null, int port = 0, string logLevel = "Warning", string network = "test", IEnumerable<string>? options = null)
     {
         var args = new List<string> { "node", "--network", network, "--bind", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", dataDirectory, "--log-level", logLevel };
+        args.AddRange(options ?? []);
         foreach (var seed in bootstrap ?? [])
         {
             args.Add("--bootstrap");

@@ -31,7 +31,7 @@ public sealed class NodePageTests(BrowserFixture fixture) : IClassFixture<Browse
     [BrowserFact]
     public async Task A_lookup_started_through_the_api_appears_on_the_page_with_its_path()
     {
-        await using var harness = await DashboardHarness.StartAsync(6);
+        await using var harness = await DashboardHarness.StartAsync(12);
         var (page, errors) = await OpenAsync(harness, 1280, 900);
         await using var context = page.Context;
         await Wait.UntilAsync(async () => await page.Locator("#live.on").CountAsync() == 1, "the event stream to open");
@@ -48,6 +48,13 @@ public sealed class NodePageTests(BrowserFixture fixture) : IClassFixture<Browse
         Assert.True(await card.Locator("svg.steps circle").CountAsync() > 0, "each answer is drawn as a dot");
         Assert.True(await card.Locator(".hop").CountAsync() > 0, "the path is listed hop by hop");
         Assert.Contains(target[..8], await card.TextContentAsync(), StringComparison.Ordinal);
+
+        // A put from the node: its lookup and its stores are drawn, and the value is listed with its TTL.
+        var record = Records.ImmutableRecord.Create("listed on the dashboard"u8);
+        var put = await harness.Node.PutAsync(record);
+        Assert.True(put.Succeeded);
+        await Wait.UntilAsync(async () => await page.Locator($"#values tr.value[data-key='{record.Key}']").CountAsync() == 1, "the value to be listed");
+        await Wait.UntilAsync(async () => await page.Locator($".lookup[data-target='{record.Key}'][data-done='ok'] .op").TextContentAsync() == "store", "the put to be drawn as a store");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.PathFor("node-page-lookup.png"), FullPage = true });
         Assert.Empty(errors);
     }

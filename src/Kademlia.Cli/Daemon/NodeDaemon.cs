@@ -23,7 +23,7 @@ namespace Kademlia.Cli.Daemon;
 /// </remarks>
 /// <remarks>
 /// Lines on stdout are for scripts and tests, one fact each: <c>id:</c>, <c>contact:</c>,
-/// <c>control:</c>, <c>data-dir:</c>, <c>published:</c>, then <c>ready:</c> once joined and <c>stopped:</c> at the end.
+/// <c>control:</c>, <c>dashboard:</c> (with <c>--dashboard</c>), <c>data-dir:</c>, <c>published:</c>, then <c>ready:</c> once joined and <c>stopped:</c> at the end.
 /// Logs go to stderr so that stdout stays machine-readable.
 /// </remarks>
 internal sealed partial class NodeDaemon

@@ -3,6 +3,7 @@
 
 const RADIUS = 270;
 const STEP_DELAY_MS = 120; // answers arrive within milliseconds on loopback; drawn one by one so eyes can follow
+const MAX_LAG_MS = 1500;
 const $ = id => document.getElementById(id);
 
 const nodes = new Map(); // id -> { index, x, y, circle }
@@ -90,7 +91,9 @@ function drain() {
   if (!next) { drawing = false; return; }
   drawing = true;
   if (next.kind === "step") drawStep(next.data); else drawDone(next.data);
-  setTimeout(drain, next.kind === "step" ? STEP_DELAY_MS : STEP_DELAY_MS * 3);
+  // A burst (a PUT's lookup and its twenty stores) is drawn faster, so the page never lags the network by more than a moment.
+  const delay = Math.min(STEP_DELAY_MS, MAX_LAG_MS / Math.max(1, queue.length));
+  setTimeout(drain, next.kind === "step" ? delay : delay * 3);
 }
 
 function startLookup(data) {
