@@ -144,7 +144,7 @@ public static class NetworkWorkload
                 progress?.Report(new WorkloadProgress("mutable", i + 1, options.Mutables));
             }
 
-            return [puts.ToReport(stores: true), gets.ToReport()];
+            return [puts.ToReport(stores: true), gets.ToReport(streaming: true)];
         }
 
         public async Task<OperationReport> FindNodesAsync()
