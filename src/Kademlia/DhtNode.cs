@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -70,8 +71,8 @@ public sealed class DhtNode : IAsyncDisposable
     /// <summary>Datagrams read synchronously after one asynchronous receive, at most, before yielding the thread.</summary>
     private const int MaxDrainedPerReceive = 64;
 
-    /// <summary>Addresses remembered as "sent to"; the set is reset past this.</summary>
-    private const int MaxRememberedPeers = 65_536;
+    /// <summary>Addresses remembered as "sent to" per generation; at most twice this many are remembered.</summary>
+    private const int RememberedPeersPerGeneration = 32_768;
 
     private readonly Socket _socket;
     private readonly KademliaEngine _engine;
@@ -90,14 +91,14 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly Dictionary<QueryId, PingOperation> _pings = [];
     private readonly PingOperationPool _pingPool;
     private readonly byte[] _sendBuffer = new byte[WireLimits.MaxPacketSize];
-    private readonly List<Channel<EngineEvent>> _subscribers = [];
+    private readonly List<Subscriber> _subscribers = [];
     private readonly AppReceivers _receivers = new();
     private readonly int _appInboxCapacity;
     private readonly int _maxQueuedDatagrams;
     private readonly ITimer _timer;
-    private readonly ConcurrentDictionary<EndPoint, byte> _talkedTo = new();
+    private readonly RecentDestinations _talkedTo = new(RememberedPeersPerGeneration);
+    private readonly StrangerLane _strangers = new(MaxQueuedFromStrangers);
     private int _queuedDatagrams;
-    private int _queuedFromStrangers;
     private long _inboxDrops;
     private OverloadEpisode _knownOverload, _strangerOverload;
     private Task _loop = Task.CompletedTask;
@@ -372,22 +373,59 @@ public sealed class DhtNode : IAsyncDisposable
     }
 
     /// <summary>The node's events (contacts added and evicted, records stored and expired, operations finished) until cancelled.</summary>
-    public async IAsyncEnumerable<EngineEvent> SubscribeAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<EngineEvent> SubscribeAsync(CancellationToken cancellationToken = default) =>
+        SubscribeAsync(includeLookupSteps: false, cancellationToken);
+
+    /// <summary>
+    /// The node's events until cancelled, with <paramref name="includeLookupSteps"/> also a
+    /// <see cref="LookupStepped"/> for every answer or failure of the lookups of operations started
+    /// through this node (the engine reports those only while such a subscriber listens). A subscriber
+    /// that falls 1024 events behind loses the oldest.
+    /// </summary>
+    public async IAsyncEnumerable<EngineEvent> SubscribeAsync(bool includeLookupSteps, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var channel = Channel.CreateBounded<EngineEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
-        await PostAsync((_, _) => _subscribers.Add(channel), cancellationToken).ConfigureAwait(false);
+        var subscriber = new Subscriber(Channel.CreateBounded<EngineEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest }), includeLookupSteps);
+        await PostAsync((engine, _) =>
+        {
+            _subscribers.Add(subscriber);
+            engine.ReportLookupSteps |= includeLookupSteps;
+        }, cancellationToken).ConfigureAwait(false);
         try
         {
-            await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var item in subscriber.Events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
         }
         finally
         {
-            Post(new Command((_, _) => _subscribers.Remove(channel), null));
+            Post(new Command((engine, _) =>
+            {
+                _subscribers.Remove(subscriber);
+                engine.ReportLookupSteps = _subscribers.Exists(s => s.LookupSteps);
+            }, null));
         }
     }
+
+    /// <summary>Every contact of the routing table with what the node has measured of it, by bucket.</summary>
+    public Task<IReadOnlyList<RoutingContact>> GetRoutingTableAsync(CancellationToken cancellationToken = default) =>
+        PostAsync<IReadOnlyList<RoutingContact>>((engine, _) =>
+        {
+            var contacts = new List<RoutingContact>(engine.Routing.Count);
+            for (var i = 0; i < NodeId.Bits; i++)
+            {
+                if (engine.Routing.GetBucket(i) is { Count: > 0 } bucket)
+                {
+                    contacts.AddRange(bucket.Contacts.Select(c => RoutingContact.From(c, i)));
+                }
+            }
+
+            return contacts;
+        }, cancellationToken);
+
+    /// <summary>The values and provider topics this node's store holds now, with their expiry times.</summary>
+    public Task<HeldRecords> GetHeldRecordsAsync(CancellationToken cancellationToken = default) =>
+        PostAsync((engine, now) => new HeldRecords(engine.Store.Values(now), engine.Store.Topics(now)), cancellationToken);
 
     /// <summary>
     /// Sends a datagram to the application receiving on <paramref name="channel"/> at <paramref name="peer"/>,
@@ -458,6 +496,85 @@ public sealed class DhtNode : IAsyncDisposable
                 : new TimeoutException(
                     $"Node {result.Peer.Id.ToShortString()} did not answer the request on channel '{channel}' ({1 + retries} attempts of {timeout.TotalSeconds:0.###} s).");
         }
+    }
+
+    /// <summary>
+    /// Opens a channel to the provider of <paramref name="provider"/>: direct when it is reachable, punched
+    /// through the NATs or relayed through one of its rendezvous points when it is behind one
+    /// (docs/PROTOCOL.md, "Rendezvous, hole punching and relays").
+    /// </summary>
+    /// <exception cref="ArgumentException">The channel name is not 1 to 32 printable ASCII characters.</exception>
+    /// <exception cref="TimeoutException">The provider could not be reached by any path.</exception>
+    public Task<PeerChannel> ConnectAsync(ProviderRecord provider, string channel, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return ConnectAsync(provider.Provider, channel, provider.Rendezvous, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens a channel to <paramref name="peer"/>: straight when it has no <paramref name="rendezvous"/> points
+    /// (it is reachable), else punched through the NATs with the help of one of them, or relayed through one
+    /// when the punch fails. The channel says which (<see cref="PeerChannel.Path"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The channel name is invalid, or the peer is this node or has neither endpoint nor rendezvous points.</exception>
+    /// <exception cref="TimeoutException">The peer could not be reached by any path.</exception>
+    public async Task<PeerChannel> ConnectAsync(NodeInfo peer, string channel, ImmutableArray<WireContact> rendezvous = default, CancellationToken cancellationToken = default)
+    {
+        AppChannel.Validate(channel, nameof(channel));
+        if (peer.Id == Id)
+        {
+            throw new ArgumentException("A node does not connect to itself.", nameof(peer));
+        }
+
+        if (peer.Endpoint.IsUnspecified && rendezvous.IsDefaultOrEmpty)
+        {
+            throw new ArgumentException($"The peer {peer.Id.ToShortString()} has neither an endpoint nor rendezvous points.", nameof(peer));
+        }
+
+        var result = await ConnectCoreAsync(peer, rendezvous, punchAgain: false, cancellationToken).ConfigureAwait(false);
+        return new PeerChannel(this, peer, rendezvous, channel, result.Via);
+    }
+
+    internal async Task<ConnectResult> ConnectCoreAsync(NodeInfo peer, ImmutableArray<WireContact> rendezvous, bool punchAgain, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync<ConnectResult>("connect", (engine, now) => engine.Connect(now, peer, rendezvous, punchAgain), cancellationToken).ConfigureAwait(false);
+        return result.Succeeded
+            ? result
+            : throw new TimeoutException($"Node {peer.Id.ToShortString()} could not be reached directly, by a punch or through a relay.");
+    }
+
+    internal Task<PeerPath> PathToAsync(NodeInfo peer, CancellationToken cancellationToken) =>
+        PostAsync((engine, now) => engine.PathTo(peer, now), cancellationToken);
+
+    /// <summary>A datagram over a channel's session: the peer may have no endpoint of its own (relayed, or behind a symmetric NAT).</summary>
+    internal ValueTask SendOnChannelAsync(NodeInfo peer, string channel, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        CheckAppPayload(payload, nameof(payload));
+        var bytes = payload.ToArray();
+        return new ValueTask(PostAsync((engine, now) => engine.SendAppDatagram(now, peer, channel, bytes), cancellationToken));
+    }
+
+    /// <summary>A request over a channel's session (see <see cref="SendOnChannelAsync"/>).</summary>
+    internal Task<ReadOnlyMemory<byte>> RequestOnChannelAsync(NodeInfo peer, string channel, ReadOnlyMemory<byte> payload, TimeSpan timeout, int retries, CancellationToken cancellationToken)
+    {
+        CheckAppPayload(payload, nameof(payload));
+        var bytes = payload.ToArray();
+        var result = RunAsync<AppRequestResult>("app_request", (engine, now) => engine.SendAppRequest(now, peer, channel, bytes, timeout, retries), cancellationToken);
+        return AnswerOfAsync(result, channel, timeout, retries);
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> AnswerOfAsync(Task<AppRequestResult> request, string channel, TimeSpan timeout, int retries)
+    {
+        var result = await request.ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            return result.Response;
+        }
+
+        throw result.Refusal is { } refusal
+            ? new AppRequestRefusedException(result.Peer.Id, channel, refusal)
+            : new TimeoutException(
+                $"Node {result.Peer.Id.ToShortString()} did not answer the request on channel '{channel}' ({1 + retries} attempts of {timeout.TotalSeconds:0.###} s).");
     }
 
     /// <summary>Throws unless <paramref name="payload"/> fits one application message.</summary>
@@ -539,7 +656,7 @@ public sealed class DhtNode : IAsyncDisposable
 
     /// <summary>
     /// The values and announcements this node republishes, with their next republish times: what a host
-    /// saves (when a <see cref="PublishedChanged"/> event comes from <see cref="SubscribeAsync"/>) and gives
+    /// saves (when a <see cref="PublishedChanged"/> event comes from <see cref="SubscribeAsync(CancellationToken)"/>) and gives
     /// back in <see cref="DhtNodeOptions.Published"/> after a restart.
     /// </summary>
     public Task<IReadOnlyList<PublishedRecord>> GetPublishedAsync(CancellationToken cancellationToken = default) =>
@@ -851,13 +968,30 @@ public sealed class DhtNode : IAsyncDisposable
         // Two lanes: peers we have sent to recently may fill the whole queue; strangers (first
         // contacts, or a flood of junk) share a small part of it, so a flood delays an honest
         // peer's packet by at most that many and never pushes it out.
-        var known = _talkedTo.ContainsKey(from);
-        ref var counter = ref known ? ref _queuedDatagrams : ref _queuedFromStrangers;
+        // Within the strangers' lane each source gets a fair share (StrangerLane), so one socket
+        // of junk cannot crowd out newcomers' first packets.
+        var known = _talkedTo.Contains(from);
+        var source = NodeEndpoint.FromIPEndPoint(from).Host;
         ref var overload = ref known ? ref _knownOverload : ref _strangerOverload;
-        var (queued, capacity) = (Interlocked.Increment(ref counter), known ? _maxQueuedDatagrams : MaxQueuedFromStrangers);
-        if (queued > capacity)
+        int queued, capacity;
+        bool admitted;
+        if (known)
         {
-            Interlocked.Decrement(ref counter);
+            (queued, capacity) = (Interlocked.Increment(ref _queuedDatagrams), _maxQueuedDatagrams);
+            admitted = queued <= capacity;
+            if (!admitted)
+            {
+                Interlocked.Decrement(ref _queuedDatagrams);
+            }
+        }
+        else
+        {
+            admitted = _strangers.TryEnter(source, out queued);
+            capacity = _strangers.Capacity;
+        }
+
+        if (!admitted)
+        {
             Interlocked.Increment(ref _inboxDrops);
             if (overload.Refused())
             {
@@ -870,9 +1004,10 @@ public sealed class DhtNode : IAsyncDisposable
         overload.Accepted(queued, capacity);
         var bytes = ArrayPool<byte>.Shared.Rent(datagram.Length);
         datagram.CopyTo(bytes);
-        if (!_inbox.Writer.TryWrite(new Datagram(from, bytes, datagram.Length, known)))
+        var queuedDatagram = new Datagram(from, bytes, datagram.Length, known ? null : source);
+        if (!_inbox.Writer.TryWrite(queuedDatagram))
         {
-            Interlocked.Decrement(ref counter);
+            Leave(queuedDatagram);
             ArrayPool<byte>.Shared.Return(bytes);
             return false;
         }
@@ -922,7 +1057,7 @@ public sealed class DhtNode : IAsyncDisposable
         switch (item)
         {
             case Datagram datagram:
-                Interlocked.Decrement(ref datagram.Known ? ref _queuedDatagrams : ref _queuedFromStrangers);
+                Leave(datagram);
                 try
                 {
                     _engine.HandleDatagram(now, datagram.From, datagram.Bytes.AsSpan(0, datagram.Length));
@@ -1004,7 +1139,7 @@ public sealed class DhtNode : IAsyncDisposable
                     ping.Fail(reason);
                     break;
                 case Datagram datagram:
-                    Interlocked.Decrement(ref datagram.Known ? ref _queuedDatagrams : ref _queuedFromStrangers);
+                    Leave(datagram);
                     ArrayPool<byte>.Shared.Return(datagram.Bytes);
                     break;
             }
@@ -1025,7 +1160,7 @@ public sealed class DhtNode : IAsyncDisposable
         _queries.Clear();
         foreach (var subscriber in _subscribers)
         {
-            subscriber.Writer.TryComplete(fault);
+            subscriber.Events.Writer.TryComplete(fault);
         }
 
         _subscribers.Clear();
@@ -1088,12 +1223,7 @@ public sealed class DhtNode : IAsyncDisposable
             try
             {
                 _socket.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, destination);
-                if (_talkedTo.Count > MaxRememberedPeers)
-                {
-                    _talkedTo.Clear();
-                }
-
-                _talkedTo.TryAdd(destination, 0);
+                _talkedTo.Add(destination);
             }
             catch (SocketException e)
             {
@@ -1158,9 +1288,13 @@ public sealed class DhtNode : IAsyncDisposable
                 break;
         }
 
+        var lookupStep = engineEvent is LookupStepped;
         foreach (var subscriber in _subscribers)
         {
-            subscriber.Writer.TryWrite(engineEvent);
+            if (!lookupStep || subscriber.LookupSteps)
+            {
+                subscriber.Events.Writer.TryWrite(engineEvent);
+            }
         }
     }
 
@@ -1182,8 +1316,31 @@ public sealed class DhtNode : IAsyncDisposable
         }
     }
 
-    /// <summary>A datagram waiting for the loop: the first <see cref="Length"/> bytes of <see cref="Bytes"/>, rented from the shared pool.</summary>
-    private sealed record Datagram(IPEndPoint From, byte[] Bytes, int Length, bool Known);
+    /// <summary>Datagrams waiting in the strangers' lane of the inbound queue (for tests).</summary>
+    internal int QueuedFromStrangers => _strangers.Queued;
+
+    /// <summary>Gives back the queue slot of a datagram that left the inbox, in the lane it entered.</summary>
+    private void Leave(Datagram datagram)
+    {
+        if (datagram.Stranger is { } source)
+        {
+            _strangers.Leave(source);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _queuedDatagrams);
+        }
+    }
+
+    /// <summary>
+    /// A received datagram: the first <paramref name="Length"/> bytes of <paramref name="Bytes"/> (rented
+    /// from the shared pool, returned once handled); <paramref name="Stranger"/> is its source in the
+    /// strangers' lane, null in the known peers' lane.
+    /// </summary>
+    private sealed record Datagram(IPEndPoint From, byte[] Bytes, int Length, NodeEndpoint? Stranger);
+
+    /// <summary>One <see cref="SubscribeAsync(bool, CancellationToken)"/> enumeration.</summary>
+    private sealed record Subscriber(Channel<EngineEvent> Events, bool LookupSteps);
 
     /// <summary>Work for the loop, and how to fail its caller if the loop never runs it.</summary>
     private sealed record Command(Action<KademliaEngine, DateTimeOffset> Run, Action<Exception>? Fail);

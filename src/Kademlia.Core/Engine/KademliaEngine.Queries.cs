@@ -124,6 +124,13 @@ public sealed partial class KademliaEngine
         return Start(now, id => new FindProvidersQuery(id, now, this, topic, maxProviders, local));
     }
 
+    /// <summary>
+    /// Whether to report each answered or failed request of an operation's lookup as a
+    /// <see cref="LookupStepped"/> event. Off by default: a host turns it on while something draws lookups
+    /// as they happen, and the engine then queues one event per answer.
+    /// </summary>
+    public bool ReportLookupSteps { get; set; }
+
     /// <summary>Abandons an operation: no <see cref="QueryFinished"/> will be reported for it.</summary>
     public bool Cancel(QueryId query)
     {
@@ -197,7 +204,8 @@ public sealed partial class KademliaEngine
     private QueryId StartAnnounce(DateTimeOffset now, NodeId topic, byte[] applicationData, bool reported)
     {
         var published = _jobs.NextPublicationTime(topic, now);
-        var record = ProviderRecord.Create(_identity, topic, ReachableEndpoint, published, applicationData);
+        // A client names the public nodes it keeps sessions with, so that joiners can punch or relay to it.
+        var record = ProviderRecord.Create(_identity, topic, ReachableEndpoint, published, applicationData, RendezvousPoints(now));
         Store.AddProvider(record, Self, now, now + _options.Network.RecordTtl);
         var ttl = (uint)_options.Network.RecordTtl.TotalSeconds;
         return Start(now, id => new StoreQuery(id, now, this, topic, requestId => new AddProviderRequest(requestId, record, ttl), _options.Quorum) { Reported = reported });
@@ -241,6 +249,14 @@ public sealed partial class KademliaEngine
         }
 
         _wakeups.Schedule(query.Id, now);
+    }
+
+    private void ReportStep(EngineQuery query, NodeId peer, MessageType request, TimeSpan? rtt)
+    {
+        if (ReportLookupSteps && query.Reported && query.LookupTarget is { } target)
+        {
+            _events.Enqueue(new LookupStepped(query.Id, target, peer, request, rtt));
+        }
     }
 
     private void Finish(DateTimeOffset now, EngineQuery query)

@@ -79,7 +79,11 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     /// <param name="identity">This node's key pair and proof-of-work.</param>
     /// <param name="options">Settings; <see cref="EngineOptions.Network"/> gives the network.</param>
     /// <param name="store">Where records are kept; a <c>MemoryRecordStore</c> when null.</param>
-    /// <param name="random">A seeded generator for reproducible runs (the simulator); cryptographic randomness when null.</param>
+    /// <param name="random">
+    /// A seeded generator for reproducible runs (the simulator): request IDs, refresh targets and the session layer's
+    /// ephemeral keys, indexes and cookie secrets all come from it, so it must never be given in production.
+    /// Cryptographic randomness when null.
+    /// </param>
     /// <exception cref="ArgumentException">The identity does not meet the network's proof-of-work.</exception>
     public KademliaEngine(NodeIdentity identity, EngineOptions options, IRecordStore? store = null, Random? random = null)
     {
@@ -113,7 +117,9 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
             MaxPeers = options.MaxSessions,
             // No peer state for a key that fails proof-of-work: cheap keys cannot fill the table.
             AcceptIdentity = (key, nonce) => new NodeInfo(new NodePublicKey(key.Span), nonce, default).MeetsProofOfWork(network),
-        });
+            // New peer entries are rate limited per prefix, each loopback endpoint apart on test networks.
+            PrefixOf = from => from is System.Net.IPEndPoint ip ? NodeEndpoint.FromIPEndPoint(ip).PrefixKey(network.ExemptLoopbackFromDiversityLimits) : 0,
+        }, random is null ? null : new GeneratorRandomSource(random)); // one seed for every choice, the session keys too
         _requestLimiter = new RateLimiter(options.RequestsPerSecondPerSource, options.RequestBurstPerSource, options.MaxTrackedSources);
         _handshakeLimiter = new RateLimiter(options.HandshakesPerSecondPerSource, options.HandshakesPerSecondPerSource * 2, options.MaxTrackedSources);
         _load = new HandshakeLoad(options.HandshakeLoadPerSecond, options.HandshakeLoadPerSecond / 2, 0.5, 0.25, options.HandshakeLoadHold);
@@ -127,6 +133,11 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         _forwarderLimiter = new RateLimiter(DialsPerSecondPerForwarder, 5, options.MaxTrackedSources);
         _dialLimiter = new RateLimiter(DialsPerSecond, 10, 1);
         _apps = new AppMessaging(options.AppMessagesPerSecondPerPeer, options.AppMessageBurstPerPeer, options.MaxTrackedSources);
+        _rendezvousClients = new RendezvousClients(options.MaxSessions);
+        _circuits = new RelayCircuits(options.Relay);
+        _relayPaths = new RelayPaths(options.MaxSessions);
+        _punchRequestLimiter = new RateLimiter(PunchRequestsPerSecondPerSource, 5, options.MaxTrackedSources);
+        _punchTargetLimiter = new TokenBuckets<NodeId>(PunchNotifiesPerSecondPerTarget, 3, options.MaxSessions);
         _tableToldWeAreClient = IsClient; // a client from the start never entered a table: nobody to tell
     }
 
@@ -220,10 +231,17 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         IsClient = IsClient,
         AppMessagesDelivered = _apps.Delivered,
         AppMessagesSent = _apps.Sent,
+        PunchesStarted = _punches.Started,
+        PunchesSucceeded = _punches.Succeeded,
+        RendezvousClients = _rendezvousClients.Count,
+        RelayCircuits = _circuits.Count,
+        RelayCircuitsOpened = _circuits.Opened,
+        RelayedFrames = _circuits.FramesRelayed,
+        RelayedBytes = _circuits.BytesRelayed,
     };
 
     /// <summary>Takes the next datagram to send, as a new array (simple; see the overload that takes a buffer for the allocation-free path).</summary>
-    public bool PollTransmit(out Transmit transmit) => _outbox.TryPoll(out transmit);
+    public bool PollTransmit(out Transmit transmit) => PollTransmitCore(out transmit);
 
     /// <summary>
     /// Writes the next datagram to send into <paramref name="buffer"/>, the caller's (as quinn-proto's
@@ -235,7 +253,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     /// <returns>False when nothing is waiting.</returns>
     /// <exception cref="ArgumentException"><paramref name="buffer"/> is shorter than the datagram (which stays queued).</exception>
     public bool PollTransmit(Span<byte> buffer, [NotNullWhen(true)] out EndPoint? destination, out int length) =>
-        _outbox.TryPoll(buffer, out destination, out length);
+        PollTransmitCore(buffer, out destination, out length);
 
     /// <summary>Takes the next event.</summary>
     public bool PollEvent(out EngineEvent? engineEvent) => _events.TryDequeue(out engineEvent);
