@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using Kademlia.Engine;
 using Kademlia.Identity;
 using Kademlia.Routing;
+using Kademlia.Wire;
 
 namespace Kademlia.Benchmarks;
 
@@ -19,6 +20,7 @@ public class EngineBenchmarks : IDisposable
     private NodeIdentity _identityB = null!;
     private KademliaEngine _a = null!;
     private KademliaEngine _b = null!;
+    private readonly byte[] _wire = new byte[WireLimits.MaxPacketSize];
     private DateTimeOffset _now = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
     [GlobalSetup]
@@ -41,14 +43,15 @@ public class EngineBenchmarks : IDisposable
         var query = _a.Ping(_now, _b.LocalInfo);
         for (var round = 0; round < 8; round++)
         {
-            while (_a.PollTransmit(out var toB))
+            // The caller's buffer, as a host with one send buffer does: no array per datagram.
+            while (_a.PollTransmit(_wire, out _, out var toB))
             {
-                _b.HandleDatagram(_now, AddressA, toB.Packet);
+                _b.HandleDatagram(_now, AddressA, _wire.AsSpan(0, toB));
             }
 
-            while (_b.PollTransmit(out var toA))
+            while (_b.PollTransmit(_wire, out _, out var toA))
             {
-                _a.HandleDatagram(_now, AddressB, toA.Packet);
+                _a.HandleDatagram(_now, AddressB, _wire.AsSpan(0, toA));
             }
 
             while (_b.PollEvent(out _))

@@ -138,18 +138,13 @@ public static class NetworkWorkload
                         var result = await putter.PutAsync(record, cancellationToken: token).ConfigureAwait(false);
                         return (result, result.Succeeded, (int?)result.Stored);
                     }).ConfigureAwait(false);
-                    await MeasureAsync(gets, async token =>
-                    {
-                        var result = await getter.GetAsync(record.Key, RecordKind.Mutable, token).ConfigureAwait(false);
-                        var ok = result.Record is MutableRecord got && got.Sequence == sequence && got.Value.Span.SequenceEqual(record.Value.Span);
-                        return (result, ok, (int?)null);
-                    }).ConfigureAwait(false);
+                    await GetMutableAsync(gets, getter, record).ConfigureAwait(false);
                 }
 
                 progress?.Report(new WorkloadProgress("mutable", i + 1, options.Mutables));
             }
 
-            return [puts.ToReport(stores: true), gets.ToReport()];
+            return [puts.ToReport(stores: true), gets.ToReport(streaming: true)];
         }
 
         public async Task<OperationReport> FindNodesAsync()
@@ -200,6 +195,39 @@ public static class NetworkWorkload
             var elapsed = Stopwatch.GetElapsedTime(started);
             var sent = (await searcher.GetStatisticsAsync().ConfigureAwait(false)).Engine.RequestsSent - sentBefore;
             searches.Add(found, elapsed, (int)sent, 0, firstResult: first);
+        }
+
+        /// <summary>
+        /// A mutable GET as a stream (<see cref="DhtNode.GetUpdatesAsync"/>): the time to the first value
+        /// (what an application can show at once) and to the final one, which must be <paramref name="expected"/>.
+        /// </summary>
+        private async Task GetMutableAsync(OperationRecorder gets, DhtNode getter, MutableRecord expected)
+        {
+            // As for find-providers: the stream keeps the query's result to itself, so its requests are
+            // the growth of the getter's counter, exact while operations run one at a time.
+            var sentBefore = (await getter.GetStatisticsAsync().ConfigureAwait(false)).Engine.RequestsSent;
+            using var guard = cluster.OperationGuard(cancellationToken);
+            var started = Stopwatch.GetTimestamp();
+            TimeSpan? first = null;
+            ValueRecord? last = null;
+            try
+            {
+                await foreach (var value in getter.GetUpdatesAsync(expected.Key, RecordKind.Mutable, guard.Token).ConfigureAwait(false))
+                {
+                    first ??= Stopwatch.GetElapsedTime(started);
+                    last = value;
+                }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                gets.AddFailure(Stopwatch.GetElapsedTime(started));
+                return;
+            }
+
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var sent = (await getter.GetStatisticsAsync().ConfigureAwait(false)).Engine.RequestsSent - sentBefore;
+            var ok = last is MutableRecord got && got.Sequence == expected.Sequence && got.Value.Span.SequenceEqual(expected.Value.Span);
+            gets.Add(ok, elapsed, (int)sent, 0, firstResult: first);
         }
 
         private async Task MeasureAsync(OperationRecorder recorder, Func<CancellationToken, Task<(QueryResult Result, bool Succeeded, int? Stored)>> operation)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
@@ -67,6 +68,9 @@ public sealed class DhtNode : IAsyncDisposable
     /// <summary>Datagrams from addresses we never sent to that may wait in the queue at once.</summary>
     private const int MaxQueuedFromStrangers = 512;
 
+    /// <summary>Datagrams read synchronously after one asynchronous receive, at most, before yielding the thread.</summary>
+    private const int MaxDrainedPerReceive = 64;
+
     /// <summary>Addresses remembered as "sent to" per generation; at most twice this many are remembered.</summary>
     private const int RememberedPeersPerGeneration = 32_768;
 
@@ -84,6 +88,9 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<QueryId, PendingQuery> _queries = [];
+    private readonly Dictionary<QueryId, PingOperation> _pings = [];
+    private readonly PingOperationPool _pingPool;
+    private readonly byte[] _sendBuffer = new byte[WireLimits.MaxPacketSize];
     private readonly List<Subscriber> _subscribers = [];
     private readonly AppReceivers _receivers = new();
     private readonly int _appInboxCapacity;
@@ -113,6 +120,7 @@ public sealed class DhtNode : IAsyncDisposable
         _joinRetryDelay = options.JoinRetryDelay;
         _joinRetryMaxDelay = options.JoinRetryMaxDelay;
         _appInboxCapacity = options.AppInboxCapacity;
+        _pingPool = new PingOperationPool(operation => Post(new Command((engine, _) => ForgetPing(engine, operation), null)));
         _timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(Wake.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
         Info = engine.LocalInfo;
@@ -290,12 +298,32 @@ public sealed class DhtNode : IAsyncDisposable
     }
 
     /// <summary>Pings a known contact.</summary>
-    public Task<PingResult> PingAsync(NodeInfo peer, CancellationToken cancellationToken = default) =>
-        RunAsync<PingResult>("ping", (engine, now) => engine.Ping(now, peer), cancellationToken);
+    /// <remarks>
+    /// The request path allocates nothing of its own in the steady state: the operation behind the
+    /// returned task is pooled (unless an <see cref="System.Diagnostics.ActivityListener"/> traces
+    /// operations, which takes the general path). Await the task once, as any <see cref="ValueTask{TResult}"/>.
+    /// </remarks>
+    public ValueTask<PingResult> PingAsync(NodeInfo peer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_stopping.IsCancellationRequested, this);
+        if (_fault is not null || cancellationToken.IsCancellationRequested || DhtMetrics.ActivitySource.HasListeners())
+        {
+            return new ValueTask<PingResult>(RunAsync<PingResult>("ping", (engine, now) => engine.Ping(now, peer), cancellationToken));
+        }
+
+        var operation = _pingPool.Rent();
+        var task = operation.Begin(peer, cancellationToken);
+        if (!_inbox.Writer.TryWrite(operation))
+        {
+            operation.Fail(_fault ?? new ObjectDisposedException(nameof(DhtNode)));
+        }
+
+        return task;
+    }
 
     /// <summary>Pings a node known only by address.</summary>
-    public Task<PingResult> PingAsync(IPEndPoint address, CancellationToken cancellationToken = default) =>
-        RunAsync<PingResult>("ping", (engine, now) => engine.Ping(now, address), cancellationToken);
+    public ValueTask<PingResult> PingAsync(IPEndPoint address, CancellationToken cancellationToken = default) =>
+        new(RunAsync<PingResult>("ping", (engine, now) => engine.Ping(now, address), cancellationToken));
 
     /// <summary>Finds the k closest nodes to <paramref name="target"/>.</summary>
     public Task<FindNodeResult> FindNodeAsync(NodeId target, CancellationToken cancellationToken = default) =>
@@ -756,6 +784,37 @@ public sealed class DhtNode : IAsyncDisposable
         _queries[pending.Id] = pending;
     }
 
+    private void StartPing(KademliaEngine engine, DateTimeOffset now, PingOperation operation)
+    {
+        if (operation.IsCompleted)
+        {
+            return; // cancelled while queued: never started
+        }
+
+        try
+        {
+            operation.Id = engine.Ping(now, operation.Peer);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _faults.OperationFailed();
+            Log.OperationFailed(_logger, "ping", e);
+            operation.Fail(e);
+            return;
+        }
+
+        _pings[operation.Id] = operation;
+    }
+
+    private void ForgetPing(KademliaEngine engine, PingOperation operation)
+    {
+        if (_pings.TryGetValue(operation.Id, out var held) && held == operation)
+        {
+            _pings.Remove(operation.Id);
+            engine.Cancel(operation.Id);
+        }
+    }
+
     private void ForgetQuery(KademliaEngine engine, PendingQuery pending)
     {
         if (_queries.TryGetValue(pending.Id, out var held) && held == pending)
@@ -851,55 +910,109 @@ public sealed class DhtNode : IAsyncDisposable
                 continue;
             }
 
-            var from = (IPEndPoint)received.RemoteEndPoint;
-            if (from.Address.IsIPv4MappedToIPv6)
-            {
-                from = new IPEndPoint(from.Address.MapToIPv4(), from.Port);
-            }
-
-            // Two lanes: peers we have sent to recently may fill the whole queue; strangers (first
-            // contacts, or a flood of junk) share a small part of it, so a flood delays an honest
-            // peer's packet by at most that many and never pushes it out.
-            // Within the strangers' lane each source gets a fair share (StrangerLane), so one socket
-            // of junk cannot crowd out newcomers' first packets.
-            var known = _talkedTo.Contains(from);
-            var source = NodeEndpoint.FromIPEndPoint(from).Host;
-            ref var overload = ref known ? ref _knownOverload : ref _strangerOverload;
-            int queued, capacity;
-            bool admitted;
-            if (known)
-            {
-                (queued, capacity) = (Interlocked.Increment(ref _queuedDatagrams), _maxQueuedDatagrams);
-                admitted = queued <= capacity;
-                if (!admitted)
-                {
-                    Interlocked.Decrement(ref _queuedDatagrams);
-                }
-            }
-            else
-            {
-                admitted = _strangers.TryEnter(source, out queued);
-                capacity = _strangers.Capacity;
-            }
-
-            if (!admitted)
-            {
-                Interlocked.Increment(ref _inboxDrops);
-                if (overload.Refused())
-                {
-                    Log.InboxFull(_logger, known ? "known peers" : "strangers", from);
-                }
-
-                continue;
-            }
-
-            overload.Accepted(queued, capacity);
-
-            if (!_inbox.Writer.TryWrite(new Datagram(from, buffer.AsSpan(0, received.ReceivedBytes).ToArray(), known ? null : source)))
+            if (!Enqueue((IPEndPoint)received.RemoteEndPoint, buffer.AsSpan(0, received.ReceivedBytes)) || !DrainWaiting(buffer, any))
             {
                 return; // the loop has stopped (disposed or faulted)
             }
         }
+    }
+
+    /// <summary>
+    /// Takes every datagram already waiting in the socket, synchronously: under load one asynchronous
+    /// completion (a thread-pool dispatch) then serves a batch instead of one datagram.
+    /// </summary>
+    /// <returns>False once the loop has stopped.</returns>
+    private bool DrainWaiting(byte[] buffer, EndPoint any)
+    {
+        for (var taken = 0; taken < MaxDrainedPerReceive && !_stopping.IsCancellationRequested; taken++)
+        {
+            int length;
+            var from = any;
+            try
+            {
+                if (_socket.Available == 0)
+                {
+                    return true;
+                }
+
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+            catch (SocketException e)
+            {
+                Log.ReceiveFailed(_logger, e.SocketErrorCode.ToString());
+                return true;
+            }
+
+            if (!Enqueue((IPEndPoint)from, buffer.AsSpan(0, length)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Queues a copy of one received datagram for the loop (in a pooled buffer), or drops it when its lane is full.</summary>
+    /// <returns>False once the loop has stopped.</returns>
+    private bool Enqueue(IPEndPoint from, ReadOnlySpan<byte> datagram)
+    {
+        if (from.Address.IsIPv4MappedToIPv6)
+        {
+            from = new IPEndPoint(from.Address.MapToIPv4(), from.Port);
+        }
+
+        // Two lanes: peers we have sent to recently may fill the whole queue; strangers (first
+        // contacts, or a flood of junk) share a small part of it, so a flood delays an honest
+        // peer's packet by at most that many and never pushes it out.
+        // Within the strangers' lane each source gets a fair share (StrangerLane), so one socket
+        // of junk cannot crowd out newcomers' first packets.
+        var known = _talkedTo.Contains(from);
+        var source = NodeEndpoint.FromIPEndPoint(from).Host;
+        ref var overload = ref known ? ref _knownOverload : ref _strangerOverload;
+        int queued, capacity;
+        bool admitted;
+        if (known)
+        {
+            (queued, capacity) = (Interlocked.Increment(ref _queuedDatagrams), _maxQueuedDatagrams);
+            admitted = queued <= capacity;
+            if (!admitted)
+            {
+                Interlocked.Decrement(ref _queuedDatagrams);
+            }
+        }
+        else
+        {
+            admitted = _strangers.TryEnter(source, out queued);
+            capacity = _strangers.Capacity;
+        }
+
+        if (!admitted)
+        {
+            Interlocked.Increment(ref _inboxDrops);
+            if (overload.Refused())
+            {
+                Log.InboxFull(_logger, known ? "known peers" : "strangers", from);
+            }
+
+            return true;
+        }
+
+        overload.Accepted(queued, capacity);
+        var bytes = ArrayPool<byte>.Shared.Rent(datagram.Length);
+        datagram.CopyTo(bytes);
+        var queuedDatagram = new Datagram(from, bytes, datagram.Length, known ? null : source);
+        if (!_inbox.Writer.TryWrite(queuedDatagram))
+        {
+            Leave(queuedDatagram);
+            ArrayPool<byte>.Shared.Return(bytes);
+            return false;
+        }
+
+        return true;
     }
 
     private async Task RunLoopAsync()
@@ -947,7 +1060,7 @@ public sealed class DhtNode : IAsyncDisposable
                 Leave(datagram);
                 try
                 {
-                    _engine.HandleDatagram(now, datagram.From, datagram.Bytes);
+                    _engine.HandleDatagram(now, datagram.From, datagram.Bytes.AsSpan(0, datagram.Length));
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
@@ -957,7 +1070,14 @@ public sealed class DhtNode : IAsyncDisposable
                         Log.DatagramFailed(_logger, datagram.From, count, e);
                     }
                 }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(datagram.Bytes);
+                }
 
+                break;
+            case PingOperation ping:
+                StartPing(_engine, now, ping);
                 break;
             case Command command:
                 try
@@ -1015,11 +1135,22 @@ public sealed class DhtNode : IAsyncDisposable
                 case Command command:
                     command.Fail?.Invoke(reason);
                     break;
+                case PingOperation ping:
+                    ping.Fail(reason);
+                    break;
                 case Datagram datagram:
                     Leave(datagram);
+                    ArrayPool<byte>.Shared.Return(datagram.Bytes);
                     break;
             }
         }
+
+        foreach (var ping in _pings.Values)
+        {
+            ping.Fail(reason);
+        }
+
+        _pings.Clear();
 
         foreach (var pending in _queries.Values)
         {
@@ -1087,16 +1218,16 @@ public sealed class DhtNode : IAsyncDisposable
 
     private void SendTransmits()
     {
-        while (_engine.PollTransmit(out var transmit))
+        while (_engine.PollTransmit(_sendBuffer, out var destination, out var length))
         {
             try
             {
-                _socket.SendTo(transmit.Packet, SocketFlags.None, transmit.Destination);
-                _talkedTo.Add(transmit.Destination);
+                _socket.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, destination);
+                _talkedTo.Add(destination);
             }
             catch (SocketException e)
             {
-                Log.SendFailed(_logger, transmit.Destination, e.SocketErrorCode.ToString());
+                Log.SendFailed(_logger, destination, e.SocketErrorCode.ToString());
             }
             catch (ObjectDisposedException)
             {
@@ -1118,19 +1249,15 @@ public sealed class DhtNode : IAsyncDisposable
                 }
 
                 break;
+            case QueryFinished { Result: PingResult result } finished when _pings.Remove(finished.Query, out var ping):
+                // The caller first: a logger or listener that throws must not change its result. The
+                // operation is not touched after this: its caller may already be reusing it.
+                ping.Complete(result);
+                Finished("ping", finished);
+                break;
             case QueryFinished finished when _queries.Remove(finished.Query, out var pending):
-                // The caller first: a logger or listener that throws must not change its result.
                 pending.Complete(finished.Result);
-                Log.QueryFinished(_logger, pending.Operation, finished.Query.ToString(), finished.Result.Succeeded, finished.Result.Hops, finished.Result.MessagesSent, finished.Result.Duration.TotalMilliseconds);
-                try
-                {
-                    _metrics.QueryFinished(pending.Operation, finished.Result);
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    _faults.ObserverFailed();
-                }
-
+                Finished(pending.Operation, finished);
                 break;
             case ProviderFound found when _queries.TryGetValue(found.Query, out var pending):
                 pending.Providers?.TryWrite(found.Provider);
@@ -1171,6 +1298,24 @@ public sealed class DhtNode : IAsyncDisposable
         }
     }
 
+    /// <summary>Logs and counts a finished operation, after its caller has the result.</summary>
+    private void Finished(string operation, QueryFinished finished)
+    {
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Log.QueryFinished(_logger, operation, finished.Query.ToString(), finished.Result.Succeeded, finished.Result.Hops, finished.Result.MessagesSent, finished.Result.Duration.TotalMilliseconds);
+        }
+
+        try
+        {
+            _metrics.QueryFinished(operation, finished.Result);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _faults.ObserverFailed();
+        }
+    }
+
     /// <summary>Datagrams waiting in the strangers' lane of the inbound queue (for tests).</summary>
     internal int QueuedFromStrangers => _strangers.Queued;
 
@@ -1187,8 +1332,12 @@ public sealed class DhtNode : IAsyncDisposable
         }
     }
 
-    /// <summary>A received datagram; <paramref name="Stranger"/> is its source in the strangers' lane, null in the known peers' lane.</summary>
-    private sealed record Datagram(IPEndPoint From, byte[] Bytes, NodeEndpoint? Stranger);
+    /// <summary>
+    /// A received datagram: the first <paramref name="Length"/> bytes of <paramref name="Bytes"/> (rented
+    /// from the shared pool, returned once handled); <paramref name="Stranger"/> is its source in the
+    /// strangers' lane, null in the known peers' lane.
+    /// </summary>
+    private sealed record Datagram(IPEndPoint From, byte[] Bytes, int Length, NodeEndpoint? Stranger);
 
     /// <summary>One <see cref="SubscribeAsync(bool, CancellationToken)"/> enumeration.</summary>
     private sealed record Subscriber(Channel<EngineEvent> Events, bool LookupSteps);

@@ -121,7 +121,7 @@ public sealed class ResilienceTests
             Assert.True(junkQueued <= 256, $"one source holds {junkQueued} of the 512 slots");
 
             // Each newcomer's first packet (its IK initiation) must find a slot while the junk's are refused.
-            var pings = newcomers.Select(n => n.PingAsync(victim.Info, Guard())).ToList();
+            var pings = newcomers.Select(n => n.PingAsync(victim.Info, Guard()).AsTask()).ToList();
             while (victim.QueuedFromStrangers < junkQueued + newcomers.Count)
             {
                 await Task.Delay(10, Guard());

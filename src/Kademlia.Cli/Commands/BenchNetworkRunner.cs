@@ -61,7 +61,7 @@ internal static class BenchNetworkRunner
         AnsiConsole.Write(summary);
 
         var table = new Table().Border(TableBorder.Simple)
-            .Caption("ms: milliseconds from the call to completion; first: to the first provider; msgs: requests sent; stored: nodes that acknowledged (min/avg); more in --json")
+            .Caption("ms: milliseconds from the call to completion; first: to the first provider or mutable value; msgs: requests sent; stored: nodes that acknowledged (min/avg); more in --json")
             .AddColumn(new TableColumn("operation").NoWrap())
             .AddColumn(new TableColumn("ok").RightAligned())
             .AddColumn(new TableColumn("p50").RightAligned())

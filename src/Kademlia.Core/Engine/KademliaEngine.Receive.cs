@@ -127,6 +127,24 @@ public sealed partial class KademliaEngine
             return;
         }
 
+        // PING and PONG, the commonest exchange (liveness, address votes, the runtime's PingAsync), are
+        // read and answered without message records: the steady-state request path allocates nothing.
+        if (MessageCodec.IsPing(plaintext, out var pingId))
+        {
+            ObserveSender(now, peer, result.Peer.Key, from);
+            ServePing(now, peer, result.Peer.Key, handshake, from, pingId);
+            FlushAwaiting(now, result.Peer.Key);
+            return;
+        }
+
+        if (MessageCodec.IsPong(plaintext, out var pongId, out var observed))
+        {
+            ObserveSender(now, peer, result.Peer.Key, from);
+            HandlePong(now, peer, from, pongId, observed);
+            FlushAwaiting(now, result.Peer.Key);
+            return;
+        }
+
         var error = MessageCodec.TryRead(plaintext, out var message);
         if (error != DecodeError.None || message is null)
         {
@@ -235,45 +253,48 @@ public sealed partial class KademliaEngine
             : Math.Max(0, allowance - PacketFormat.ResponseOverhead);
     }
 
-    private void HandleResponse(DateTimeOffset now, NodeInfo peer, IPEndPoint from, Message response)
+    /// <summary>Serves a PING read without its record: a PONG naming the endpoint we see the asker at.</summary>
+    private void ServePing(DateTimeOffset now, NodeInfo peer, PeerKey key, HandshakeToken? handshake, IPEndPoint from, ulong requestId)
     {
-        if (!_requests.TryTakeAnswered(response.RequestId, peer.Id, from, out var pending))
+        if (!_requestLimiter.TryTake(from, now))
         {
-            _drops.Count(EngineDropReason.UnsolicitedResponse);
+            _drops.Count(EngineDropReason.RateLimited);
+            Refuse(now, peer, key, handshake, MessageType.Ping, requestId, ErrorCode.RateLimited);
             return;
         }
 
-        // An app request's round trip includes the peer application's own time: no RTT sample.
-        if (pending.Purpose != RequestPurpose.Application && Routing.RecordSuccess(peer.Id, now - pending.SentAt, now))
+        _requestsServed++;
+        if (MessageCodec.TryWritePong(_plain, requestId, peer.Endpoint, out var length))
         {
-            _requests.EndLivenessCheck(peer.Id);
+            SealAnswer(now, peer, key, handshake, _plain.AsSpan(0, length));
+        }
+    }
+
+    /// <summary>Handles a PONG read without its record.</summary>
+    private void HandlePong(DateTimeOffset now, NodeInfo peer, IPEndPoint from, ulong requestId, NodeEndpoint observed)
+    {
+        if (!TryTakeAnswer(now, peer, from, requestId, MessageType.Pong, null, out var pending))
+        {
+            return;
         }
 
-        var isError = response is ErrorResponse;
-        if (isError || !IsAnswerTo(pending.Type, response.Type))
+        if (!RelayPaths.IsRelayed(from))
         {
-            if (!isError)
-            {
-                // An answer of the wrong kind is a protocol violation; an ERROR is an honest refusal.
-                _drops.Count(EngineDropReason.UnexpectedResponseType);
-                ((IQueryContext)this).ReportInvalidAnswer(peer.Id, now);
-            }
+            OnObservedEndpoint(now, from, observed);
+        }
 
-            if (pending.Owner is { } failed && _queries.TryGetValue(failed, out var failing))
-            {
-                ReportStep(failing, peer.Id, pending.Type, rtt: null);
-                if (response is ErrorResponse refusal)
-                {
-                    failing.OnError(peer.Id, pending.RequestId, refusal.Code, now);
-                }
-                else
-                {
-                    failing.OnFailure(peer.Id, pending.RequestId, now);
-                }
+        if (pending.Owner is { } owner && _queries.TryGetValue(owner, out var query))
+        {
+            ReportStep(query, peer.Id, pending.Type, now - pending.SentAt);
+            query.OnPong(peer, requestId, observed, now);
+            Drive(now, query);
+        }
+    }
 
-                Drive(now, failing);
-            }
-
+    private void HandleResponse(DateTimeOffset now, NodeInfo peer, IPEndPoint from, Message response)
+    {
+        if (!TryTakeAnswer(now, peer, from, response.RequestId, response.Type, response as ErrorResponse, out var pending))
+        {
             return;
         }
 
@@ -293,6 +314,55 @@ public sealed partial class KademliaEngine
             query.OnResponse(peer, response, now);
             Drive(now, query);
         }
+    }
+
+    /// <summary>
+    /// Matches an answer to the request it answers and takes the RTT sample. False when there is
+    /// nothing more to do with it: unsolicited (dropped), an ERROR or an answer of the wrong kind (the
+    /// request's query has been told).
+    /// </summary>
+    private bool TryTakeAnswer(DateTimeOffset now, NodeInfo peer, IPEndPoint from, ulong requestId, MessageType type, ErrorResponse? refusal, out PendingRequest pending)
+    {
+        if (!_requests.TryTakeAnswered(requestId, peer.Id, from, out pending))
+        {
+            _drops.Count(EngineDropReason.UnsolicitedResponse);
+            return false;
+        }
+
+        // An app request's round trip includes the peer application's own time: no RTT sample.
+        if (pending.Purpose != RequestPurpose.Application && Routing.RecordSuccess(peer.Id, now - pending.SentAt, now))
+        {
+            _requests.EndLivenessCheck(peer.Id);
+        }
+
+        if (refusal is null && IsAnswerTo(pending.Type, type))
+        {
+            return true;
+        }
+
+        if (refusal is null)
+        {
+            // An answer of the wrong kind is a protocol violation; an ERROR is an honest refusal.
+            _drops.Count(EngineDropReason.UnexpectedResponseType);
+            ((IQueryContext)this).ReportInvalidAnswer(peer.Id, now);
+        }
+
+        if (pending.Owner is { } failed && _queries.TryGetValue(failed, out var failing))
+        {
+            ReportStep(failing, peer.Id, pending.Type, rtt: null);
+            if (refusal is not null)
+            {
+                failing.OnError(peer.Id, pending.RequestId, refusal.Code, now);
+            }
+            else
+            {
+                failing.OnFailure(peer.Id, pending.RequestId, now);
+            }
+
+            Drive(now, failing);
+        }
+
+        return false;
     }
 
     private void ObservePeer(DateTimeOffset now, NodeInfo peer)

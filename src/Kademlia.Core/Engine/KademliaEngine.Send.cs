@@ -24,8 +24,12 @@ public sealed partial class KademliaEngine
     private void SendRequest(DateTimeOffset now, EngineQuery? owner, RequestPurpose purpose, QueryStep step)
     {
         _lastNow = now;
-        var request = step.Request!;
-        if (!MessageCodec.TryWrite(_plain, request, out var length))
+        var type = step.RequestType;
+        var requestId = step.RequestId;
+        var written = step.Request is { } request
+            ? MessageCodec.TryWrite(_plain, request, out var length)
+            : MessageCodec.TryWritePing(_plain, requestId, out length);
+        if (!written)
         {
             return;
         }
@@ -34,21 +38,21 @@ public sealed partial class KademliaEngine
 
         // An APP_DATAGRAM is never answered: it is tracked only while it waits for a session, so that it
         // goes out when the session opens, or is counted as not sent when none does.
-        var oneWay = request.Type == MessageType.AppDatagram;
+        var oneWay = type == MessageType.AppDatagram;
         _requests.Add(new PendingRequest(
-            request.RequestId,
+            requestId,
             owner?.Id,
             step.Address is null ? step.Peer.Id : null,
             step.Address,
-            request.Type,
-            IsApplication(request.Type) ? RequestPurpose.Application : step.ExpectsAnswer ? purpose : RequestPurpose.FireAndForget,
+            type,
+            IsApplication(type) ? RequestPurpose.Application : step.ExpectsAnswer ? purpose : RequestPurpose.FireAndForget,
             now,
             now + (step.Timeout ?? _options.Network.MaxRequestTimeout))
         {
             Key = step.Address is null ? new PeerKey(step.Peer.PublicKey.Span) : default,
         });
         _requestsSent++;
-        if (IsApplication(request.Type))
+        if (IsApplication(type))
         {
             _apps.OnSent();
         }
@@ -58,7 +62,7 @@ public sealed partial class KademliaEngine
         {
             // Known only by address (a bootstrap given as host:port): XX learns its key on the way.
             var xx = _sessions.InitiateXx(now, step.Address, plaintext, _sealed);
-            EmitOrFail(now, xx, request.RequestId);
+            EmitOrFail(now, xx, requestId);
             return;
         }
 
@@ -66,27 +70,27 @@ public sealed partial class KademliaEngine
         var key = new PeerKey(step.Peer.PublicKey.Span);
         if (_sessions.HasSession(key, now))
         {
-            EmitOrFail(now, _sessions.SealTo(now, key, plaintext, _sealed), request.RequestId);
-            Sent(oneWay, request.RequestId);
+            EmitOrFail(now, _sessions.SealTo(now, key, plaintext, _sealed), requestId);
+            Sent(oneWay, requestId);
         }
         else if (_sessions.IsHandshaking(key))
         {
-            Enqueue(now, key, request.RequestId, plaintext, oneWay);
+            Enqueue(now, key, requestId, plaintext, oneWay);
         }
         else if (length <= PacketFormat.MaxInitiationRequest)
         {
             // First contact: the request rides in handshake message 1, its answer in message 2.
-            var expected = request.Type is MessageType.Ping or MessageType.Probe or MessageType.ProbeForward or MessageType.ProbeDial
+            var expected = type is MessageType.Ping or MessageType.Probe or MessageType.ProbeForward or MessageType.ProbeDial
                 or MessageType.AppRequest or MessageType.AppDatagram or MessageType.PunchRequest
                 ? SmallAnswerSize
                 : PacketFormat.MaxResponseAnswer;
-            EmitOrFail(now, _sessions.InitiateIk(now, key, step.Peer.Endpoint.ToIPEndPoint(), plaintext, _sealed, expected), request.RequestId);
-            Sent(oneWay, request.RequestId);
+            EmitOrFail(now, _sessions.InitiateIk(now, key, step.Peer.Endpoint.ToIPEndPoint(), plaintext, _sealed, expected), requestId);
+            Sent(oneWay, requestId);
         }
         else
         {
             // Too large for message 1 (a PUT, a large app message): open the session with a PING and send it right after.
-            Enqueue(now, key, request.RequestId, plaintext, oneWay);
+            Enqueue(now, key, requestId, plaintext, oneWay);
             var ping = new PingRequest(NewRequestId());
             _requests.Add(new PendingRequest(ping.RequestId, null, step.Peer.Id, null, MessageType.Ping, RequestPurpose.FireAndForget, now, now + _options.Network.MaxRequestTimeout));
             MessageCodec.TryWrite(_plain, ping, out var pingLength);

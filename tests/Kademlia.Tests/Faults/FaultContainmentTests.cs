@@ -61,7 +61,7 @@ public sealed class FaultContainmentTests
         store.FailNextPut(new IOException("database is locked"));
         await client.PutAsync(NewRecord(), cancellationToken: Guard()).WaitAsync(LoopbackNetwork.Guard);
 
-        Assert.True((await client.PingAsync(server.Info, Guard()).WaitAsync(LoopbackNetwork.Guard)).Succeeded);
+        Assert.True((await client.PingAsync(server.Info, Guard()).AsTask().WaitAsync(LoopbackNetwork.Guard)).Succeeded);
         var record = NewRecord();
         Assert.True((await client.PutAsync(record, cancellationToken: Guard()).WaitAsync(LoopbackNetwork.Guard)).Succeeded);
         Assert.True((await server.GetAsync(record.Key, RecordKind.Immutable, Guard())).Succeeded);
@@ -148,7 +148,7 @@ public sealed class FaultContainmentTests
         var nextEvent = events.MoveNextAsync().AsTask();
         var messages = node.ReceiveAsync("chat", Guard()).GetAsyncEnumerator();
         var nextMessage = messages.MoveNextAsync().AsTask();
-        var ping = node.PingAsync((IPEndPoint)silent.LocalEndPoint!, Guard());
+        var ping = node.PingAsync((IPEndPoint)silent.LocalEndPoint!, Guard()).AsTask();
         async Task DrainEvents()
         {
             if (await nextEvent)

@@ -38,6 +38,10 @@ internal abstract class EngineQuery(QueryId id, DateTimeOffset startedAt, IQuery
     /// <summary>An answer from <paramref name="peer"/> to a request of this query.</summary>
     public abstract void OnResponse(NodeInfo peer, Message response, DateTimeOffset now);
 
+    /// <summary>A PONG from <paramref name="peer"/>, read without its record; passed on as one unless overridden.</summary>
+    public virtual void OnPong(NodeInfo peer, ulong requestId, NodeEndpoint observed, DateTimeOffset now) =>
+        OnResponse(peer, new PongResponse(requestId, observed), now);
+
     /// <summary>A request of this query to <paramref name="peer"/> failed or timed out.</summary>
     public abstract void OnFailure(NodeId peer, ulong requestId, DateTimeOffset now);
 

@@ -57,8 +57,8 @@ internal sealed class PingQuery : EngineQuery
 
         _sent++;
         _waiting = true;
-        var ping = new PingRequest(Context.NewRequestId());
-        return _peer is { } peer ? QueryStep.Send(peer, ping) : QueryStep.SendTo(_address!, ping);
+        var requestId = Context.NewRequestId();
+        return _peer is { } peer ? QueryStep.SendPing(peer, requestId) : QueryStep.SendPingTo(_address!, requestId);
     }
 
     public override void OnResponse(NodeInfo peer, Message response, DateTimeOffset now)
@@ -70,6 +70,14 @@ internal sealed class PingQuery : EngineQuery
             _answeredAt = now;
         }
 
+        _done = true;
+    }
+
+    public override void OnPong(NodeInfo peer, ulong requestId, NodeEndpoint observed, DateTimeOffset now)
+    {
+        _answeredBy = peer;
+        _observed = observed;
+        _answeredAt = now;
         _done = true;
     }
 
