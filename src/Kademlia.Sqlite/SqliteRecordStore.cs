@@ -195,6 +195,9 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
     /// <inheritdoc/>
     public IReadOnlyList<StoredValue> Values(DateTimeOffset now) => _rules.Values(now);
 
+    /// <inheritdoc/>
+    public IReadOnlyList<StoredTopic> Topics(DateTimeOffset now) => _rules.Topics(now);
+
     /// <summary>
     /// Writes what is still queued (waiting a few seconds at most for a database that cannot be
     /// written; what is left then is lost and logged) and closes the database.

@@ -263,6 +263,17 @@ public sealed class MemoryRecordStore : IRecordStore
     public IReadOnlyList<StoredValue> Values(DateTimeOffset now) =>
         [.. _values.Values.Where(v => v.ExpiresAt > now).OrderBy(v => v.Record.Key ^ Self)];
 
+    /// <inheritdoc/>
+    /// <remarks>Closest to the node's own ID first.</remarks>
+    public IReadOnlyList<StoredTopic> Topics(DateTimeOffset now) =>
+    [
+        .. _topics
+            .Select(t => (Topic: t.Key, Live: t.Value.Values.Where(p => p.ExpiresAt > now).ToList()))
+            .Where(t => t.Live.Count > 0)
+            .OrderBy(t => t.Topic ^ Self)
+            .Select(t => new StoredTopic(t.Topic, t.Live.Count, t.Live.Max(p => p.ExpiresAt))),
+    ];
+
     /// <summary>Every provider entry, expired or not, for tests and for the durable store.</summary>
     internal IEnumerable<StoredProvider> AllProviders => _topics.Values.SelectMany(t => t.Values);
 

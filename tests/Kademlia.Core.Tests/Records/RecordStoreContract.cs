@@ -191,6 +191,25 @@ public abstract class RecordStoreContract
     }
 
     [Fact]
+    public void Topics_lists_each_topic_with_its_live_providers_and_last_expiry()
+    {
+        var store = Create();
+        var poker = Topic("game:poker");
+        var chess = Topic("game:chess");
+        store.AddProvider(Provider(0, poker, 100), SourceA, T0, Later);
+        store.AddProvider(Provider(1, poker, 100), SourceA, T0, MuchLater);
+        store.AddProvider(Provider(2, chess, 100), SourceA, T0, Later);
+
+        var topics = store.Topics(T0).ToDictionary(t => t.Topic);
+        Assert.Equal(2, topics.Count);
+        Assert.Equal(new StoredTopic(poker, 2, MuchLater), topics[poker]);
+        Assert.Equal(new StoredTopic(chess, 1, Later), topics[chess]);
+
+        // At Later the chess provider and one poker provider have expired.
+        Assert.Equal([new StoredTopic(poker, 1, MuchLater)], store.Topics(Later));
+    }
+
+    [Fact]
     public void A_later_publication_replaces_the_providers_entry_and_an_earlier_one_is_refused()
     {
         var store = Create();

@@ -64,6 +64,8 @@ public sealed class ReopenedSqliteRecordStoreTests : RecordStoreContract, IDispo
 
         public IReadOnlyList<StoredValue> Values(DateTimeOffset now) => _store.Values(now);
 
+        public IReadOnlyList<StoredTopic> Topics(DateTimeOffset now) => _store.Topics(now);
+
         public void Dispose() => _store.Dispose();
 
         private T Reopen<T>(T result)
