@@ -23,6 +23,9 @@ internal static class ControlClient
         var endpoint = IPEndPoint.Parse(control.Endpoint);
         request.Token = control.Token;
 
+        // The line is ready before connecting: the daemon gives a connection a few seconds to send it,
+        // and a cold process on a loaded machine can take that long to serialize its first JSON.
+        var line = JsonSerializer.SerializeToUtf8Bytes(request, ControlJson.Default.ControlRequest);
         using var client = new TcpClient(endpoint.AddressFamily);
         using (var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -38,9 +41,8 @@ internal static class ControlClient
         }
 
         var stream = client.GetStream();
-        var line = JsonSerializer.SerializeToUtf8Bytes(request, ControlJson.Default.ControlRequest);
-        await stream.WriteAsync(line, cancellationToken).ConfigureAwait(false);
-        await stream.WriteAsync("\n"u8.ToArray(), cancellationToken).ConfigureAwait(false);
+        byte[] message = [.. line, (byte)'\n'];
+        await stream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
 
         using var reader = new StreamReader(stream);
         while (true)
