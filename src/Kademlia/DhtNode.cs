@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -467,6 +468,85 @@ public sealed class DhtNode : IAsyncDisposable
                 : new TimeoutException(
                     $"Node {result.Peer.Id.ToShortString()} did not answer the request on channel '{channel}' ({1 + retries} attempts of {timeout.TotalSeconds:0.###} s).");
         }
+    }
+
+    /// <summary>
+    /// Opens a channel to the provider of <paramref name="provider"/>: direct when it is reachable, punched
+    /// through the NATs or relayed through one of its rendezvous points when it is behind one
+    /// (docs/PROTOCOL.md, "Rendezvous, hole punching and relays").
+    /// </summary>
+    /// <exception cref="ArgumentException">The channel name is not 1 to 32 printable ASCII characters.</exception>
+    /// <exception cref="TimeoutException">The provider could not be reached by any path.</exception>
+    public Task<PeerChannel> ConnectAsync(ProviderRecord provider, string channel, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return ConnectAsync(provider.Provider, channel, provider.Rendezvous, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens a channel to <paramref name="peer"/>: straight when it has no <paramref name="rendezvous"/> points
+    /// (it is reachable), else punched through the NATs with the help of one of them, or relayed through one
+    /// when the punch fails. The channel says which (<see cref="PeerChannel.Path"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The channel name is invalid, or the peer is this node or has neither endpoint nor rendezvous points.</exception>
+    /// <exception cref="TimeoutException">The peer could not be reached by any path.</exception>
+    public async Task<PeerChannel> ConnectAsync(NodeInfo peer, string channel, ImmutableArray<WireContact> rendezvous = default, CancellationToken cancellationToken = default)
+    {
+        AppChannel.Validate(channel, nameof(channel));
+        if (peer.Id == Id)
+        {
+            throw new ArgumentException("A node does not connect to itself.", nameof(peer));
+        }
+
+        if (peer.Endpoint.IsUnspecified && rendezvous.IsDefaultOrEmpty)
+        {
+            throw new ArgumentException($"The peer {peer.Id.ToShortString()} has neither an endpoint nor rendezvous points.", nameof(peer));
+        }
+
+        var result = await ConnectCoreAsync(peer, rendezvous, punchAgain: false, cancellationToken).ConfigureAwait(false);
+        return new PeerChannel(this, peer, rendezvous, channel, result.Via);
+    }
+
+    internal async Task<ConnectResult> ConnectCoreAsync(NodeInfo peer, ImmutableArray<WireContact> rendezvous, bool punchAgain, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync<ConnectResult>("connect", (engine, now) => engine.Connect(now, peer, rendezvous, punchAgain), cancellationToken).ConfigureAwait(false);
+        return result.Succeeded
+            ? result
+            : throw new TimeoutException($"Node {peer.Id.ToShortString()} could not be reached directly, by a punch or through a relay.");
+    }
+
+    internal Task<PeerPath> PathToAsync(NodeInfo peer, CancellationToken cancellationToken) =>
+        PostAsync((engine, now) => engine.PathTo(peer, now), cancellationToken);
+
+    /// <summary>A datagram over a channel's session: the peer may have no endpoint of its own (relayed, or behind a symmetric NAT).</summary>
+    internal ValueTask SendOnChannelAsync(NodeInfo peer, string channel, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        CheckAppPayload(payload, nameof(payload));
+        var bytes = payload.ToArray();
+        return new ValueTask(PostAsync((engine, now) => engine.SendAppDatagram(now, peer, channel, bytes), cancellationToken));
+    }
+
+    /// <summary>A request over a channel's session (see <see cref="SendOnChannelAsync"/>).</summary>
+    internal Task<ReadOnlyMemory<byte>> RequestOnChannelAsync(NodeInfo peer, string channel, ReadOnlyMemory<byte> payload, TimeSpan timeout, int retries, CancellationToken cancellationToken)
+    {
+        CheckAppPayload(payload, nameof(payload));
+        var bytes = payload.ToArray();
+        var result = RunAsync<AppRequestResult>("app_request", (engine, now) => engine.SendAppRequest(now, peer, channel, bytes, timeout, retries), cancellationToken);
+        return AnswerOfAsync(result, channel, timeout, retries);
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> AnswerOfAsync(Task<AppRequestResult> request, string channel, TimeSpan timeout, int retries)
+    {
+        var result = await request.ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            return result.Response;
+        }
+
+        throw result.Refusal is { } refusal
+            ? new AppRequestRefusedException(result.Peer.Id, channel, refusal)
+            : new TimeoutException(
+                $"Node {result.Peer.Id.ToShortString()} did not answer the request on channel '{channel}' ({1 + retries} attempts of {timeout.TotalSeconds:0.###} s).");
     }
 
     /// <summary>Throws unless <paramref name="payload"/> fits one application message.</summary>

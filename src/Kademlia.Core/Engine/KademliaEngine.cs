@@ -133,6 +133,11 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         _forwarderLimiter = new RateLimiter(DialsPerSecondPerForwarder, 5, options.MaxTrackedSources);
         _dialLimiter = new RateLimiter(DialsPerSecond, 10, 1);
         _apps = new AppMessaging(options.AppMessagesPerSecondPerPeer, options.AppMessageBurstPerPeer, options.MaxTrackedSources);
+        _rendezvousClients = new RendezvousClients(options.MaxSessions);
+        _circuits = new RelayCircuits(options.Relay);
+        _relayPaths = new RelayPaths(options.MaxSessions);
+        _punchRequestLimiter = new RateLimiter(PunchRequestsPerSecondPerSource, 5, options.MaxTrackedSources);
+        _punchTargetLimiter = new TokenBuckets<NodeId>(PunchNotifiesPerSecondPerTarget, 3, options.MaxSessions);
         _tableToldWeAreClient = IsClient; // a client from the start never entered a table: nobody to tell
     }
 
@@ -226,10 +231,17 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         IsClient = IsClient,
         AppMessagesDelivered = _apps.Delivered,
         AppMessagesSent = _apps.Sent,
+        PunchesStarted = _punches.Started,
+        PunchesSucceeded = _punches.Succeeded,
+        RendezvousClients = _rendezvousClients.Count,
+        RelayCircuits = _circuits.Count,
+        RelayCircuitsOpened = _circuits.Opened,
+        RelayedFrames = _circuits.FramesRelayed,
+        RelayedBytes = _circuits.BytesRelayed,
     };
 
     /// <summary>Takes the next datagram to send, as a new array (simple; see the overload that takes a buffer for the allocation-free path).</summary>
-    public bool PollTransmit(out Transmit transmit) => _outbox.TryPoll(out transmit);
+    public bool PollTransmit(out Transmit transmit) => PollTransmitCore(out transmit);
 
     /// <summary>
     /// Writes the next datagram to send into <paramref name="buffer"/>, the caller's (as quinn-proto's
@@ -241,7 +253,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     /// <returns>False when nothing is waiting.</returns>
     /// <exception cref="ArgumentException"><paramref name="buffer"/> is shorter than the datagram (which stays queued).</exception>
     public bool PollTransmit(Span<byte> buffer, [NotNullWhen(true)] out EndPoint? destination, out int length) =>
-        _outbox.TryPoll(buffer, out destination, out length);
+        PollTransmitCore(buffer, out destination, out length);
 
     /// <summary>Takes the next event.</summary>
     public bool PollEvent(out EngineEvent? engineEvent) => _events.TryDequeue(out engineEvent);
