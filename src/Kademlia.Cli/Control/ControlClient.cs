@@ -23,13 +23,9 @@ internal static class ControlClient
         var endpoint = IPEndPoint.Parse(control.Endpoint);
         request.Token = control.Token;
 
-        // The line is ready before the connection opens: the daemon gives a connection a few seconds
-        // to send it, and a first serialization on a starved machine can take a good part of that.
-        var json = JsonSerializer.SerializeToUtf8Bytes(request, ControlJson.Default.ControlRequest);
-        var line = new byte[json.Length + 1];
-        json.CopyTo(line, 0);
-        line[^1] = (byte)'\n';
-
+        // The line is ready before connecting: the daemon gives a connection a few seconds to send it,
+        // and a cold process on a loaded machine can take that long to serialize its first JSON.
+        var line = JsonSerializer.SerializeToUtf8Bytes(request, ControlJson.Default.ControlRequest);
         using var client = new TcpClient(endpoint.AddressFamily);
         using (var connect = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
@@ -45,14 +41,8 @@ internal static class ControlClient
         }
 
         var stream = client.GetStream();
-        try
-        {
-            await stream.WriteAsync(line, cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
-            throw new CliException(ExitCodes.NoDaemon, $"the daemon on {endpoint} closed the connection: {e.Message}", e);
-        }
+        byte[] message = [.. line, (byte)'\n'];
+        await stream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
 
         using var reader = new StreamReader(stream);
         while (true)

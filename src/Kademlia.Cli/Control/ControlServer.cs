@@ -42,7 +42,10 @@ internal sealed partial class ControlServer : IAsyncDisposable
     /// <summary>Connections that have not yet sent their request line; a newer one closes the oldest.</summary>
     public const int MaxUnauthenticated = 64;
 
-    /// <summary>Time to send the request line (and so the token) after connecting: `kad` sends it at once.</summary>
+    /// <summary>
+    /// Time to send the request line (and so the token) after connecting. `kad` sends it at once; the
+    /// margin is for a loaded machine (2 s failed a cold client under a busy test run).
+    /// </summary>
     public static readonly TimeSpan AuthenticationTimeout = TimeSpan.FromSeconds(5);
 
     /// <summary>Longest an operation may run for a client (a lookup takes seconds at most).</summary>
