@@ -42,7 +42,14 @@ internal static class ControlClient
 
         var stream = client.GetStream();
         byte[] message = [.. line, (byte)'\n'];
-        await stream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await stream.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            throw new CliException(ExitCodes.NoDaemon, $"the daemon on {endpoint} closed the connection: {e.Message}", e);
+        }
 
         using var reader = new StreamReader(stream);
         while (true)
