@@ -145,7 +145,7 @@ internal static class EvaluationReport
         var large = byName["large"];
         Line($"Memory: the message-level network of {large.Summary.Nodes:N0} nodes holds {large.Cost.BytesPerNode:N0} bytes of managed memory per node after building (compact tables of about {large.Summary.Timeline[0].MeanContacts.ToString(c)} contacts); at {baseline.Nodes:N0} nodes, {byName["baseline"].Cost.BytesPerNode:N0} bytes per node.");
         Line();
-        Line($"Plots of the baseline: [hops CDF]({plots}/baseline/hops-cdf.png), [latency CDF]({plots}/baseline/latency-cdf.png), [messages per lookup]({plots}/baseline/messages-cdf.png), [success rate]({plots}/baseline/success-rate.png).");
+        Line($"Plots of the baseline: [hops CDF]({plots}/baseline/hops-cdf.svg), [latency CDF]({plots}/baseline/latency-cdf.svg), [messages per lookup]({plots}/baseline/messages-cdf.svg), [success rate]({plots}/baseline/success-rate.svg).");
         Line();
         Line("## Half the nodes behind NATs");
         Line();
@@ -180,7 +180,7 @@ internal static class EvaluationReport
         }
 
         Line();
-        Line($"Plots: [record survival]({plots}/churn-day/record-survival.png), [routing-table health]({plots}/churn-day/table-health.png), [latency CDF]({plots}/churn-day/latency-cdf.png).");
+        Line($"Plots: [record survival]({plots}/churn-day/record-survival.svg), [routing-table health]({plots}/churn-day/table-health.svg), [latency CDF]({plots}/churn-day/latency-cdf.svg).");
         Line();
         Line("## Adversaries");
         Line();

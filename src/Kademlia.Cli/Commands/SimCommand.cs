@@ -9,7 +9,7 @@ namespace Kademlia.Cli.Commands;
 
 /// <summary>
 /// <c>kad sim</c>: a deterministic simulated network (message level for large N, full wire for
-/// fidelity) with churn, latency, loss and adversaries; prints a summary, writes JSON and PNG plots.
+/// fidelity) with churn, latency, loss and adversaries; prints a summary, writes JSON and SVG plots.
 /// <c>--report FILE</c> runs the evaluation suite instead and writes docs/EVALUATION.md.
 /// </summary>
 internal static class SimCommand
@@ -36,7 +36,7 @@ internal static class SimCommand
         var noClientMode = new Option<bool>("--no-client-mode") { Description = "Nodes behind a NAT enter routing tables like any node instead of running as clients." };
         var natTimeout = new Option<string>("--nat-timeout") { Description = "How long a NAT admits a peer after the last datagram sent to it, e.g. 30s, 2m.", DefaultValueFactory = _ => "30s" };
         var noRepublish = new Option<bool>("--no-republish") { Description = "Never republish records." };
-        var output = new Option<string?>("--out") { Description = "Directory for summary.json and the PNG plots." };
+        var output = new Option<string?>("--out") { Description = "Directory for summary.json and the SVG plots." };
         var report = new Option<string?>("--report") { Description = "Run the evaluation suite and write this Markdown file (e.g. docs/EVALUATION.md)." };
         var quick = new Option<bool>("--quick") { Description = "With --report: smaller networks, for a fast check of the suite." };
 
