@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Net;
+using System.Security.Cryptography;
 using Kademlia.Engine;
 using Kademlia.Identity;
 using Kademlia.Routing;
@@ -8,7 +10,9 @@ namespace Kademlia.Simulation;
 /// <summary>
 /// The full-wire mode of the simulator: real <see cref="KademliaEngine"/>s (codec, sessions,
 /// lookups, stores) exchanging real datagrams through a discrete-event network on a virtual clock.
-/// Single-threaded; one seed fixes node identities, latencies, losses, NAT ports and the order of events.
+/// Single-threaded; one seed fixes node identities, latencies, losses, NAT ports, every engine's random
+/// choices (request IDs, refresh targets, session keys and indexes) and the order of events, so the same
+/// seed replays the same datagrams at the same virtual times (<see cref="TraceDigest"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -24,6 +28,10 @@ namespace Kademlia.Simulation;
 /// and a datagram to a NAT's outside address is filtered when it arrives, so a mapping that times out
 /// while a datagram is in flight drops it. Hosts behind one NAT share its access-link latency; between
 /// them a datagram takes <see cref="LanDelay"/>.
+/// </para>
+/// <para>
+/// Latency follows the <see cref="LatencyModel"/> of the message level: a datagram between two access links
+/// takes half their round trip, so a request and its answer take one RTT, as at the message level.
 /// </para>
 /// </remarks>
 public sealed class EngineNetwork : IDisposable
@@ -43,21 +51,24 @@ public sealed class EngineNetwork : IDisposable
     private readonly List<Nat> _nats = [];
     private readonly List<SimulatedEngine> _nodes = [];
     private readonly Random _random;
+    private readonly IncrementalHash _trace = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
     private int _publicHosts;
     private long _sequence;
 
     /// <summary>Creates an empty network.</summary>
     /// <param name="seed">Fixes everything random in the run.</param>
     /// <param name="network">The network's parameters (use a cheap proof-of-work).</param>
-    /// <param name="medianRtt">Median round-trip time between two nodes (log-normal around it).</param>
+    /// <param name="medianRtt">About the median round-trip time between two nodes (<see cref="LatencyModel"/>).</param>
     /// <param name="lossRate">Probability that a datagram is lost.</param>
-    public EngineNetwork(int seed, NetworkParameters network, TimeSpan medianRtt, double lossRate = 0)
+    /// <param name="latencySigma">Standard deviation of the logarithm of a node's share of the round trip (<see cref="LatencyModel.NodeSigma"/>).</param>
+    /// <param name="jitterSigma">Standard deviation of the logarithm of the per-datagram jitter factor (0: none).</param>
+    public EngineNetwork(int seed, NetworkParameters network, TimeSpan medianRtt, double lossRate = 0, double latencySigma = 0.5, double jitterSigma = 0)
     {
         ArgumentNullException.ThrowIfNull(network);
         Seed = seed;
         Network = network;
-        MedianRtt = medianRtt;
         LossRate = lossRate;
+        Latency = new LatencyModel(seed, medianRtt, latencySigma, jitterSigma);
         _random = new Random(seed);
     }
 
@@ -77,8 +88,17 @@ public sealed class EngineNetwork : IDisposable
     /// <summary>The network's parameters.</summary>
     public NetworkParameters Network { get; }
 
-    /// <summary>Median round-trip time between two nodes.</summary>
-    public TimeSpan MedianRtt { get; }
+    /// <summary>The nominal median round-trip time between two nodes.</summary>
+    public TimeSpan MedianRtt => Latency.MedianRtt;
+
+    /// <summary>The latency model (the message level's).</summary>
+    public LatencyModel Latency { get; }
+
+    /// <summary>
+    /// A digest (SHA-256, hex) of every datagram delivered so far: its virtual time, receiver, source endpoint
+    /// and bytes. Two runs with the same seed and the same calls have the same digest.
+    /// </summary>
+    public string TraceDigest => Convert.ToHexString(_trace.GetCurrentHash());
 
     /// <summary>Probability that a datagram is lost.</summary>
     public double LossRate { get; set; }
@@ -122,7 +142,7 @@ public sealed class EngineNetwork : IDisposable
         var identity = DeterministicIdentities.Create(_random, Network);
         var address = DistinctPublicAddresses ? SubnetHost(198, _publicHosts, 1) : IPAddress.Loopback;
         _publicHosts++;
-        return Add(identity, new IPEndPoint(address, FirstPort + _nodes.Count), DrawOneWayLatency(), null, options);
+        return Add(identity, new IPEndPoint(address, FirstPort + _nodes.Count), Latency.DrawShare(_random), _nodes.Count, null, options);
     }
 
     /// <summary>
@@ -133,9 +153,9 @@ public sealed class EngineNetwork : IDisposable
     {
         var index = _natSites.Count;
         var outside = SubnetHost(203, index, 1);
-        var oneWay = DrawOneWayLatency();
+        var share = Latency.DrawShare(_random);
         var nat = new Nat(behavior ?? new NatBehavior(), outside, _random.Next());
-        var site = new NatSite(nat, index, oneWay);
+        var site = new NatSite(nat, index, share);
         _natSites.Add(site);
         _nats.Add(nat);
         _natsByAddress[nat.OutsideAddress] = site;
@@ -159,7 +179,7 @@ public sealed class EngineNetwork : IDisposable
         var identity = DeterministicIdentities.Create(_random, Network);
         var inside = new IPEndPoint(SubnetHost(10, site.Index, 2 + site.Hosts), FirstPort + _nodes.Count);
         site.Hosts++;
-        return Add(identity, inside, site.OneWayLatency, nat, options);
+        return Add(identity, inside, site.LatencyShare, site.LatencyKey, nat, options);
     }
 
     /// <summary>
@@ -256,7 +276,7 @@ public sealed class EngineNetwork : IDisposable
         node.IsStopped = true;
         var engine = new KademliaEngine(node.Identity, node.Engine.Options, random: new Random(_random.Next()));
         node.Engine.Dispose(); // the identity is the new engine's now
-        var restarted = new SimulatedEngine(node.Index, node.Identity, engine, node.EndPoint, node.OneWayLatency, node.Nat);
+        var restarted = new SimulatedEngine(node.Index, node.Identity, engine, node.EndPoint, node.LatencyShare, node.LatencyKey, node.Nat);
         _nodes[node.Index] = restarted;
         _byEndpoint[node.EndPoint] = restarted;
         beforeStart?.Invoke(engine, Now);
@@ -264,9 +284,21 @@ public sealed class EngineNetwork : IDisposable
         return restarted;
     }
 
+    /// <summary>
+    /// The quiet round trip between two nodes: <see cref="LatencyModel.RoundTrip"/> between their access links,
+    /// or two <see cref="LanDelay"/>s behind the same NAT.
+    /// </summary>
+    public TimeSpan RoundTrip(SimulatedEngine a, SimulatedEngine b)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        return a.Nat is not null && a.Nat == b.Nat ? 2 * LanDelay : Latency.RoundTrip(a.LatencyKey, a.LatencyShare, b.LatencyKey, b.LatencyShare);
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
+        _trace.Dispose();
         foreach (var node in _nodes)
         {
             node.Dispose();
@@ -307,6 +339,7 @@ public sealed class EngineNetwork : IDisposable
         if (next.Datagram is { } datagram)
         {
             Delivered++;
+            AppendToTrace(node, next.From!, datagram);
             node.Engine.HandleDatagram(Now, next.From!, datagram);
         }
         else if (node.TimerAt is { } timer && timer.UtcTicks == at.Ticks)
@@ -367,11 +400,11 @@ public sealed class EngineNetwork : IDisposable
         }
         else if (_natsByAddress.TryGetValue(destination.Address, out var site))
         {
-            Schedule(Now + node.OneWayLatency + site.OneWayLatency, new ScheduledEvent(null, site.Nat, destination, source, packet));
+            Schedule(Now + Latency.OneWay(node.LatencyKey, node.LatencyShare, site.LatencyKey, site.LatencyShare, _random), new ScheduledEvent(null, site.Nat, destination, source, packet));
         }
         else if (target is { Nat: null })
         {
-            Schedule(Now + node.OneWayLatency + target.OneWayLatency, new ScheduledEvent(target, null, null, source, packet));
+            Schedule(Now + Latency.OneWay(node.LatencyKey, node.LatencyShare, target.LatencyKey, target.LatencyShare, _random), new ScheduledEvent(target, null, null, source, packet));
         }
         else
         {
@@ -379,7 +412,7 @@ public sealed class EngineNetwork : IDisposable
         }
     }
 
-    private SimulatedEngine Add(NodeIdentity identity, IPEndPoint endpoint, TimeSpan oneWay, Nat? nat, EngineOptions? options)
+    private SimulatedEngine Add(NodeIdentity identity, IPEndPoint endpoint, TimeSpan share, int latencyKey, Nat? nat, EngineOptions? options)
     {
         // A public node advertises where it is; one behind a NAT knows only its inside address, so it
         // advertises nothing and learns its public endpoint from its peers (unless told otherwise).
@@ -388,14 +421,25 @@ public sealed class EngineNetwork : IDisposable
             Network = Network,
             AdvertisedEndpoint = nat is null ? NodeEndpoint.FromIPEndPoint(endpoint) : options?.AdvertisedEndpoint ?? default,
         };
-        var node = new SimulatedEngine(_nodes.Count, identity, new KademliaEngine(identity, engineOptions, random: new Random(_random.Next())), endpoint, oneWay, nat);
+        var node = new SimulatedEngine(_nodes.Count, identity, new KademliaEngine(identity, engineOptions, random: new Random(_random.Next())), endpoint, share, latencyKey, nat);
         _nodes.Add(node);
         _byEndpoint[endpoint] = node;
         Pump(node);
         return node;
     }
 
-    private TimeSpan DrawOneWayLatency() => TimeSpan.FromMilliseconds(MedianRtt.TotalMilliseconds / 2 * Math.Exp(0.4 * Distributions.Gaussian(_random)));
+    private void AppendToTrace(SimulatedEngine node, IPEndPoint from, byte[] datagram)
+    {
+        Span<byte> header = stackalloc byte[8 + 4 + 16 + 4 + 4];
+        BinaryPrimitives.WriteInt64LittleEndian(header, Now.UtcTicks);
+        BinaryPrimitives.WriteInt32LittleEndian(header[8..], node.Index);
+        header.Slice(12, 16).Clear();
+        from.Address.TryWriteBytes(header.Slice(12, 16), out _);
+        BinaryPrimitives.WriteInt32LittleEndian(header[28..], from.Port);
+        BinaryPrimitives.WriteInt32LittleEndian(header[32..], datagram.Length);
+        _trace.AppendData(header);
+        _trace.AppendData(datagram);
+    }
 
     /// <summary>The address <paramref name="first"/>.x.y.<paramref name="host"/>, x.y being <paramref name="subnet"/> in two bytes.</summary>
     private static IPAddress SubnetHost(int first, int subnet, int host)
@@ -414,13 +458,16 @@ public sealed class EngineNetwork : IDisposable
     private sealed record ScheduledEvent(SimulatedEngine? Node, Nat? Nat, IPEndPoint? To, IPEndPoint? From, byte[]? Datagram);
 
     /// <summary>A NAT with its place in the address plan, its access link and how many hosts it holds.</summary>
-    private sealed class NatSite(Nat nat, int index, TimeSpan oneWayLatency)
+    private sealed class NatSite(Nat nat, int index, TimeSpan latencyShare)
     {
         public Nat Nat { get; } = nat;
 
         public int Index { get; } = index;
 
-        public TimeSpan OneWayLatency { get; } = oneWayLatency;
+        public TimeSpan LatencyShare { get; } = latencyShare;
+
+        /// <summary>The access link's key in the latency model: negative, apart from the public nodes' indexes.</summary>
+        public int LatencyKey => -1 - Index;
 
         public int Hosts { get; set; }
     }

@@ -47,7 +47,6 @@ public sealed class MessageLevelNetwork
     private readonly int[] _scratchBucketCount = new int[NodeId.Bits + 1];
     private readonly Dictionary<ulong, int> _scratchSubnetTable = [];
     private readonly Dictionary<ulong, int> _scratchSubnetBucket = [];
-    private readonly ulong _pairSalt;
 
     /// <summary>Builds <paramref name="nodeCount"/> honest nodes with latencies around <paramref name="medianRtt"/>.</summary>
     public MessageLevelNetwork(int nodeCount, int seed, NetworkParameters network, TimeSpan medianRtt)
@@ -74,7 +73,7 @@ public sealed class MessageLevelNetwork
         Network = options.ToNetworkParameters();
         Seed = options.Seed;
         _random = new Random(options.Seed);
-        _pairSalt = Distributions.Mix((ulong)(uint)options.Seed);
+        Latency = new LatencyModel(options.Seed, options.MedianRtt, options.LatencySigma);
         _lookupOptions = LookupOptions.From(Network);
 
         var behaviors = AssignBehaviors(options);
@@ -154,6 +153,9 @@ public sealed class MessageLevelNetwork
     /// <summary>Requests a NAT dropped so far: sent to a node behind one by a peer it had not sent to within the mapping timeout.</summary>
     public long DroppedAtNats { get; private set; }
 
+    /// <summary>The latency model (shared with the full-wire mode).</summary>
+    public LatencyModel Latency { get; }
+
     /// <summary>The run's generator (the one every choice is drawn from).</summary>
     internal Random Random => _random;
 
@@ -164,14 +166,12 @@ public sealed class MessageLevelNetwork
     internal bool IsChurning(SimulatedNode node) =>
         node.Behavior == NodeBehavior.Honest && !node.IsEclipseAttacker && !(Options.Eclipse is not null && node.Index == 0);
 
-    /// <summary>Round-trip time between two nodes: their one-way latencies plus a fixed per-pair factor.</summary>
+    /// <summary>The quiet round trip between two nodes (<see cref="LatencyModel.RoundTrip"/>): the sum of their shares times a fixed per-pair factor.</summary>
     public TimeSpan RoundTrip(SimulatedNode a, SimulatedNode b)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        var (low, high) = a.Index < b.Index ? (a.Index, b.Index) : (b.Index, a.Index);
-        var factor = Math.Exp(0.2 * Distributions.HashedGaussian(_pairSalt ^ ((ulong)(uint)low << 32) ^ (uint)high));
-        return TimeSpan.FromTicks((long)((a.OneWayLatency + b.OneWayLatency).Ticks * factor));
+        return Latency.RoundTrip(a.Index, a.LatencyShare, b.Index, b.LatencyShare);
     }
 
     /// <summary>Runs one lookup of <paramref name="target"/> from node <paramref name="from"/> to completion in virtual time.</summary>
@@ -578,9 +578,8 @@ public sealed class MessageLevelNetwork
 
         var index = _nodes.Count;
         var info = NodeInfo.WithAssignedId(id, NodeEndpoint.FromIPv4(address, 4000));
-        // Log-normal one-way latency: most nodes near the median, a long tail of slow ones.
-        var oneWay = Options.MedianRtt.TotalMilliseconds / 2 * Math.Exp(Options.LatencySigma * Distributions.Gaussian(_random));
-        var node = new SimulatedNode(index, info, TimeSpan.FromMilliseconds(oneWay));
+        // Log-normal share of every round trip: most nodes near the median, a long tail of slow ones.
+        var node = new SimulatedNode(index, info, Latency.DrawShare(_random));
         _nodes.Add(node);
         _indexOf.Add(id, index);
         var position = _sortedIds.BinarySearch(id);

@@ -11,14 +11,15 @@ public sealed class SimulatedEngine : IDisposable
     private readonly Dictionary<QueryId, QueryResult> _results = [];
     private readonly List<EngineEvent> _events = [];
 
-    internal SimulatedEngine(int index, NodeIdentity identity, KademliaEngine engine, IPEndPoint endPoint, TimeSpan oneWayLatency, Nat? nat = null)
+    internal SimulatedEngine(int index, NodeIdentity identity, KademliaEngine engine, IPEndPoint endPoint, TimeSpan latencyShare, int latencyKey, Nat? nat = null)
     {
         Nat = nat;
         Index = index;
         Identity = identity;
         Engine = engine;
         EndPoint = endPoint;
-        OneWayLatency = oneWayLatency;
+        LatencyShare = latencyShare;
+        LatencyKey = latencyKey;
     }
 
     /// <summary>The node's position in the network.</summary>
@@ -42,8 +43,14 @@ public sealed class SimulatedEngine : IDisposable
     /// <summary>The node's contact.</summary>
     public NodeInfo Info => Engine.LocalInfo;
 
-    /// <summary>Half of the node's share of every round trip (behind a NAT, the NAT's access link, shared by its hosts).</summary>
-    public TimeSpan OneWayLatency { get; }
+    /// <summary>
+    /// The node's share of every round trip it takes part in (<see cref="LatencyModel"/>); behind a NAT, the
+    /// NAT's access link, shared by its hosts.
+    /// </summary>
+    public TimeSpan LatencyShare { get; }
+
+    /// <summary>The key of the node's access link in the latency model: its index, or its NAT's key.</summary>
+    internal int LatencyKey { get; }
 
     /// <summary>Whether the node was stopped.</summary>
     public bool IsStopped { get; internal set; }

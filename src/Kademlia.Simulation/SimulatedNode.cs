@@ -24,11 +24,11 @@ public enum NodeBehavior
 /// <summary>One node of a <see cref="MessageLevelNetwork"/>: its contact, routing table, latency, state and behaviour.</summary>
 public sealed class SimulatedNode
 {
-    internal SimulatedNode(int index, NodeInfo info, TimeSpan oneWayLatency)
+    internal SimulatedNode(int index, NodeInfo info, TimeSpan latencyShare)
     {
         Index = index;
         Info = info;
-        OneWayLatency = oneWayLatency;
+        LatencyShare = latencyShare;
         Table = new SimulatedTable();
     }
 
@@ -41,8 +41,8 @@ public sealed class SimulatedNode
     /// <summary>The node's routing table: indexes of its contacts.</summary>
     public SimulatedTable Table { get; }
 
-    /// <summary>Half the round trip to any other node is about the sum of both nodes' one-way latencies.</summary>
-    public TimeSpan OneWayLatency { get; }
+    /// <summary>The node's share of every round trip it takes part in (<see cref="LatencyModel"/>): RTT(a, b) = (share a + share b)·a per-pair factor.</summary>
+    public TimeSpan LatencyShare { get; }
 
     /// <summary>How the node answers queries.</summary>
     public NodeBehavior Behavior { get; set; }

@@ -172,6 +172,9 @@ public sealed record SimulationSummary
     /// <summary>Requests simulated (every FIND_NODE, GET and STORE message).</summary>
     public required long Messages { get; init; }
 
+    /// <summary>Full-wire mode: the digest of every datagram delivered (<see cref="EngineNetwork.TraceDigest"/>); null at the message level.</summary>
+    public string? TraceDigest { get; init; }
+
     /// <summary>Invariant violations found (empty when all held).</summary>
     public required IReadOnlyList<string> Violations { get; init; }
 

@@ -25,7 +25,7 @@ public static class WireSimulator
         }
 
         var network = options.ToNetworkParameters() with { StaticDifficulty = 1, DynamicDifficulty = 1 };
-        using var net = new EngineNetwork(options.Seed, network, options.MedianRtt, options.LossRate);
+        using var net = new EngineNetwork(options.Seed, network, options.MedianRtt, options.LossRate, options.LatencySigma);
         var random = new Random(options.Seed ^ 0x5EED);
         var nodes = new List<SimulatedEngine> { net.AddNode() };
         for (var i = 1; i < options.Nodes; i++)
@@ -85,7 +85,7 @@ public static class WireSimulator
             K = options.K,
             Alpha = options.Alpha,
             DisjointPaths = options.DisjointPaths,
-            MeasuredMedianRttMs = Math.Round(2 * nodes.Select(n => n.OneWayLatency.TotalMilliseconds).Order().ElementAt(nodes.Count / 2), 1),
+            MeasuredMedianRttMs = Math.Round(MedianRoundTripMs(net, new Random(options.Seed ^ 0x0177)), 1),
             FindNode = OperationStats.Of(Of(OperationKind.FindNode)),
             Get = OperationStats.Of(Of(OperationKind.Get)),
             Put = OperationStats.Of(Of(OperationKind.Put)),
@@ -98,9 +98,27 @@ public static class WireSimulator
             ],
             Events = net.EventsProcessed,
             Messages = net.Delivered + net.Lost,
+            TraceDigest = net.TraceDigest,
             Violations = [],
             Samples = samples,
         };
+    }
+
+    /// <summary>The median quiet round trip over 1,001 random pairs of distinct nodes, as the message level measures it.</summary>
+    private static double MedianRoundTripMs(EngineNetwork net, Random random)
+    {
+        var nodes = net.Nodes;
+        var rtts = new double[1001];
+        for (var i = 0; i < rtts.Length; i++)
+        {
+            var a = nodes[random.Next(nodes.Count)];
+            var b = nodes[random.Next(nodes.Count - 1)];
+            b = b == a ? nodes[^1] : b;
+            rtts[i] = net.RoundTrip(a, b).TotalMilliseconds;
+        }
+
+        Array.Sort(rtts);
+        return rtts[rtts.Length / 2];
     }
 
     private static QueryResult? Run(EngineNetwork net, SimulatedEngine node, Func<KademliaEngine, DateTimeOffset, QueryId> operation)

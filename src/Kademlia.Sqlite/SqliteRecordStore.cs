@@ -31,14 +31,23 @@ namespace Kademlia.Persistence;
 /// is written when the fault clears, and the store takes records again. More than
 /// <see cref="MaxPendingWrites"/> changes waiting for a slow disk are refused the same way.
 /// </para>
-/// <para>Schema (version 1, <c>PRAGMA user_version</c>; <c>PRAGMA application_id</c> 0x4B414452, "KADR"):</para>
+/// <para>Schema (version 2, <c>PRAGMA user_version</c>; <c>PRAGMA application_id</c> 0x4B414452, "KADR"):</para>
 /// <code>
-/// value_record(key BLOB PRIMARY KEY, record BLOB, source BLOB, stored_at INTEGER, expires_at INTEGER)
-/// provider_record(topic BLOB, provider BLOB, record BLOB, source BLOB, stored_at INTEGER, expires_at INTEGER,
+/// value_record(key BLOB PRIMARY KEY, record BLOB, source BLOB, source_prefix INTEGER, stored_at INTEGER, expires_at INTEGER)
+/// provider_record(topic BLOB, provider BLOB, record BLOB, source BLOB, source_prefix INTEGER, stored_at INTEGER, expires_at INTEGER,
 ///                 PRIMARY KEY (topic, provider))
 /// </code>
 /// <para>
-/// Keys, sources and provider IDs are 32-byte node IDs. <c>record</c> is the record encoded as on the
+/// Both are rowid tables with the primary key as an index beside them. Version 1 made them
+/// <c>WITHOUT ROWID</c>, which stores whole rows in index b-tree pages: a row longer than about a
+/// quarter page (1,002 bytes of a 4 KiB page) spills onto an overflow page of its own, so a 1 KB
+/// value took 4.5 KB of file (issue 12, item 2). In a rowid table it takes about 1.2 times its
+/// bytes. A version 1 file is migrated at open (its rows copied, <c>source_prefix</c> left null).
+/// </para>
+/// <para>
+/// <c>source_prefix</c> is the prefix of <see cref="RecordSource"/> (an unsigned 64-bit value stored
+/// as its two's-complement signed integer), so the per-prefix quotas hold across a restart; null
+/// (a migrated row) reads as <see cref="RecordSource.ForId"/>. Keys, sources and provider IDs are 32-byte node IDs. <c>record</c> is the record encoded as on the
 /// wire (docs/PROTOCOL.md, "Records"): for a value, its kind byte then the record as in VALUE; for a
 /// provider, the record as in ADD_PROVIDER. Times are .NET UTC ticks (100 ns since 0001-01-01), so
 /// they round-trip exactly. A row whose record does not decode or whose key does not match is skipped
@@ -50,12 +59,15 @@ namespace Kademlia.Persistence;
 public sealed class SqliteRecordStore : IRecordStore, IDisposable
 {
     /// <summary>The schema version this build reads and writes.</summary>
-    public const int SchemaVersion = 1;
+    public const int SchemaVersion = 2;
 
     /// <summary>Changes waiting for the disk beyond which new records are refused (the disk cannot keep up).</summary>
     public const int MaxPendingWrites = 10_000;
 
     private const long ApplicationId = 0x4B414452;
+
+    /// <summary>The size the WAL file is truncated back to after a checkpoint: 1 MiB.</summary>
+    private const long JournalSizeLimit = 1L << 20;
 
     /// <summary>SQLITE_NOTADB: "file is not a database".</summary>
     private const int SqliteNotADatabase = 26;
@@ -183,6 +195,9 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
     /// <inheritdoc/>
     public IReadOnlyList<StoredValue> Values(DateTimeOffset now) => _rules.Values(now);
 
+    /// <inheritdoc/>
+    public IReadOnlyList<StoredTopic> Topics(DateTimeOffset now) => _rules.Topics(now);
+
     /// <summary>
     /// Writes what is still queued (waiting a few seconds at most for a database that cannot be
     /// written; what is left then is lost and logged) and closes the database.
@@ -232,26 +247,15 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
             Execute(connection, $"""
                 PRAGMA journal_mode = WAL;
                 BEGIN;
-                CREATE TABLE value_record (
-                    key BLOB PRIMARY KEY NOT NULL,
-                    record BLOB NOT NULL,
-                    source BLOB NOT NULL,
-                    stored_at INTEGER NOT NULL,
-                    expires_at INTEGER NOT NULL
-                ) WITHOUT ROWID;
-                CREATE TABLE provider_record (
-                    topic BLOB NOT NULL,
-                    provider BLOB NOT NULL,
-                    record BLOB NOT NULL,
-                    source BLOB NOT NULL,
-                    stored_at INTEGER NOT NULL,
-                    expires_at INTEGER NOT NULL,
-                    PRIMARY KEY (topic, provider)
-                ) WITHOUT ROWID;
+                {CreateTables}
                 PRAGMA application_id = {ApplicationId};
                 PRAGMA user_version = {SchemaVersion};
                 COMMIT;
                 """);
+        }
+        else if (applicationId == ApplicationId && version == 1)
+        {
+            MigrateFromVersion1(connection);
         }
         else if (applicationId != ApplicationId)
         {
@@ -263,14 +267,61 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
                 $"record database schema version {version} is not supported (this build uses {SchemaVersion}).");
         }
 
-        Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
+        // A WAL keeps the size of its largest transaction after checkpoints unless told otherwise;
+        // the limit truncates it back, so the file pair stays within the quota plus this much.
+        Execute(connection, $"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = {JournalSizeLimit};");
+    }
+
+    /// <summary>The tables of <see cref="SchemaVersion"/>.</summary>
+    private const string CreateTables = """
+        CREATE TABLE value_record (
+            key BLOB PRIMARY KEY NOT NULL,
+            record BLOB NOT NULL,
+            source BLOB NOT NULL,
+            source_prefix INTEGER,
+            stored_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL
+        );
+        CREATE TABLE provider_record (
+            topic BLOB NOT NULL,
+            provider BLOB NOT NULL,
+            record BLOB NOT NULL,
+            source BLOB NOT NULL,
+            source_prefix INTEGER,
+            stored_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            PRIMARY KEY (topic, provider)
+        );
+        """;
+
+    /// <summary>
+    /// Copies the rows of a version 1 file (<c>WITHOUT ROWID</c> tables, no prefixes) into the tables
+    /// of this version in one transaction, then compacts the file.
+    /// </summary>
+    private static void MigrateFromVersion1(SqliteConnection connection)
+    {
+        Execute(connection, $"""
+            BEGIN IMMEDIATE;
+            ALTER TABLE value_record RENAME TO value_record_v1;
+            ALTER TABLE provider_record RENAME TO provider_record_v1;
+            {CreateTables}
+            INSERT INTO value_record (key, record, source, stored_at, expires_at)
+                SELECT key, record, source, stored_at, expires_at FROM value_record_v1;
+            INSERT INTO provider_record (topic, provider, record, source, stored_at, expires_at)
+                SELECT topic, provider, record, source, stored_at, expires_at FROM provider_record_v1;
+            DROP TABLE value_record_v1;
+            DROP TABLE provider_record_v1;
+            PRAGMA user_version = {SchemaVersion};
+            COMMIT;
+            """);
+        Execute(connection, "VACUUM");
     }
 
     private void Load(DateTimeOffset now)
     {
         using (var command = _connection.CreateCommand())
         {
-            command.CommandText = "SELECT key, record, source, stored_at, expires_at FROM value_record";
+            command.CommandText = "SELECT key, record, source, stored_at, expires_at, source_prefix FROM value_record";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -283,13 +334,13 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
                     continue;
                 }
 
-                _rules.Restore(new StoredValue(record, source, storedAt, expiresAt));
+                _rules.Restore(new StoredValue(record, ReadSource(reader, source, 5), storedAt, expiresAt));
             }
         }
 
         using (var command = _connection.CreateCommand())
         {
-            command.CommandText = "SELECT topic, provider, record, source, stored_at, expires_at FROM provider_record";
+            command.CommandText = "SELECT topic, provider, record, source, stored_at, expires_at, source_prefix FROM provider_record";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
@@ -303,7 +354,7 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
                     continue;
                 }
 
-                _rules.Restore(new StoredProvider(record, source, storedAt, expiresAt));
+                _rules.Restore(new StoredProvider(record, ReadSource(reader, source, 6), storedAt, expiresAt));
             }
         }
 
@@ -311,6 +362,10 @@ public sealed class SqliteRecordStore : IRecordStore, IDisposable
         _writer = new SqliteWriter(_connection, _logger);
         _rules.TrimToLimits(now);
     }
+
+    /// <summary>The source <paramref name="id"/> with the prefix in <paramref name="column"/>; a null prefix (a migrated row) derived from the ID.</summary>
+    private static RecordSource ReadSource(SqliteDataReader reader, NodeId id, int column) =>
+        reader.GetValue(column) is long prefix ? new RecordSource(id, unchecked((ulong)prefix)) : RecordSource.ForId(id);
 
     private static byte[] ReadBlob(SqliteDataReader reader, int column) => reader.GetValue(column) as byte[] ?? [];
 

@@ -83,7 +83,7 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<QueryId, PendingQuery> _queries = [];
-    private readonly List<Channel<EngineEvent>> _subscribers = [];
+    private readonly List<Subscriber> _subscribers = [];
     private readonly AppReceivers _receivers = new();
     private readonly int _appInboxCapacity;
     private readonly int _maxQueuedDatagrams;
@@ -344,22 +344,59 @@ public sealed class DhtNode : IAsyncDisposable
     }
 
     /// <summary>The node's events (contacts added and evicted, records stored and expired, operations finished) until cancelled.</summary>
-    public async IAsyncEnumerable<EngineEvent> SubscribeAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<EngineEvent> SubscribeAsync(CancellationToken cancellationToken = default) =>
+        SubscribeAsync(includeLookupSteps: false, cancellationToken);
+
+    /// <summary>
+    /// The node's events until cancelled, with <paramref name="includeLookupSteps"/> also a
+    /// <see cref="LookupStepped"/> for every answer or failure of the lookups of operations started
+    /// through this node (the engine reports those only while such a subscriber listens). A subscriber
+    /// that falls 1024 events behind loses the oldest.
+    /// </summary>
+    public async IAsyncEnumerable<EngineEvent> SubscribeAsync(bool includeLookupSteps, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
-        var channel = Channel.CreateBounded<EngineEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest });
-        await PostAsync((_, _) => _subscribers.Add(channel), cancellationToken).ConfigureAwait(false);
+        var subscriber = new Subscriber(Channel.CreateBounded<EngineEvent>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.DropOldest }), includeLookupSteps);
+        await PostAsync((engine, _) =>
+        {
+            _subscribers.Add(subscriber);
+            engine.ReportLookupSteps |= includeLookupSteps;
+        }, cancellationToken).ConfigureAwait(false);
         try
         {
-            await foreach (var item in channel.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            await foreach (var item in subscriber.Events.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
             {
                 yield return item;
             }
         }
         finally
         {
-            Post(new Command((_, _) => _subscribers.Remove(channel), null));
+            Post(new Command((engine, _) =>
+            {
+                _subscribers.Remove(subscriber);
+                engine.ReportLookupSteps = _subscribers.Exists(s => s.LookupSteps);
+            }, null));
         }
     }
+
+    /// <summary>Every contact of the routing table with what the node has measured of it, by bucket.</summary>
+    public Task<IReadOnlyList<RoutingContact>> GetRoutingTableAsync(CancellationToken cancellationToken = default) =>
+        PostAsync<IReadOnlyList<RoutingContact>>((engine, _) =>
+        {
+            var contacts = new List<RoutingContact>(engine.Routing.Count);
+            for (var i = 0; i < NodeId.Bits; i++)
+            {
+                if (engine.Routing.GetBucket(i) is { Count: > 0 } bucket)
+                {
+                    contacts.AddRange(bucket.Contacts.Select(c => RoutingContact.From(c, i)));
+                }
+            }
+
+            return contacts;
+        }, cancellationToken);
+
+    /// <summary>The values and provider topics this node's store holds now, with their expiry times.</summary>
+    public Task<HeldRecords> GetHeldRecordsAsync(CancellationToken cancellationToken = default) =>
+        PostAsync((engine, now) => new HeldRecords(engine.Store.Values(now), engine.Store.Topics(now)), cancellationToken);
 
     /// <summary>
     /// Sends a datagram to the application receiving on <paramref name="channel"/> at <paramref name="peer"/>,
@@ -511,7 +548,7 @@ public sealed class DhtNode : IAsyncDisposable
 
     /// <summary>
     /// The values and announcements this node republishes, with their next republish times: what a host
-    /// saves (when a <see cref="PublishedChanged"/> event comes from <see cref="SubscribeAsync"/>) and gives
+    /// saves (when a <see cref="PublishedChanged"/> event comes from <see cref="SubscribeAsync(CancellationToken)"/>) and gives
     /// back in <see cref="DhtNodeOptions.Published"/> after a restart.
     /// </summary>
     public Task<IReadOnlyList<PublishedRecord>> GetPublishedAsync(CancellationToken cancellationToken = default) =>
@@ -895,7 +932,7 @@ public sealed class DhtNode : IAsyncDisposable
         _queries.Clear();
         foreach (var subscriber in _subscribers)
         {
-            subscriber.Writer.TryComplete(fault);
+            subscriber.Events.Writer.TryComplete(fault);
         }
 
         _subscribers.Clear();
@@ -1032,13 +1069,20 @@ public sealed class DhtNode : IAsyncDisposable
                 break;
         }
 
+        var lookupStep = engineEvent is LookupStepped;
         foreach (var subscriber in _subscribers)
         {
-            subscriber.Writer.TryWrite(engineEvent);
+            if (!lookupStep || subscriber.LookupSteps)
+            {
+                subscriber.Events.Writer.TryWrite(engineEvent);
+            }
         }
     }
 
     private sealed record Datagram(IPEndPoint From, byte[] Bytes, bool Known);
+
+    /// <summary>One <see cref="SubscribeAsync(bool, CancellationToken)"/> enumeration.</summary>
+    private sealed record Subscriber(Channel<EngineEvent> Events, bool LookupSteps);
 
     /// <summary>Work for the loop, and how to fail its caller if the loop never runs it.</summary>
     private sealed record Command(Action<KademliaEngine, DateTimeOffset> Run, Action<Exception>? Fail);

@@ -152,6 +152,8 @@ public sealed class ResilienceTests
         public IReadOnlyList<NodeId> RemoveExpired(DateTimeOffset now) => inner.RemoveExpired(now);
 
         public IReadOnlyList<StoredValue> Values(DateTimeOffset now) => inner.Values(now);
+
+        public IReadOnlyList<StoredTopic> Topics(DateTimeOffset now) => inner.Topics(now);
     }
 
     /// <summary>

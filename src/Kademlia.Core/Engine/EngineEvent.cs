@@ -1,6 +1,7 @@
 using Kademlia.Identity;
 using Kademlia.Records;
 using Kademlia.Routing;
+using Kademlia.Wire;
 
 namespace Kademlia.Engine;
 
@@ -80,3 +81,16 @@ public sealed record AppMessageReceived(NodeInfo From, string Channel, ReadOnlyM
 /// </summary>
 /// <param name="Count">How many the list holds.</param>
 public sealed record PublishedChanged(int Count) : EngineEvent;
+
+/// <summary>
+/// A request of a lookup was answered or failed: one step of a FIND_NODE, GET, PUT, ANNOUNCE or
+/// FIND_PROVIDERS started through the engine's API, as it happens. Reported only while
+/// <see cref="KademliaEngine.ReportLookupSteps"/> is set, for a host that draws lookups (a dashboard);
+/// the engine's own maintenance lookups and bootstraps are not reported.
+/// </summary>
+/// <param name="Query">The operation.</param>
+/// <param name="Target">The ID or key it looks up.</param>
+/// <param name="Peer">The node asked.</param>
+/// <param name="Request">What it was asked: FIND_NODE, GET or GET_PROVIDERS while the lookup walks, PUT or ADD_PROVIDER when a store reaches the k closest.</param>
+/// <param name="Rtt">How long the answer took, or null when the request timed out or was refused.</param>
+public sealed record LookupStepped(QueryId Query, NodeId Target, NodeId Peer, MessageType Request, TimeSpan? Rtt) : EngineEvent;

@@ -13,6 +13,9 @@ public sealed partial class KademliaEngine
     /// <summary>Most requests one query may send in one step, a guard against a runaway state machine.</summary>
     private const int MaxSendsPerDrive = 256;
 
+    /// <summary>Finished pings kept for reuse: enough for a host that keeps this many in flight.</summary>
+    private const int MaxSparePings = 256;
+
     /// <summary>
     /// Joins the network: pings the seeds (IK for <paramref name="seeds"/>, whose keys are known; XX for
     /// <paramref name="addresses"/>, known only by address), looks up our own ID, then refreshes every
@@ -28,7 +31,20 @@ public sealed partial class KademliaEngine
     }
 
     /// <summary>Pings a node whose contact we know. Finishes with a <see cref="PingResult"/>.</summary>
-    public QueryId Ping(DateTimeOffset now, NodeInfo peer) => Start(now, id => new PingQuery(id, now, this, peer));
+    public QueryId Ping(DateTimeOffset now, NodeInfo peer)
+    {
+        var id = NextQueryId();
+        if (_sparePings.TryPop(out var ping))
+        {
+            ping.Reuse(id, now, peer);
+        }
+        else
+        {
+            ping = new PingQuery(id, now, this, peer);
+        }
+
+        return Start(now, ping);
+    }
 
     /// <summary>Pings a node known only by its address (XX handshake). Finishes with a <see cref="PingResult"/>.</summary>
     public QueryId Ping(DateTimeOffset now, EndPoint address)
@@ -107,6 +123,13 @@ public sealed partial class KademliaEngine
         var local = Store.GetProviders(topic, now, maxProviders);
         return Start(now, id => new FindProvidersQuery(id, now, this, topic, maxProviders, local));
     }
+
+    /// <summary>
+    /// Whether to report each answered or failed request of an operation's lookup as a
+    /// <see cref="LookupStepped"/> event. Off by default: a host turns it on while something draws lookups
+    /// as they happen, and the engine then queues one event per answer.
+    /// </summary>
+    public bool ReportLookupSteps { get; set; }
 
     /// <summary>Abandons an operation: no <see cref="QueryFinished"/> will be reported for it.</summary>
     public bool Cancel(QueryId query)
@@ -187,15 +210,17 @@ public sealed partial class KademliaEngine
         return Start(now, id => new StoreQuery(id, now, this, topic, requestId => new AddProviderRequest(requestId, record, ttl), _options.Quorum) { Reported = reported });
     }
 
-    private QueryId Start(DateTimeOffset now, Func<QueryId, EngineQuery> create)
+    private QueryId Start(DateTimeOffset now, Func<QueryId, EngineQuery> create) => Start(now, create(NextQueryId()));
+
+    private QueryId Start(DateTimeOffset now, EngineQuery query)
     {
-        var id = new QueryId(++_nextQueryId);
-        var query = create(id);
-        _queries[id] = query;
+        _queries[query.Id] = query;
         _queriesStarted++;
         Drive(now, query);
-        return id;
+        return query.Id;
     }
+
+    private QueryId NextQueryId() => new(++_nextQueryId);
 
     /// <summary>Runs a query until it waits or finishes.</summary>
     private void Drive(DateTimeOffset now, EngineQuery query)
@@ -225,6 +250,14 @@ public sealed partial class KademliaEngine
         _wakeups.Schedule(query.Id, now);
     }
 
+    private void ReportStep(EngineQuery query, NodeId peer, MessageType request, TimeSpan? rtt)
+    {
+        if (ReportLookupSteps && query.Reported && query.LookupTarget is { } target)
+        {
+            _events.Enqueue(new LookupStepped(query.Id, target, peer, request, rtt));
+        }
+    }
+
     private void Finish(DateTimeOffset now, EngineQuery query)
     {
         _queries.Remove(query.Id);
@@ -232,6 +265,13 @@ public sealed partial class KademliaEngine
         if (query.Reported)
         {
             _events.Enqueue(new QueryFinished(query.Id, query.BuildResult(now)));
+        }
+
+        // Nothing refers to a finished query by object (its requests name it by ID, and a new ping gets
+        // a new ID), so it can serve the next ping.
+        if (query is PingQuery ping && _sparePings.Count < MaxSparePings)
+        {
+            _sparePings.Push(ping);
         }
     }
 }

@@ -238,6 +238,7 @@ public sealed partial class KademliaEngine
 
             if (pending.Owner is { } failed && _queries.TryGetValue(failed, out var failing))
             {
+                ReportStep(failing, peer.Id, pending.Type, rtt: null);
                 if (response is ErrorResponse refusal)
                 {
                     failing.OnError(peer.Id, pending.RequestId, refusal.Code, now);
@@ -265,6 +266,7 @@ public sealed partial class KademliaEngine
 
         if (pending.Owner is { } owner && _queries.TryGetValue(owner, out var query))
         {
+            ReportStep(query, peer.Id, pending.Type, now - pending.SentAt);
             query.OnResponse(peer, response, now);
             Drive(now, query);
         }

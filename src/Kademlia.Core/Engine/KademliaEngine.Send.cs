@@ -31,7 +31,6 @@ public sealed partial class KademliaEngine
 
         MarkIfClient(_plain);
 
-        var address = step.Address ?? step.Peer.Endpoint.ToIPEndPoint();
         // An APP_DATAGRAM is never answered: it is tracked only while it waits for a session, so that it
         // goes out when the session opens, or is counted as not sent when none does.
         var oneWay = request.Type == MessageType.AppDatagram;
@@ -39,7 +38,7 @@ public sealed partial class KademliaEngine
             request.RequestId,
             owner?.Id,
             step.Address is null ? step.Peer.Id : null,
-            address,
+            step.Address,
             request.Type,
             IsApplication(request.Type) ? RequestPurpose.Application : step.ExpectsAnswer ? purpose : RequestPurpose.FireAndForget,
             now,
@@ -80,7 +79,7 @@ public sealed partial class KademliaEngine
                 or MessageType.AppRequest or MessageType.AppDatagram
                 ? SmallAnswerSize
                 : PacketFormat.MaxResponseAnswer;
-            EmitOrFail(now, _sessions.InitiateIk(now, key, address, plaintext, _sealed, expected), request.RequestId);
+            EmitOrFail(now, _sessions.InitiateIk(now, key, step.Peer.Endpoint.ToIPEndPoint(), plaintext, _sealed, expected), request.RequestId);
             Sent(oneWay, request.RequestId);
         }
         else
@@ -88,10 +87,10 @@ public sealed partial class KademliaEngine
             // Too large for message 1 (a PUT, a large app message): open the session with a PING and send it right after.
             Enqueue(now, key, request.RequestId, plaintext, oneWay);
             var ping = new PingRequest(NewRequestId());
-            _requests.Add(new PendingRequest(ping.RequestId, null, step.Peer.Id, address, MessageType.Ping, RequestPurpose.FireAndForget, now, now + _options.Network.MaxRequestTimeout));
+            _requests.Add(new PendingRequest(ping.RequestId, null, step.Peer.Id, null, MessageType.Ping, RequestPurpose.FireAndForget, now, now + _options.Network.MaxRequestTimeout));
             MessageCodec.TryWrite(_plain, ping, out var pingLength);
             MarkIfClient(_plain);
-            EmitOrFail(now, _sessions.InitiateIk(now, key, address, _plain.AsSpan(0, pingLength), _sealed, SmallAnswerSize), ping.RequestId);
+            EmitOrFail(now, _sessions.InitiateIk(now, key, step.Peer.Endpoint.ToIPEndPoint(), _plain.AsSpan(0, pingLength), _sealed, SmallAnswerSize), ping.RequestId);
         }
     }
 

@@ -93,6 +93,11 @@ public sealed partial class KademliaEngine
 
         if (pending.Owner is { } owner && _queries.TryGetValue(owner, out var query))
         {
+            if (pending.Peer is { } asked)
+            {
+                ReportStep(query, asked, pending.Type, rtt: null);
+            }
+
             query.OnFailure(pending.Peer ?? default, pending.RequestId, now);
             Drive(now, query);
         }

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Immutable;
+using System.Diagnostics.CodeAnalysis;
+using System.Net;
 using System.Security.Cryptography;
 using Kademlia.Engine.Internal;
 using Kademlia.Identity;
@@ -21,7 +23,7 @@ namespace Kademlia.Engine;
 /// <see cref="Ping(DateTimeOffset, NodeInfo)"/>, <see cref="FindNode"/>, <see cref="Put"/>, <see cref="Get"/>,
 /// <see cref="Announce"/>, <see cref="FindProviders"/>, <see cref="SendAppRequest"/>), each returning a <see cref="QueryId"/>;
 /// application messages (<see cref="OpenAppChannel"/>, <see cref="SendAppDatagram"/>, <see cref="ReplyApp"/>).</para>
-/// <para>Outputs, to poll after every input in this order: <see cref="PollTransmit"/> until false (send
+/// <para>Outputs, to poll after every input in this order: <see cref="PollTransmit(Span{byte}, out EndPoint?, out int)"/> until false (send
 /// each datagram), <see cref="PollEvent"/> until false (operation results and table changes), then
 /// <see cref="NextTimeout"/> to arm the timer.</para>
 /// <para>Every datagram is authenticated by the session layer before anything else looks at it; a node
@@ -46,6 +48,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly Outbox _outbox;
     private readonly Queue<EngineEvent> _events = new();
     private readonly Dictionary<QueryId, EngineQuery> _queries = [];
+    private readonly Stack<PingQuery> _sparePings = new();
     private readonly QueryWakeups _wakeups = new();
     private readonly List<QueryId> _dueQueries = [];
     private readonly OutstandingRequests _requests = new();
@@ -76,7 +79,11 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     /// <param name="identity">This node's key pair and proof-of-work.</param>
     /// <param name="options">Settings; <see cref="EngineOptions.Network"/> gives the network.</param>
     /// <param name="store">Where records are kept; a <c>MemoryRecordStore</c> when null.</param>
-    /// <param name="random">A seeded generator for reproducible runs (the simulator); cryptographic randomness when null.</param>
+    /// <param name="random">
+    /// A seeded generator for reproducible runs (the simulator): request IDs, refresh targets and the session layer's
+    /// ephemeral keys, indexes and cookie secrets all come from it, so it must never be given in production.
+    /// Cryptographic randomness when null.
+    /// </param>
     /// <exception cref="ArgumentException">The identity does not meet the network's proof-of-work.</exception>
     public KademliaEngine(NodeIdentity identity, EngineOptions options, IRecordStore? store = null, Random? random = null)
     {
@@ -110,7 +117,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
             MaxPeers = options.MaxSessions,
             // No peer state for a key that fails proof-of-work: cheap keys cannot fill the table.
             AcceptIdentity = (key, nonce) => new NodeInfo(new NodePublicKey(key.Span), nonce, default).MeetsProofOfWork(network),
-        });
+        }, random is null ? null : new GeneratorRandomSource(random)); // one seed for every choice, the session keys too
         _requestLimiter = new RateLimiter(options.RequestsPerSecondPerSource, options.RequestBurstPerSource, options.MaxTrackedSources);
         _handshakeLimiter = new RateLimiter(options.HandshakesPerSecondPerSource, options.HandshakesPerSecondPerSource * 2, options.MaxTrackedSources);
         _load = new HandshakeLoad(options.HandshakeLoadPerSecond, options.HandshakeLoadPerSecond / 2, 0.5, 0.25, options.HandshakeLoadHold);
@@ -219,8 +226,20 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         AppMessagesSent = _apps.Sent,
     };
 
-    /// <summary>Takes the next datagram to send.</summary>
+    /// <summary>Takes the next datagram to send, as a new array (simple; see the overload that takes a buffer for the allocation-free path).</summary>
     public bool PollTransmit(out Transmit transmit) => _outbox.TryPoll(out transmit);
+
+    /// <summary>
+    /// Writes the next datagram to send into <paramref name="buffer"/>, the caller's (as quinn-proto's
+    /// <c>poll_transmit</c> takes one): nothing is allocated, and the engine reuses its own copy.
+    /// </summary>
+    /// <param name="buffer">At least <see cref="WireLimits.MaxPacketSize"/> bytes.</param>
+    /// <param name="destination">Where to send it.</param>
+    /// <param name="length">How many bytes of <paramref name="buffer"/> it fills.</param>
+    /// <returns>False when nothing is waiting.</returns>
+    /// <exception cref="ArgumentException"><paramref name="buffer"/> is shorter than the datagram (which stays queued).</exception>
+    public bool PollTransmit(Span<byte> buffer, [NotNullWhen(true)] out EndPoint? destination, out int length) =>
+        _outbox.TryPoll(buffer, out destination, out length);
 
     /// <summary>Takes the next event.</summary>
     public bool PollEvent(out EngineEvent? engineEvent) => _events.TryDequeue(out engineEvent);

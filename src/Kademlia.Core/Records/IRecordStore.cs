@@ -37,6 +37,9 @@ public interface IRecordStore
     /// <summary>Every live value, for re-replication to the k closest nodes.</summary>
     IReadOnlyList<StoredValue> Values(DateTimeOffset now);
 
+    /// <summary>Every topic with a live provider: how many providers it has and when the last of them expires.</summary>
+    IReadOnlyList<StoredTopic> Topics(DateTimeOffset now);
+
     /// <summary>The earliest expiry of anything stored, or null when empty.</summary>
     DateTimeOffset? NextExpiry { get; }
 
@@ -50,6 +53,12 @@ public interface IRecordStore
 /// <param name="StoredAt">When it was first stored or last replaced.</param>
 /// <param name="ExpiresAt">When it is dropped unless refreshed.</param>
 public sealed record StoredValue(ValueRecord Record, RecordSource Source, DateTimeOffset StoredAt, DateTimeOffset ExpiresAt);
+
+/// <summary>A topic a store holds providers of.</summary>
+/// <param name="Topic">The topic.</param>
+/// <param name="Providers">Live providers held.</param>
+/// <param name="ExpiresAt">When the last of them is dropped unless refreshed.</param>
+public sealed record StoredTopic(NodeId Topic, int Providers, DateTimeOffset ExpiresAt);
 
 /// <summary>Counts and sizes of a record store.</summary>
 /// <param name="Values">Live value records.</param>

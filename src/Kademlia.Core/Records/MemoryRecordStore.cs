@@ -34,11 +34,14 @@ namespace Kademlia.Records;
 /// large as the newcomer's, and only if the newcomer ranks later. Anything else is refused
 /// (<see cref="StoreError.QuotaExceeded"/>), so a burst from a few prefixes never displaces providers
 /// from the others.</para>
-/// <para><b>Quotas.</b> One source may hold <see cref="RecordStoreLimits.MaxRecordsPerSource"/>
+/// <para><b>Quotas.</b> The store holds at most <see cref="RecordStoreLimits.MaxValues"/> values,
+/// <see cref="RecordStoreLimits.MaxProviders"/> provider entries and
+/// <see cref="RecordStoreLimits.MaxBytes"/> bytes, each entry counted as its encoding plus
+/// <see cref="RecordStoreLimits.EntryOverhead"/>. One source may hold <see cref="RecordStoreLimits.MaxRecordsPerSource"/>
 /// entries (values plus provider entries it stored) and one prefix
 /// <see cref="RecordStoreLimits.MaxRecordsPerPrefix"/> (see <see cref="RecordSource"/>). The node's
 /// own records (source = <see cref="Self"/>) are exempt, bounded by the totals only, and never evicted
-/// for another source's record. When the total count of values or of bytes is full, eviction is fair
+/// for another source's record. When the total count of values, of provider entries or of bytes is full, eviction is fair
 /// across prefixes: the victim is the entry farthest (by XOR from the node's own ID, since the closest
 /// keys are the ones this node is responsible for) of the prefix holding the most entries, provided
 /// that prefix would still hold more than the newcomer's; otherwise the newcomer's own prefix gives
@@ -142,7 +145,7 @@ public sealed class MemoryRecordStore : IRecordStore
         }
 
         var addedBytes = SizeOf(record) - (stored is null ? 0 : SizeOf(stored.Record));
-        var victims = PlanEviction(record.Key, source, stored is null ? 1 : 0, addedBytes, stored is null ? null : SlotOf(stored));
+        var victims = PlanEviction(record.Key, source, stored is null ? 1 : 0, 0, addedBytes, stored is null ? null : SlotOf(stored));
         if (victims is null)
         {
             return StoreError.QuotaExceeded;
@@ -196,7 +199,7 @@ public sealed class MemoryRecordStore : IRecordStore
         }
 
         var addedBytes = SizeOf(record) - (replaced is null ? 0 : SizeOf(replaced.Record));
-        var victims = PlanEviction(record.Topic, source, 0, addedBytes, replaced is null ? null : SlotOf(replaced));
+        var victims = PlanEviction(record.Topic, source, 0, replaced is null ? 1 : 0, addedBytes, replaced is null ? null : SlotOf(replaced));
         if (victims is null)
         {
             return StoreError.QuotaExceeded;
@@ -260,6 +263,17 @@ public sealed class MemoryRecordStore : IRecordStore
     public IReadOnlyList<StoredValue> Values(DateTimeOffset now) =>
         [.. _values.Values.Where(v => v.ExpiresAt > now).OrderBy(v => v.Record.Key ^ Self)];
 
+    /// <inheritdoc/>
+    /// <remarks>Closest to the node's own ID first.</remarks>
+    public IReadOnlyList<StoredTopic> Topics(DateTimeOffset now) =>
+    [
+        .. _topics
+            .Select(t => (Topic: t.Key, Live: t.Value.Values.Where(p => p.ExpiresAt > now).ToList()))
+            .Where(t => t.Live.Count > 0)
+            .OrderBy(t => t.Topic ^ Self)
+            .Select(t => new StoredTopic(t.Topic, t.Live.Count, t.Live.Max(p => p.ExpiresAt))),
+    ];
+
     /// <summary>Every provider entry, expired or not, for tests and for the durable store.</summary>
     internal IEnumerable<StoredProvider> AllProviders => _topics.Values.SelectMany(t => t.Values);
 
@@ -293,12 +307,12 @@ public sealed class MemoryRecordStore : IRecordStore
     internal void TrimToLimits(DateTimeOffset now)
     {
         PurgeExpired(now);
-        while (_values.Count > Limits.MaxValues || _bytes > Limits.MaxBytes)
+        while (_values.Count > Limits.MaxValues || _providerCount > Limits.MaxProviders || _bytes > Limits.MaxBytes)
         {
-            var valuesOnly = _bytes <= Limits.MaxBytes;
-            var victim = Largest(valuesOnly, [], []) is { } prefix
-                ? Farthest(_entriesPerPrefix[prefix.Prefix], valuesOnly, [], beyond: null)
-                : Farthest(_ownEntries, valuesOnly, [], beyond: null);
+            var kinds = _bytes > Limits.MaxBytes ? Kinds.Any : _values.Count > Limits.MaxValues ? Kinds.Values : Kinds.Providers;
+            var victim = Largest(kinds, [], []) is { } prefix
+                ? Farthest(_entriesPerPrefix[prefix.Prefix], kinds, [], beyond: null)
+                : Farthest(_ownEntries, kinds, [], beyond: null);
             if (victim is not { } slot)
             {
                 break;
@@ -414,18 +428,19 @@ public sealed class MemoryRecordStore : IRecordStore
     }
 
     /// <summary>
-    /// The entries to evict so that <paramref name="newValues"/> more values and
-    /// <paramref name="newBytes"/> more bytes fit for a record under <paramref name="key"/> from
+    /// The entries to evict so that <paramref name="newValues"/> more values,
+    /// <paramref name="newProviders"/> more provider entries and <paramref name="newBytes"/> more bytes fit for a record under <paramref name="key"/> from
     /// <paramref name="source"/> (<paramref name="replacing"/>, the entry it replaces, is never
     /// chosen), by the fairness rule of the class remarks; null when there are not enough. Plans
     /// first and evicts only if the plan frees enough, so a refused record costs nothing stored.
     /// </summary>
-    private List<EntrySlot>? PlanEviction(NodeId key, RecordSource source, int newValues, long newBytes, EntrySlot? replacing)
+    private List<EntrySlot>? PlanEviction(NodeId key, RecordSource source, int newValues, int newProviders, long newBytes, EntrySlot? replacing)
     {
         var valueExcess = (long)_values.Count + newValues - Limits.MaxValues;
+        var providerExcess = (long)_providerCount + newProviders - Limits.MaxProviders;
         var byteExcess = _bytes + newBytes - Limits.MaxBytes;
         var victims = new List<EntrySlot>();
-        if (valueExcess <= 0 && byteExcess <= 0)
+        if (valueExcess <= 0 && providerExcess <= 0 && byteExcess <= 0)
         {
             return victims;
         }
@@ -439,22 +454,23 @@ public sealed class MemoryRecordStore : IRecordStore
         }
 
         var takenPerPrefix = new Dictionary<ulong, int>();
-        while (valueExcess > 0 || byteExcess > 0)
+        while (valueExcess > 0 || providerExcess > 0 || byteExcess > 0)
         {
-            // Only a value frees a value slot; when bytes are short too, any entry will do.
-            var valuesOnly = byteExcess <= 0;
+            // Only a value frees a value slot and only a provider entry a provider slot; when bytes
+            // are short too, any entry will do.
+            var kinds = byteExcess > 0 ? Kinds.Any : valueExcess > 0 ? Kinds.Values : Kinds.Providers;
             var newcomers = own ? 0 : PrefixCount(source.Prefix) - takenPerPrefix.GetValueOrDefault(source.Prefix) + 1;
             EntrySlot? victim;
-            if (Largest(valuesOnly, taken, takenPerPrefix) is { } largest
+            if (Largest(kinds, taken, takenPerPrefix) is { } largest
                 && (own || (largest.Prefix != source.Prefix && largest.Count > newcomers)))
             {
-                victim = Farthest(_entriesPerPrefix[largest.Prefix], valuesOnly, taken, beyond: null);
+                victim = Farthest(_entriesPerPrefix[largest.Prefix], kinds, taken, beyond: null);
                 takenPerPrefix[largest.Prefix] = takenPerPrefix.GetValueOrDefault(largest.Prefix) + 1;
             }
             else
             {
                 var mine = own ? _ownEntries : _entriesPerPrefix.GetValueOrDefault(source.Prefix);
-                victim = mine is null ? null : Farthest(mine, valuesOnly, taken, beyond: distance);
+                victim = mine is null ? null : Farthest(mine, kinds, taken, beyond: distance);
                 if (!own)
                 {
                     takenPerPrefix[source.Prefix] = takenPerPrefix.GetValueOrDefault(source.Prefix) + 1;
@@ -470,6 +486,7 @@ public sealed class MemoryRecordStore : IRecordStore
             victims.Add(slot);
             if (slot.IsProvider)
             {
+                providerExcess--;
                 byteExcess -= SizeOf(_topics[slot.Key][slot.Provider].Record);
             }
             else
@@ -486,7 +503,7 @@ public sealed class MemoryRecordStore : IRecordStore
     /// The prefix holding the most entries once <paramref name="takenPerPrefix"/> are gone, among
     /// those with an entry left to evict; the node's own records belong to none.
     /// </summary>
-    private PrefixSize? Largest(bool valuesOnly, HashSet<EntrySlot> taken, Dictionary<ulong, int> takenPerPrefix)
+    private PrefixSize? Largest(Kinds kinds, HashSet<EntrySlot> taken, Dictionary<ulong, int> takenPerPrefix)
     {
         PrefixSize? best = null;
         foreach (var size in _prefixesBySize.Reverse())
@@ -497,7 +514,7 @@ public sealed class MemoryRecordStore : IRecordStore
             }
 
             var left = size.Count - takenPerPrefix.GetValueOrDefault(size.Prefix);
-            if ((best is null || left > best.Value.Count) && Farthest(_entriesPerPrefix[size.Prefix], valuesOnly, taken, beyond: null) is not null)
+            if ((best is null || left > best.Value.Count) && Farthest(_entriesPerPrefix[size.Prefix], kinds, taken, beyond: null) is not null)
             {
                 best = new PrefixSize(left, size.Prefix);
             }
@@ -507,7 +524,7 @@ public sealed class MemoryRecordStore : IRecordStore
     }
 
     /// <summary>The farthest entry of <paramref name="entries"/> not taken, if farther than <paramref name="beyond"/>.</summary>
-    private static EntrySlot? Farthest(SortedSet<EntrySlot> entries, bool valuesOnly, HashSet<EntrySlot> taken, NodeId? beyond)
+    private static EntrySlot? Farthest(SortedSet<EntrySlot> entries, Kinds kinds, HashSet<EntrySlot> taken, NodeId? beyond)
     {
         foreach (var slot in entries.Reverse())
         {
@@ -516,7 +533,7 @@ public sealed class MemoryRecordStore : IRecordStore
                 return null;
             }
 
-            if (!taken.Contains(slot) && !(valuesOnly && slot.IsProvider))
+            if (!taken.Contains(slot) && (kinds == Kinds.Any || (kinds == Kinds.Providers) == slot.IsProvider))
             {
                 return slot;
             }
@@ -673,10 +690,13 @@ public sealed class MemoryRecordStore : IRecordStore
     private static long Rank(ProviderRecord record, DateTimeOffset now) =>
         Math.Min((long)Math.Min(record.PublishedAtUnixSeconds, long.MaxValue), now.ToUnixTimeSeconds());
 
-    /// <summary>A record's size as counted by the byte quota: its wire encoding, kind byte included.</summary>
-    private static int SizeOf(ValueRecord record) => 1 + MessageCodec.GetByteCount(record);
+    /// <summary>
+    /// An entry's size as counted by the byte quota: its wire encoding (kind byte included) plus the
+    /// per-entry overhead of <see cref="RecordStoreLimits.EntryOverhead"/>.
+    /// </summary>
+    private int SizeOf(ValueRecord record) => 1 + MessageCodec.GetByteCount(record) + Limits.EntryOverhead;
 
-    private static int SizeOf(ProviderRecord record) => MessageCodec.GetByteCount(record);
+    private int SizeOf(ProviderRecord record) => MessageCodec.GetByteCount(record) + Limits.EntryOverhead;
 
     /// <summary>
     /// A stored entry (a value, or one provider of a topic) ordered by its key's XOR distance from us
@@ -694,6 +714,14 @@ public sealed class MemoryRecordStore : IRecordStore
 
             return order != 0 ? order : Provider.CompareTo(other.Provider);
         }
+    }
+
+    /// <summary>Which entries an eviction may take: only a value frees a value slot, only a provider entry a provider slot.</summary>
+    private enum Kinds
+    {
+        Any,
+        Values,
+        Providers,
     }
 
     /// <summary>A source prefix ordered by how many entries it holds.</summary>

@@ -31,7 +31,11 @@ public readonly struct NodeEndpoint : IEquatable<NodeEndpoint>
         Span<byte> bytes = stackalloc byte[16];
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
-            address.MapToIPv6().TryWriteBytes(bytes, out _);
+            // ::ffff:a.b.c.d written in place: MapToIPv6 would allocate an address per call (once per datagram).
+            bytes[..10].Clear();
+            bytes[10] = 0xFF;
+            bytes[11] = 0xFF;
+            address.TryWriteBytes(bytes[12..], out _);
         }
         else
         {
@@ -146,6 +150,9 @@ public readonly struct NodeEndpoint : IEquatable<NodeEndpoint>
 
     /// <summary>The endpoint as an <see cref="IPEndPoint"/>.</summary>
     public IPEndPoint ToIPEndPoint() => new(ToIPAddress(), Port);
+
+    /// <summary>Whether <paramref name="other"/> has the same IP address, whatever its port (no allocation).</summary>
+    internal bool HasSameAddress(NodeEndpoint other) => _high == other._high && _low == other._low;
 
     /// <inheritdoc/>
     public bool Equals(NodeEndpoint other) => _high == other._high && _low == other._low && Port == other.Port;

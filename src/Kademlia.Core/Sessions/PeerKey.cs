@@ -1,13 +1,20 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+
 namespace Kademlia.Sessions;
 
 /// <summary>A peer's Ed25519 public key: the identity the session layer reports and indexes sessions by.</summary>
+/// <remarks>
+/// The 32 bytes are held inline, so a key costs no allocation however often it is built (once per
+/// request and per datagram on the hot path); <see cref="Span"/> reads them in place.
+/// </remarks>
 internal readonly struct PeerKey : IEquatable<PeerKey>, IComparable<PeerKey>
 {
     /// <summary>Size of the key.</summary>
     public const int Size = 32;
 
-    // An immutable private copy; a struct cannot hand out a span over an inline buffer of its own.
-    private readonly byte[]? _bytes;
+    private readonly KeyBytes _bytes;
+    private readonly bool _set;
 
     /// <summary>Copies a 32-byte Ed25519 public key.</summary>
     public PeerKey(ReadOnlySpan<byte> bytes)
@@ -17,14 +24,16 @@ internal readonly struct PeerKey : IEquatable<PeerKey>, IComparable<PeerKey>
             throw new ArgumentException("An Ed25519 public key is 32 bytes.", nameof(bytes));
         }
 
-        _bytes = bytes.ToArray();
+        bytes.CopyTo(_bytes);
+        _set = true;
     }
 
-    /// <summary>The raw key.</summary>
-    public ReadOnlySpan<byte> Span => _bytes;
+    /// <summary>The raw key (empty for the default value), read in place: valid while this value lives.</summary>
+    [UnscopedRef]
+    public ReadOnlySpan<byte> Span => _set ? _bytes : [];
 
     /// <summary>Whether this is the default (empty) value rather than a key.</summary>
-    public bool IsEmpty => _bytes is null;
+    public bool IsEmpty => !_set;
 
     /// <summary>Equal keys.</summary>
     public static bool operator ==(PeerKey left, PeerKey right) => left.Equals(right);
@@ -63,4 +72,10 @@ internal readonly struct PeerKey : IEquatable<PeerKey>, IComparable<PeerKey>
 
     /// <summary>Lowercase hex.</summary>
     public override string ToString() => Convert.ToHexStringLower(Span);
+
+    [InlineArray(Size)]
+    private struct KeyBytes
+    {
+        private byte _first;
+    }
 }

@@ -13,13 +13,13 @@ internal sealed class SqliteRecordJournal(SqliteRecordStore store) : IRecordStor
 {
     public void ValueStored(StoredValue value) =>
         store.Enqueue(new WriteOp(new WriteTarget(value.Record.Key, default, IsProvider: false), MessageCodec.EncodeRecord(value.Record),
-            value.Source.Id, value.StoredAt.UtcTicks, value.ExpiresAt.UtcTicks));
+            value.Source, value.StoredAt.UtcTicks, value.ExpiresAt.UtcTicks));
 
     public void ValueRemoved(NodeId key) => store.Enqueue(WriteOp.Delete(new WriteTarget(key, default, IsProvider: false)));
 
     public void ProviderStored(StoredProvider provider) =>
         store.Enqueue(new WriteOp(new WriteTarget(provider.Record.Topic, provider.ProviderId, IsProvider: true), MessageCodec.EncodeProvider(provider.Record),
-            provider.Source.Id, provider.StoredAt.UtcTicks, provider.ExpiresAt.UtcTicks));
+            provider.Source, provider.StoredAt.UtcTicks, provider.ExpiresAt.UtcTicks));
 
     public void ProviderRemoved(NodeId topic, NodeId provider) => store.Enqueue(WriteOp.Delete(new WriteTarget(topic, provider, IsProvider: true)));
 }
@@ -28,7 +28,7 @@ internal sealed class SqliteRecordJournal(SqliteRecordStore store) : IRecordStor
 internal readonly record struct WriteTarget(NodeId Key, NodeId Provider, bool IsProvider);
 
 /// <summary>An upsert of <see cref="Target"/> (with its encoded record) or, when <see cref="Record"/> is null, its deletion.</summary>
-internal readonly record struct WriteOp(WriteTarget Target, byte[]? Record, NodeId Source, long StoredAtTicks, long ExpiresAtTicks)
+internal readonly record struct WriteOp(WriteTarget Target, byte[]? Record, RecordSource Source, long StoredAtTicks, long ExpiresAtTicks)
 {
     public static WriteOp Delete(WriteTarget target) => new(target, null, default, 0, 0);
 }

@@ -25,6 +25,9 @@ internal sealed partial class SqliteWriter : IDisposable
     /// <summary>How long <see cref="Dispose"/> lets queued changes reach the disk before giving them up.</summary>
     private static readonly TimeSpan FlushLimit = TimeSpan.FromSeconds(5);
 
+    /// <summary>Rows the batch keeps room for between passes.</summary>
+    private const int BatchCapacityKept = 64;
+
     private readonly SqliteConnection _connection;
     private readonly ILogger _logger;
     private readonly Channel<WriteOp> _queue = Channel.CreateUnbounded<WriteOp>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -45,12 +48,12 @@ internal sealed partial class SqliteWriter : IDisposable
         _connection = connection;
         _logger = logger;
         _upsertValue = Command(
-            "INSERT OR REPLACE INTO value_record (key, record, source, stored_at, expires_at) VALUES ($key, $record, $source, $stored_at, $expires_at)",
-            "$key", "$record", "$source", "$stored_at", "$expires_at");
+            "INSERT OR REPLACE INTO value_record (key, record, source, source_prefix, stored_at, expires_at) VALUES ($key, $record, $source, $source_prefix, $stored_at, $expires_at)",
+            "$key", "$record", "$source", "$source_prefix", "$stored_at", "$expires_at");
         _deleteValue = Command("DELETE FROM value_record WHERE key = $key", "$key");
         _upsertProvider = Command(
-            "INSERT OR REPLACE INTO provider_record (topic, provider, record, source, stored_at, expires_at) VALUES ($topic, $provider, $record, $source, $stored_at, $expires_at)",
-            "$topic", "$provider", "$record", "$source", "$stored_at", "$expires_at");
+            "INSERT OR REPLACE INTO provider_record (topic, provider, record, source, source_prefix, stored_at, expires_at) VALUES ($topic, $provider, $record, $source, $source_prefix, $stored_at, $expires_at)",
+            "$topic", "$provider", "$record", "$source", "$source_prefix", "$stored_at", "$expires_at");
         _deleteProvider = Command("DELETE FROM provider_record WHERE topic = $topic AND provider = $provider", "$topic", "$provider");
         _run = Task.Run(RunAsync);
     }
@@ -137,6 +140,9 @@ internal sealed partial class SqliteWriter : IDisposable
             Interlocked.Add(ref _pending, -_batchTaken);
             _batchTaken = 0;
             _batch.Clear();
+            // A burst leaves the batch sized for thousands of rows; that memory belongs to no record
+            // and would count against none of the store's quotas.
+            _batch.TrimExcess(BatchCapacityKept);
             if (_fault is not null)
             {
                 _fault = null;
@@ -164,11 +170,11 @@ internal sealed partial class SqliteWriter : IDisposable
         {
             if (op.Target.IsProvider)
             {
-                Run(_upsertProvider, transaction, op.Target.Key.ToArray(), op.Target.Provider.ToArray(), op.Record!, op.Source.ToArray(), op.StoredAtTicks, op.ExpiresAtTicks);
+                Run(_upsertProvider, transaction, op.Target.Key.ToArray(), op.Target.Provider.ToArray(), op.Record!, op.Source.Id.ToArray(), unchecked((long)op.Source.Prefix), op.StoredAtTicks, op.ExpiresAtTicks);
             }
             else
             {
-                Run(_upsertValue, transaction, op.Target.Key.ToArray(), op.Record!, op.Source.ToArray(), op.StoredAtTicks, op.ExpiresAtTicks);
+                Run(_upsertValue, transaction, op.Target.Key.ToArray(), op.Record!, op.Source.Id.ToArray(), unchecked((long)op.Source.Prefix), op.StoredAtTicks, op.ExpiresAtTicks);
             }
         }
 

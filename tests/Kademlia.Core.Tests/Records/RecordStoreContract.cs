@@ -25,12 +25,6 @@ public abstract class RecordStoreContract
     /// <summary>Whether the expired keys a write cleared are still reported after the store is reopened.</summary>
     protected virtual bool ReportsAcrossReopen => true;
 
-    /// <summary>
-    /// Whether entries keep their source prefix across a reopen. The SQLite store persists source IDs
-    /// only (issue 12 item 7, left): reloaded entries count per source ID.
-    /// </summary>
-    protected virtual bool KeepsPrefixesAcrossReopen => true;
-
     private IRecordStore Create(RecordStoreLimits? limits = null) => Create(Self, limits);
 
     [Fact]
@@ -193,7 +187,26 @@ public abstract class RecordStoreContract
         Assert.Equal(listed.OrderByDescending(p => p.PublishedAtUnixSeconds).Select(p => p.PublishedAtUnixSeconds), listed.Select(p => p.PublishedAtUnixSeconds));
         Assert.Equal(listed.Take(2), store.GetProviders(topic, T0, 2));
         Assert.Empty(store.GetProviders(Topic("other"), T0, 10));
-        Assert.Equal(new RecordStoreStatistics(0, 4, 1, listed.Sum(p => (long)MessageCodec.GetByteCount(p))), store.Statistics);
+        Assert.Equal(new RecordStoreStatistics(0, 4, 1, listed.Sum(p => (long)MessageCodec.GetByteCount(p) + RecordStoreLimits.Default.EntryOverhead)), store.Statistics);
+    }
+
+    [Fact]
+    public void Topics_lists_each_topic_with_its_live_providers_and_last_expiry()
+    {
+        var store = Create();
+        var poker = Topic("game:poker");
+        var chess = Topic("game:chess");
+        store.AddProvider(Provider(0, poker, 100), SourceA, T0, Later);
+        store.AddProvider(Provider(1, poker, 100), SourceA, T0, MuchLater);
+        store.AddProvider(Provider(2, chess, 100), SourceA, T0, Later);
+
+        var topics = store.Topics(T0).ToDictionary(t => t.Topic);
+        Assert.Equal(2, topics.Count);
+        Assert.Equal(new StoredTopic(poker, 2, MuchLater), topics[poker]);
+        Assert.Equal(new StoredTopic(chess, 1, Later), topics[chess]);
+
+        // At Later the chess provider and one poker provider have expired.
+        Assert.Equal([new StoredTopic(poker, 1, MuchLater)], store.Topics(Later));
     }
 
     [Fact]
@@ -266,11 +279,6 @@ public abstract class RecordStoreContract
     [Fact]
     public void Sybils_that_choose_keys_cannot_evict_honest_records_of_other_prefixes_nor_the_nodes_own()
     {
-        if (!KeepsPrefixesAcrossReopen)
-        {
-            return;
-        }
-
         // The attack of issue 12 item 7, scaled down 64 times: 66 identities in one /24 store values
         // whose keys they ground close to us, 20 each, into a store of 1,024 values.
         var limits = new RecordStoreLimits { MaxValues = 1_024, MaxRecordsPerPrefix = 256 };
@@ -328,11 +336,6 @@ public abstract class RecordStoreContract
     [Fact]
     public void Eviction_takes_from_the_prefix_holding_most_whatever_the_distance()
     {
-        if (!KeepsPrefixesAcrossReopen)
-        {
-            return;
-        }
-
         var byDistance = Enumerable.Range(0, 20).Select(i => ImmutableRecord.Create(BitConverter.GetBytes(i))).OrderBy(r => r.Key ^ Self).ToArray();
         var store = Create(new RecordStoreLimits { MaxValues = 6 });
         var crowd = Peer(1, Subnet(1));
@@ -362,11 +365,6 @@ public abstract class RecordStoreContract
     [Fact]
     public void A_prefix_quota_bounds_all_the_sources_of_one_prefix_together()
     {
-        if (!KeepsPrefixesAcrossReopen)
-        {
-            return;
-        }
-
         var store = Create(new RecordStoreLimits { MaxRecordsPerPrefix = 3 });
         Assert.Equal(StoreError.None, store.Put(Immutable(1), Peer(1, Subnet(1)), T0, Later));
         Assert.Equal(StoreError.None, store.Put(Immutable(2), Peer(2, Subnet(1)), T0, Later));
@@ -379,11 +377,6 @@ public abstract class RecordStoreContract
     [Fact]
     public void A_topic_flooded_by_future_dated_sybils_of_one_prefix_keeps_room_for_honest_providers()
     {
-        if (!KeepsPrefixesAcrossReopen)
-        {
-            return;
-        }
-
         // Issue 12 item 8: 64 Sybils dated now + 9 minutes (inside the accepted skew) flood a topic.
         var store = Create();
         var topic = Topic("game:poker");
@@ -409,11 +402,6 @@ public abstract class RecordStoreContract
     [Fact]
     public void A_full_topic_gives_way_to_honest_providers_not_to_a_burst_of_future_dated_ones()
     {
-        if (!KeepsPrefixesAcrossReopen)
-        {
-            return;
-        }
-
         // 64 Sybils from 8 prefixes fill a topic, dated 9 minutes ahead.
         var store = Create();
         var topic = Topic("game:poker");
@@ -450,7 +438,7 @@ public abstract class RecordStoreContract
         var topic = Enumerable.Range(0, 64).Select(i => Topic($"topic {i}")).Max(t => t ^ Self) ^ Self;
         Assert.True((topic ^ Self) > (values[9].Key ^ Self));
         var provider = Provider(0, topic, 100);
-        var store = Create(new RecordStoreLimits { MaxBytes = MessageCodec.GetByteCount(provider) + 20 });
+        var store = Create(new RecordStoreLimits { MaxBytes = MessageCodec.GetByteCount(provider) + 20, EntryOverhead = 0 });
         Assert.Equal(StoreError.None, store.AddProvider(provider, SourceA, T0, Later));
         Assert.Equal(StoreError.None, store.Put(values[5], SourceA, T0, Later));
         Assert.Equal(StoreError.None, store.Put(values[8], SourceA, T0, Later));
@@ -459,7 +447,7 @@ public abstract class RecordStoreContract
         Assert.Equal([values[2], values[5], values[8]], store.Values(T0).Select(v => v.Record));
         Assert.Equal(StoreError.QuotaExceeded, store.AddProvider(provider, SourceA, T0, Later));
 
-        var small = Create(new RecordStoreLimits { MaxBytes = 30 });
+        var small = Create(new RecordStoreLimits { MaxBytes = 30, EntryOverhead = 0 });
         foreach (var record in new[] { values[5], values[8], values[2], values[0] })
         {
             Assert.Equal(StoreError.None, small.Put(record, SourceA, T0, Later));
@@ -468,6 +456,36 @@ public abstract class RecordStoreContract
         Assert.Equal(StoreError.QuotaExceeded, small.Put(values[9], SourceA, T0, Later));
         Assert.Equal([values[0], values[2], values[5]], small.Values(T0).Select(v => v.Record));
         Assert.Equal(30, small.Statistics.Bytes);
+    }
+
+    [Fact]
+    public void Each_entry_counts_its_overhead_against_the_byte_quota()
+    {
+        // Four small values whose encodings alone would fit in 2 × 1,024 bytes many times over.
+        var limits = new RecordStoreLimits { MaxBytes = 2 * 1_024 + 100, EntryOverhead = 1_024 };
+        var store = Create(limits);
+        var byDistance = Enumerable.Range(0, 4).Select(Immutable).OrderBy(r => r.Key ^ Self).ToArray();
+        Assert.Equal(StoreError.None, store.Put(byDistance[2], SourceA, T0, Later));
+        Assert.Equal(StoreError.None, store.Put(byDistance[1], SourceA, T0, Later));
+        Assert.Equal(StoreError.None, store.Put(byDistance[0], SourceA, T0, Later));
+        Assert.Equal(StoreError.QuotaExceeded, store.Put(byDistance[3], SourceA, T0, Later));
+        Assert.Equal([byDistance[0], byDistance[1]], store.Values(T0).Select(v => v.Record));
+        Assert.Equal(2 * (1_024 + 1 + MessageCodec.GetByteCount(byDistance[0])), store.Statistics.Bytes);
+    }
+
+    [Fact]
+    public void The_count_of_provider_entries_is_bounded_across_topics()
+    {
+        var store = Create(new RecordStoreLimits { MaxProviders = 3 });
+        var topics = Enumerable.Range(0, 4).Select(i => Topic($"topic {i}")).OrderBy(t => t ^ Self).ToArray();
+        Assert.Equal(StoreError.None, store.AddProvider(Provider(0, topics[3], 100), SourceA, T0, Later));
+        Assert.Equal(StoreError.None, store.AddProvider(Provider(0, topics[1], 100), SourceA, T0, Later));
+        Assert.Equal(StoreError.None, store.AddProvider(Provider(0, topics[2], 100), SourceA, T0, Later));
+        Assert.Equal(StoreError.None, store.Put(Immutable(1), SourceA, T0, Later)); // values have their own count
+        Assert.Equal(StoreError.None, store.AddProvider(Provider(0, topics[0], 100), SourceA, T0, Later));
+        Assert.Equal(3, store.Statistics.Providers);
+        Assert.Empty(store.GetProviders(topics[3], T0, 10)); // the farthest topic gave way
+        Assert.NotNull(store.Get(Immutable(1).Key, T0));
     }
 
     [Fact]
@@ -483,7 +501,7 @@ public abstract class RecordStoreContract
         Assert.Empty(store.RemoveExpired(T0.AddMinutes(5)));
         Assert.Equal([Immutable(1).Key, topic], store.RemoveExpired(T0.AddMinutes(20)));
         Assert.Empty(store.RemoveExpired(T0.AddMinutes(20)));
-        Assert.Equal(new RecordStoreStatistics(1, 0, 0, 10), store.Statistics);
+        Assert.Equal(new RecordStoreStatistics(1, 0, 0, 10 + RecordStoreLimits.Default.EntryOverhead), store.Statistics);
         Assert.Equal(T0.AddMinutes(30), store.NextExpiry);
         // An expired entry a write clears out of its way is still reported, once.
         if (!ReportsAcrossReopen)
@@ -525,7 +543,7 @@ public abstract class RecordStoreContract
     public void Quotas_hold_under_any_sequence_of_writes() =>
         Gen.Select(Gen.Int[0, 3], Gen.Int[0, 5], Gen.Int[0, 2], Gen.Int[0, 3]).List[1, 60].Sample(ops =>
         {
-            var limits = new RecordStoreLimits { MaxValues = 4, MaxBytes = 700, MaxProvidersPerTopic = 2, MaxRecordsPerSource = 3 };
+            var limits = new RecordStoreLimits { MaxValues = 4, MaxProviders = 3, MaxBytes = 700, EntryOverhead = 64, MaxProvidersPerTopic = 2, MaxRecordsPerSource = 3 };
             var store = Create(limits);
             var sources = new[] { SourceA, SourceB, Self };
             var now = T0;
@@ -542,7 +560,7 @@ public abstract class RecordStoreContract
                 };
 
                 var statistics = store.Statistics;
-                if (statistics.Values > limits.MaxValues || statistics.Bytes > limits.MaxBytes)
+                if (statistics.Values > limits.MaxValues || statistics.Providers > limits.MaxProviders || statistics.Bytes > limits.MaxBytes)
                 {
                     return false;
                 }

@@ -20,9 +20,6 @@ public sealed class ReopenedSqliteRecordStoreTests : RecordStoreContract, IDispo
     /// <summary>What <see cref="IRecordStore.RemoveExpired"/> has yet to report lives in the process, not the file.</summary>
     protected override bool ReportsAcrossReopen => false;
 
-    /// <summary>The file keeps source IDs, not their prefixes (issue 12 item 7, left).</summary>
-    protected override bool KeepsPrefixesAcrossReopen => false;
-
     protected override IRecordStore Create(NodeId self, RecordStoreLimits? limits = null)
     {
         // CsCheck runs a property's samples on several threads: the counter and the list are shared.
@@ -66,6 +63,8 @@ public sealed class ReopenedSqliteRecordStoreTests : RecordStoreContract, IDispo
         public IReadOnlyList<NodeId> RemoveExpired(DateTimeOffset now) => _store.RemoveExpired(now);
 
         public IReadOnlyList<StoredValue> Values(DateTimeOffset now) => _store.Values(now);
+
+        public IReadOnlyList<StoredTopic> Topics(DateTimeOffset now) => _store.Topics(now);
 
         public void Dispose() => _store.Dispose();
 

@@ -108,6 +108,76 @@ public sealed class SqliteRecordStoreTests : RecordStoreContract, IDisposable
     }
 
     [Fact]
+    public void Source_prefixes_survive_a_restart_so_the_prefix_quota_still_binds()
+    {
+        var path = _directory.File("prefixes.db");
+        var limits = new RecordStoreLimits { MaxRecordsPerPrefix = 2 };
+        var first = new RecordSource(SourceA, 0x8000_0000_00C0_A801);
+        var sameSlash24 = new RecordSource(SourceB, first.Prefix);
+        using (var store = SqliteRecordStore.Open(path, Self, T0, limits))
+        {
+            Assert.Equal(StoreError.None, store.Put(Immutable(1), first, T0, T0.AddHours(1)));
+            Assert.Equal(StoreError.None, store.Put(Immutable(2), sameSlash24, T0, T0.AddHours(1)));
+        }
+
+        using var reopened = SqliteRecordStore.Open(path, Self, T0, limits);
+        Assert.Equal(first, reopened.Get(Immutable(1).Key, T0)!.Source);
+        Assert.Equal(StoreError.QuotaExceeded, reopened.Put(Immutable(3), new RecordSource(NodeId.Hash("c"u8), first.Prefix), T0, T0.AddHours(1)));
+        Assert.Equal(StoreError.None, reopened.Put(Immutable(3), new RecordSource(NodeId.Hash("c"u8), first.Prefix + 1), T0, T0.AddHours(1)));
+    }
+
+    [Fact]
+    public void A_version_1_file_is_migrated_with_its_rows_and_ID_derived_prefixes()
+    {
+        var path = _directory.File("version-1.db");
+        using (var store = SqliteRecordStore.Open(path, Self, T0))
+        {
+            store.Put(Immutable(1), new RecordSource(SourceA, 42), T0, T0.AddHours(1));
+            store.AddProvider(Provider(0, Topic("t"), 100), SourceB, T0, T0.AddHours(1));
+        }
+
+        // Rewrite the file in the version 1 layout: WITHOUT ROWID tables and no prefix column.
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = """
+                BEGIN;
+                CREATE TABLE v1 (key BLOB PRIMARY KEY NOT NULL, record BLOB NOT NULL, source BLOB NOT NULL, stored_at INTEGER NOT NULL, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT INTO v1 SELECT key, record, source, stored_at, expires_at FROM value_record;
+                DROP TABLE value_record;
+                ALTER TABLE v1 RENAME TO value_record;
+                CREATE TABLE p1 (topic BLOB NOT NULL, provider BLOB NOT NULL, record BLOB NOT NULL, source BLOB NOT NULL, stored_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (topic, provider)) WITHOUT ROWID;
+                INSERT INTO p1 SELECT topic, provider, record, source, stored_at, expires_at FROM provider_record;
+                DROP TABLE provider_record;
+                ALTER TABLE p1 RENAME TO provider_record;
+                PRAGMA user_version = 1;
+                COMMIT;
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        using (var migrated = SqliteRecordStore.Open(path, Self, T0))
+        {
+            Assert.Equal(0, migrated.UnreadableRows);
+            Assert.Equal(RecordSource.ForId(SourceA), migrated.Get(Immutable(1).Key, T0)!.Source);
+            Assert.Single(migrated.GetProviders(Topic("t"), T0, 10));
+            migrated.Put(Immutable(2), new RecordSource(SourceB, 7), T0, T0.AddHours(1));
+        }
+
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "PRAGMA user_version";
+            Assert.Equal(2L, command.ExecuteScalar());
+        }
+
+        using var again = SqliteRecordStore.Open(path, Self, T0);
+        Assert.Equal(new RecordSource(SourceB, 7), again.Get(Immutable(2).Key, T0)!.Source);
+    }
+
+    [Fact]
     public void A_row_that_does_not_decode_is_skipped_and_counted()
     {
         var path = _directory.File("rows.db");
@@ -120,7 +190,7 @@ public sealed class SqliteRecordStoreTests : RecordStoreContract, IDisposable
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "INSERT INTO value_record VALUES (zeroblob(32), x'0102', zeroblob(32), 0, 9223372036854775807)";
+            command.CommandText = "INSERT INTO value_record (key, record, source, stored_at, expires_at) VALUES (zeroblob(32), x'0102', zeroblob(32), 0, 9223372036854775807)";
             command.ExecuteNonQuery();
         }
 

@@ -93,8 +93,8 @@ public sealed class SqliteStoreFaultTests : IDisposable
         {
             Assert.True(i < 100, "the database never filled up");
             var record = Large(i);
-            // The first half expires within the hour, so that expiry can make room later.
-            Assert.Equal(StoreError.None, store.Put(record, SourceA, T0, i < 4 ? T0.AddMinutes(30) : T0.AddHours(5)));
+            // The first eight (two leaf pages of four rows) expire within the hour, so that expiry can make room later.
+            Assert.Equal(StoreError.None, store.Put(record, SourceA, T0, i < 8 ? T0.AddMinutes(30) : T0.AddHours(5)));
             accepted.Add(record);
             WaitUntil(() => store.Health.PendingWrites == 0 || !store.Health.IsWritable);
         }

@@ -57,4 +57,6 @@ internal sealed class FaultyStore(NodeId self) : IRecordStore
     public IReadOnlyList<NodeId> RemoveExpired(DateTimeOffset now) => _inner.RemoveExpired(now);
 
     public IReadOnlyList<StoredValue> Values(DateTimeOffset now) => _inner.Values(now);
+
+    public IReadOnlyList<StoredTopic> Topics(DateTimeOffset now) => _inner.Topics(now);
 }

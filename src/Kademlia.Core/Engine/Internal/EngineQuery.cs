@@ -11,18 +11,29 @@ namespace Kademlia.Engine.Internal;
 /// </summary>
 internal abstract class EngineQuery(QueryId id, DateTimeOffset startedAt, IQueryContext context)
 {
-    public QueryId Id { get; } = id;
+    public QueryId Id { get; private set; } = id;
 
-    public DateTimeOffset StartedAt { get; } = startedAt;
+    public DateTimeOffset StartedAt { get; private set; } = startedAt;
 
     /// <summary>False for the engine's own maintenance (republish, refresh): no event is emitted.</summary>
     public bool Reported { get; init; } = true;
 
     public int MessagesSent { get; set; }
 
+    /// <summary>The ID or key an operation started through the API looks up (for <see cref="LookupStepped"/>); null for others.</summary>
+    public NodeId? LookupTarget { get; protected init; }
+
     protected IQueryContext Context { get; } = context;
 
     public abstract QueryStep Next(DateTimeOffset now);
+
+    /// <summary>Makes this finished object a new query, for a pooled kind (<see cref="PingQuery"/>).</summary>
+    protected void Restart(QueryId id, DateTimeOffset startedAt)
+    {
+        Id = id;
+        StartedAt = startedAt;
+        MessagesSent = 0;
+    }
 
     /// <summary>An answer from <paramref name="peer"/> to a request of this query.</summary>
     public abstract void OnResponse(NodeInfo peer, Message response, DateTimeOffset now);

@@ -50,7 +50,7 @@ internal sealed class ExternalAddressVote(bool loopbackPerEndpoint)
             var sameAddress = 0;
             foreach (var (_, observed) in _votes)
             {
-                if (observed.SubnetKey == latest.SubnetKey && observed.ToIPAddress().Equals(latest.ToIPAddress()))
+                if (observed.HasSameAddress(latest))
                 {
                     sameAddress++;
                 }
@@ -69,7 +69,12 @@ internal sealed class ExternalAddressVote(bool loopbackPerEndpoint)
         }
 
         var voter = VoterOf(reporter);
-        _votes.RemoveAll(v => v.Voter == voter);
+        var held = IndexOf(voter);
+        if (held >= 0)
+        {
+            _votes.RemoveAt(held);
+        }
+
         if (_votes.Count == Window)
         {
             _votes.RemoveAt(0);
@@ -91,7 +96,21 @@ internal sealed class ExternalAddressVote(bool loopbackPerEndpoint)
     public bool HasVoted(NodeEndpoint reporter)
     {
         var voter = VoterOf(reporter);
-        return _votes.Exists(v => v.Voter == voter);
+        return IndexOf(voter) >= 0;
+    }
+
+    /// <summary>Where <paramref name="voter"/>'s report sits in the window (one at most), or -1.</summary>
+    private int IndexOf(ulong voter)
+    {
+        for (var i = 0; i < _votes.Count; i++)
+        {
+            if (_votes[i].Voter == voter)
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     /// <summary>The reporter's prefix; on loopback test networks its endpoint, since every node shares 127.0.0.1.</summary>

@@ -9,7 +9,11 @@ namespace Kademlia.Engine.Internal;
 internal sealed class FindNodeQuery : EngineQuery
 {
     public FindNodeQuery(QueryId id, DateTimeOffset now, IQueryContext context, NodeId target)
-        : base(id, now, context) => Lookup = StartLookup(target, now);
+        : base(id, now, context)
+    {
+        Lookup = StartLookup(target, now);
+        LookupTarget = target;
+    }
 
     public DisjointLookup Lookup { get; }
 

@@ -23,6 +23,7 @@ internal sealed class FindProvidersQuery : EngineQuery
     {
         _maxProviders = maxProviders;
         Lookup = StartLookup(topic, now);
+        LookupTarget = topic;
         foreach (var provider in local)
         {
             Accept(provider);

@@ -31,6 +31,7 @@ internal sealed class GetQuery : EngineQuery
         _kind = kind;
         _best = local;
         Lookup = StartLookup(key, now);
+        LookupTarget = key;
         if (local is not null)
         {
             (_first, _firstAfter) = (local, TimeSpan.Zero);

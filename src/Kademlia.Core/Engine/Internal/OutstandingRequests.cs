@@ -46,8 +46,8 @@ internal sealed class OutstandingRequests
     /// </summary>
     public bool TryTakeAnswered(ulong requestId, NodeId peer, EndPoint from, out PendingRequest request)
     {
-        if (!_byId.TryGetValue(requestId, out request!)
-            || (request.Peer is { } expected ? expected != peer : !request.Address.Equals(from)))
+        if (!_byId.TryGetValue(requestId, out request)
+            || (request.Peer is { } expected ? expected != peer : !from.Equals(request.Address)))
         {
             return false;
         }
@@ -88,7 +88,7 @@ internal sealed class OutstandingRequests
             return true;
         }
 
-        request = null!;
+        request = default;
         return false;
     }
 

@@ -23,12 +23,16 @@ internal enum RequestPurpose
     Application,
 }
 
-/// <summary>A request in flight, matched by its 64-bit random ID and its peer.</summary>
-internal sealed record PendingRequest(
+/// <summary>
+/// A request in flight, matched by its 64-bit random ID and its peer (or, for a peer known only by
+/// address, <see cref="Address"/>). A value, kept inline in <see cref="OutstandingRequests"/>: tracking
+/// a request allocates nothing.
+/// </summary>
+internal readonly record struct PendingRequest(
     ulong RequestId,
     QueryId? Owner,
     NodeId? Peer,
-    EndPoint Address,
+    EndPoint? Address,
     MessageType Type,
     RequestPurpose Purpose,
     DateTimeOffset SentAt,

@@ -5,11 +5,14 @@ using Kademlia.Wire;
 
 namespace Kademlia.Engine.Internal;
 
-/// <summary>One PING to a node known by its contact (IK) or only by its address (XX).</summary>
+/// <summary>
+/// One PING to a node known by its contact (IK) or only by its address (XX). The engine reuses a
+/// finished one for the next ping (<see cref="Reuse"/>), so pinging allocates no query.
+/// </summary>
 internal sealed class PingQuery : EngineQuery
 {
-    private readonly NodeInfo? _peer;
-    private readonly EndPoint? _address;
+    private NodeInfo? _peer;
+    private EndPoint? _address;
     /// <summary>A ping is the one request with no other path to try: it is sent up to three times.</summary>
     private const int Attempts = 3;
 
@@ -25,6 +28,20 @@ internal sealed class PingQuery : EngineQuery
 
     public PingQuery(QueryId id, DateTimeOffset now, IQueryContext context, EndPoint address)
         : base(id, now, context) => _address = address;
+
+    /// <summary>Makes this finished ping a new one to <paramref name="peer"/>.</summary>
+    public void Reuse(QueryId id, DateTimeOffset now, NodeInfo peer)
+    {
+        Restart(id, now);
+        _peer = peer;
+        _address = null;
+        _sent = 0;
+        _waiting = false;
+        _done = false;
+        _answeredBy = null;
+        _observed = default;
+        _answeredAt = default;
+    }
 
     public override QueryStep Next(DateTimeOffset now)
     {

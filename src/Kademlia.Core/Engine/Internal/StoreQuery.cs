@@ -31,6 +31,7 @@ internal sealed class StoreQuery : EngineQuery
         _storeRequest = storeRequest;
         _quorum = quorum;
         Lookup = StartLookup(key, now);
+        LookupTarget = key;
     }
 
     public DisjointLookup Lookup { get; }
