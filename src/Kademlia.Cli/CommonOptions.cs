@@ -52,6 +52,38 @@ internal static class CommonOptions
         return option;
     }
 
+    /// <summary>
+    /// <c>--dashboard [address:port|port]</c>: serve the live web dashboard. Alone, on 127.0.0.1 at a port the
+    /// system chooses; a bare port is on 127.0.0.1.
+    /// </summary>
+    public static Option<string?> Dashboard(string description)
+    {
+        var option = new Option<string?>("--dashboard")
+        {
+            Description = description,
+            HelpName = "address:port",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && ParseDashboard(result.Tokens[0].Value) is null)
+            {
+                result.AddError($"--dashboard '{result.Tokens[0].Value}' is neither address:port nor a port.");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>The dashboard endpoint asked for, or null when <c>--dashboard</c> was not given.</summary>
+    public static IPEndPoint? ToDashboard(ParseResult result, Option<string?> option) =>
+        result.GetResult(option) is null ? null : ParseDashboard(result.GetValue(option)) ?? new IPEndPoint(IPAddress.Loopback, 0);
+
+    private static IPEndPoint? ParseDashboard(string? value) =>
+        string.IsNullOrEmpty(value) ? new IPEndPoint(IPAddress.Loopback, 0)
+        : ushort.TryParse(value, out var port) ? new IPEndPoint(IPAddress.Loopback, port)
+        : IPEndPoint.TryParse(value, out var endpoint) && value.Contains(':', StringComparison.Ordinal) ? endpoint
+        : null;
+
     public static NetworkParameters ToNetwork(string? name) => name == "test" ? NetworkParameters.Test : NetworkParameters.Default;
 
     /// <summary>Full path of a data directory option value (so messages and the control file agree).</summary>

@@ -38,6 +38,7 @@ public sealed class MessageLevelNetwork
     private readonly List<SimulatedNode> _nodes = [];
     private readonly List<NodeId> _sortedIds = [];
     private readonly List<int> _sortedIndex = [];
+    private bool _building = true; // while true, CreateNode appends and the sorted lists are built once, by SortIds
     private readonly Dictionary<NodeId, int> _indexOf = [];
     private readonly List<int> _colluders = [];
     private readonly List<NodeId> _recordKeys = [];
@@ -73,7 +74,7 @@ public sealed class MessageLevelNetwork
         Network = options.ToNetworkParameters();
         Seed = options.Seed;
         _random = new Random(options.Seed);
-        Latency = new LatencyModel(options.Seed, options.MedianRtt, options.LatencySigma);
+        Latency = new LatencyModel(options.Seed, options.MedianRtt, options.LatencySigma, options.JitterSigma);
         _lookupOptions = LookupOptions.From(Network);
 
         var behaviors = AssignBehaviors(options);
@@ -100,6 +101,22 @@ public sealed class MessageLevelNetwork
             AddEclipseAttackers(eclipse);
         }
 
+        SortIds();
+        foreach (var node in _nodes.Where(n => n.Behavior == NodeBehavior.Colluding))
+        {
+            _colluders.Add(node.Index);
+        }
+
+        if (options.JoinedTables)
+        {
+            if (options.Eclipse is not null)
+            {
+                throw new NotSupportedException("Tables built by joins are not modelled with an eclipse (whose attackers reach the victim first).");
+            }
+
+            BuildByJoins();
+        }
+
         if (options.Churn is { } churn)
         {
             // Start in the steady state: each churning node is online with the long-run probability.
@@ -109,11 +126,6 @@ public sealed class MessageLevelNetwork
             {
                 node.IsOnline = _random.NextDouble() < online;
             }
-        }
-
-        foreach (var node in _nodes.Where(n => n.Behavior == NodeBehavior.Colluding))
-        {
-            _colluders.Add(node.Index);
         }
 
         if (options.Eclipse is not null)
@@ -126,10 +138,55 @@ public sealed class MessageLevelNetwork
             }
         }
 
+        if (!options.JoinedTables)
+        {
+            foreach (var node in _nodes)
+            {
+                Fill(node);
+            }
+        }
+    }
+
+    /// <summary>Messages the joins that built the tables sent (<see cref="SimulationOptions.JoinedTables"/>), included in <see cref="MessagesSimulated"/>; 0 for sampled tables.</summary>
+    public long JoinMessages { get; private set; }
+
+    /// <summary>
+    /// Builds every table by the protocol's own join, one node after the other from an empty network: the
+    /// joiner pings node 0 (each learns the other), looks up its own ID, then looks up a random ID in every
+    /// bucket farther than its closest neighbour (the engine's <c>BootstrapQuery</c>). Every request is
+    /// simulated and counted; tables learn only what the lookups show them (queried nodes learn the
+    /// joiner, the joiner learns who answered), with the routing table's ping-oldest rule when a bucket is full.
+    /// </summary>
+    private void BuildByJoins()
+    {
         foreach (var node in _nodes)
         {
-            Fill(node);
+            node.IsOnline = false;
         }
+
+        var before = MessagesSimulated;
+        _nodes[0].IsOnline = true;
+        var now = Epoch;
+        for (var i = 1; i < _nodes.Count; i++)
+        {
+            var joiner = _nodes[i];
+            joiner.IsOnline = true;
+            MessagesSimulated++; // the ping of the seed
+            TryObserve(joiner, 0, now);
+            if (!joiner.IsClient)
+            {
+                TryObserve(_nodes[0], i, now);
+            }
+
+            var self = Execute(i, joiner.Info.Id, -1, now, Options.DisjointPaths, oracle: false).Outcome;
+            var closest = self.Result.Count > 0 ? joiner.Info.Id.CommonPrefixLength(self.Result[0].Node.Id) : 0;
+            for (var bucket = 0; bucket < closest; bucket++)
+            {
+                Execute(i, NodeId.RandomInBucket(joiner.Info.Id, bucket, _random), -1, now, Options.DisjointPaths, oracle: false);
+            }
+        }
+
+        JoinMessages = MessagesSimulated - before;
     }
 
     /// <summary>The seed that reproduces this network.</summary>
@@ -149,6 +206,9 @@ public sealed class MessageLevelNetwork
 
     /// <summary>Queries simulated so far (FIND_NODE, GET and STORE messages sent).</summary>
     public long MessagesSimulated { get; private set; }
+
+    /// <summary>Liveness pings of a full bucket's oldest contact so far (included in <see cref="MessagesSimulated"/>).</summary>
+    public long PingsSimulated { get; private set; }
 
     /// <summary>Requests a NAT dropped so far: sent to a node behind one by a peer it had not sent to within the mapping timeout.</summary>
     public long DroppedAtNats { get; private set; }
@@ -210,7 +270,7 @@ public sealed class MessageLevelNetwork
 
             Deliver(peer, origin, at); // the acknowledgement, through the mapping the STORE just opened
 
-            var rtt = RoundTrip(origin, peer);
+            var rtt = Exchange(origin, peer);
             slowest = rtt > slowest ? rtt : slowest;
             if (peer.Behavior == NodeBehavior.Honest)
             {
@@ -267,7 +327,7 @@ public sealed class MessageLevelNetwork
         Refresh(node, now);
         foreach (var neighbour in ClosestOnline(node.Info.Id, Network.K, node.Index))
         {
-            TryObserve(_nodes[neighbour], node.Index);
+            TryObserve(_nodes[neighbour], node.Index, now);
         }
     }
 
@@ -324,7 +384,7 @@ public sealed class MessageLevelNetwork
     internal readonly record struct Execution(LookupOutcome Outcome, bool ValueFound, int ValueHops, TimeSpan ValueLatency);
 
     /// <summary>One lookup (FIND_NODE, or GET of <paramref name="record"/> when it is not -1) driven to its end.</summary>
-    internal Execution Execute(int from, NodeId target, int record, DateTimeOffset start, int disjointPaths)
+    internal Execution Execute(int from, NodeId target, int record, DateTimeOffset start, int disjointPaths, bool oracle = true)
     {
         var origin = _nodes[from];
         if (record >= 0 && origin.Records.Contains(record))
@@ -352,13 +412,15 @@ public sealed class MessageLevelNetwork
                 var peer = _nodes[_indexOf[step.Peer.Id]];
                 if (!IsUp(peer) || !Deliver(origin, peer, now))
                 {
-                    // Offline, silent, or behind a NAT that drops the request: it times out and the origin evicts it.
-                    origin.Table.Remove(peer.Index);
+                    // Offline, silent, or behind a NAT that drops the request: it times out, and the origin
+                    // evicts it after as many failures in a row as the routing table's policy allows.
+                    origin.Table.RecordFailure(peer.Index, Options.FailuresBeforeEviction);
                     continue;
                 }
 
                 if (Lost())
                 {
+                    if (Options.FailuresBeforeEviction > 1) origin.Table.RecordFailure(peer.Index, Options.FailuresBeforeEviction);
                     continue;
                 }
 
@@ -369,16 +431,17 @@ public sealed class MessageLevelNetwork
                 }
                 else
                 {
-                    TryObserve(peer, origin.Index);
+                    TryObserve(peer, origin.Index, now);
                 }
 
                 if (!Deliver(peer, origin, now) || Lost())
                 {
+                    if (Options.FailuresBeforeEviction > 1) origin.Table.RecordFailure(peer.Index, Options.FailuresBeforeEviction);
                     continue;
                 }
 
-                var at = now + RoundTrip(origin, peer);
-                pending.Enqueue(AnswerOf(peer, target, record), (at.UtcTicks, sequence++));
+                var at = now + Exchange(origin, peer);
+                pending.Enqueue(AnswerOf(peer, target, record) with { SentTicks = now.UtcTicks }, (at.UtcTicks, sequence++));
                 continue;
             }
 
@@ -397,6 +460,7 @@ public sealed class MessageLevelNetwork
                 switch (answer.Kind)
                 {
                     case AnswerKind.Value:
+                        origin.Table.RecordSuccess(answer.Peer, now - new DateTimeOffset(answer.SentTicks, TimeSpan.Zero));
                         lookup.OnSuccess(peerId, [], now);
                         valueFound = true;
                         valueAt = now;
@@ -404,8 +468,9 @@ public sealed class MessageLevelNetwork
                         lookup.Stop();
                         break;
                     case AnswerKind.Nodes:
+                        origin.Table.RecordSuccess(answer.Peer, now - new DateTimeOffset(answer.SentTicks, TimeSpan.Zero));
                         lookup.OnSuccess(peerId, answer.Closer, now);
-                        TryObserve(origin, answer.Peer);
+                        TryObserve(origin, answer.Peer, now);
                         break;
                     default:
                         lookup.OnFailure(peerId);
@@ -423,7 +488,7 @@ public sealed class MessageLevelNetwork
         }
 
         var result = lookup.Result;
-        var trueClosest = TrueClosest(target, from);
+        var trueClosest = oracle ? TrueClosest(target, from) : [];
         var path = result.Count > 0 ? result[0].Path() : [];
 
         var outcome = new LookupOutcome(target, result, trueClosest, lookup.Hops, lookup.QueriesSent, now - start, path);
@@ -437,7 +502,26 @@ public sealed class MessageLevelNetwork
         Invalid,
     }
 
-    private readonly record struct Answer(int Peer, AnswerKind Kind, NodeInfo[] Closer);
+    private readonly record struct Answer(int Peer, AnswerKind Kind, NodeInfo[] Closer, long SentTicks = 0);
+
+    /// <summary>
+    /// A request from <paramref name="origin"/> to <paramref name="peer"/> and its answer: one quiet RTT in the
+    /// ideal mode; otherwise each direction jittered and the peer's processing delay between them.
+    /// </summary>
+    private TimeSpan Exchange(SimulatedNode origin, SimulatedNode peer)
+    {
+        if (Latency.JitterSigma == 0 && Options.ProcessingDelay == TimeSpan.Zero)
+        {
+            return RoundTrip(origin, peer);
+        }
+
+        var there = Latency.OneWay(origin.Index, origin.LatencyShare, peer.Index, peer.LatencyShare, _random);
+        var processing = Options.ProcessingDelay == TimeSpan.Zero
+            ? TimeSpan.Zero
+            : TimeSpan.FromTicks((long)(Options.ProcessingDelay.Ticks * -Math.Log(1.0 - _random.NextDouble())));
+        var back = Latency.OneWay(peer.Index, peer.LatencyShare, origin.Index, origin.LatencyShare, _random);
+        return there + processing + back;
+    }
 
     private Answer AnswerOf(SimulatedNode peer, NodeId target, int record) => peer.Behavior switch
     {
@@ -447,10 +531,18 @@ public sealed class MessageLevelNetwork
         _ => new Answer(peer.Index, AnswerKind.Nodes, ClosestInTable(peer, target, Network.K)),
     };
 
-    /// <summary>What the engine would use: SRTT + 4·RTTVAR of a table contact (about 3 RTT after one sample), else unknown.</summary>
+    /// <summary>
+    /// The timeout the engine would use: SRTT + 4·RTTVAR of a table contact from the answers the origin
+    /// received, else unknown (the lookup's own estimate). The ideal mode uses 3 × the true RTT instead.
+    /// </summary>
     private TimeSpan? MeasuredTimeout(SimulatedNode origin, NodeInfo peer)
     {
         var index = _indexOf[peer.Id];
+        if (Options.ObservedTimeouts)
+        {
+            return origin.Table.Timeout(index, Network.MinRequestTimeout, Network.MaxRequestTimeout);
+        }
+
         if (!origin.Table.Contains(index))
         {
             return null;
@@ -582,11 +674,38 @@ public sealed class MessageLevelNetwork
         var node = new SimulatedNode(index, info, Latency.DrawShare(_random));
         _nodes.Add(node);
         _indexOf.Add(id, index);
-        var position = _sortedIds.BinarySearch(id);
-        position = position < 0 ? ~position : position;
-        _sortedIds.Insert(position, id);
-        _sortedIndex.Insert(position, index);
+        if (!_building)
+        {
+            // A join during the run: one insertion into the sorted lists (O(N), and joins are few).
+            var position = _sortedIds.BinarySearch(id);
+            position = position < 0 ? ~position : position;
+            _sortedIds.Insert(position, id);
+            _sortedIndex.Insert(position, index);
+        }
+
         return node;
+    }
+
+    /// <summary>
+    /// Sorts the nodes created while building by ID, once: O(N log N), where inserting each into a sorted
+    /// list was O(N²) (minutes at a million nodes). The order is the same, so the run is too.
+    /// </summary>
+    private void SortIds()
+    {
+        var ids = new NodeId[_nodes.Count];
+        var indexes = new int[_nodes.Count];
+        for (var i = 0; i < ids.Length; i++)
+        {
+            ids[i] = _nodes[i].Info.Id;
+            indexes[i] = i;
+        }
+
+        Array.Sort(ids, indexes);
+        _sortedIds.Clear();
+        _sortedIds.AddRange(ids);
+        _sortedIndex.Clear();
+        _sortedIndex.AddRange(indexes);
+        _building = false;
     }
 
     private NodeBehavior[] AssignBehaviors(SimulationOptions options)
@@ -662,8 +781,12 @@ public sealed class MessageLevelNetwork
 
     private static ulong SubnetOf(SimulatedNode node) => node.Info.Endpoint.IPv4Address >> 8;
 
-    /// <summary>Adds <paramref name="candidate"/> to <paramref name="owner"/>'s table if its bucket has room and the diversity limits allow.</summary>
-    internal bool TryObserve(SimulatedNode owner, int candidate)
+    /// <summary>
+    /// Adds <paramref name="candidate"/> to <paramref name="owner"/>'s table if the diversity limits allow and its
+    /// bucket has room, or (as <c>RoutingTable</c>, unless in the ideal mode) when the bucket is full and its
+    /// oldest contact does not answer a ping at <paramref name="now"/>.
+    /// </summary>
+    internal bool TryObserve(SimulatedNode owner, int candidate, DateTimeOffset? now = null)
     {
         var node = _nodes[candidate];
         if (candidate == owner.Index || node.IsClient || owner.Table.Contains(candidate))
@@ -673,7 +796,7 @@ public sealed class MessageLevelNetwork
 
         var bucket = BucketOf(owner, candidate);
         var subnet = SubnetOf(node);
-        int inBucket = 0, subnetInBucket = 0, subnetInTable = 0;
+        int inBucket = 0, subnetInBucket = 0, subnetInTable = 0, oldest = -1;
         foreach (var contact in owner.Table.Contacts)
         {
             var other = _nodes[contact];
@@ -682,18 +805,35 @@ public sealed class MessageLevelNetwork
             if (BucketOf(owner, contact) == bucket)
             {
                 inBucket++;
+                if (oldest < 0) oldest = contact;
                 if (sameSubnet) subnetInBucket++;
             }
-        }
-
-        if (inBucket >= Network.K)
-        {
-            return false;
         }
 
         if (Options.IpDiversityLimits && (subnetInBucket >= Network.MaxPerSubnetPerBucket || subnetInTable >= Network.MaxPerSubnetPerTable))
         {
             return false;
+        }
+
+        if (inBucket >= Network.K)
+        {
+            if (now is not { } at || Options.FailuresBeforeEviction <= 1 || oldest < 0)
+            {
+                return false;
+            }
+
+            // Ping the oldest contact: it keeps its place if it answers (the paper's preference for old, stable
+            // nodes), and the newcomer takes it if not.
+            MessagesSimulated++;
+            PingsSimulated++;
+            var incumbent = _nodes[oldest];
+            if (IsUp(incumbent) && Deliver(owner, incumbent, at) && !Lost() && Deliver(incumbent, owner, at) && !Lost())
+            {
+                owner.Table.RecordSuccess(oldest, Exchange(owner, incumbent));
+                return false;
+            }
+
+            owner.Table.Remove(oldest);
         }
 
         owner.Table.Add(candidate);

@@ -83,11 +83,12 @@ public sealed class SimulatedNode
 public sealed class SimulatedTable
 {
     private readonly List<int> _contacts = [];
+    private Dictionary<int, ContactMeasure>? _measures; // only for contacts the owner has sent to
 
     /// <summary>Contacts held.</summary>
     public int Count => _contacts.Count;
 
-    /// <summary>The contacts' node indexes.</summary>
+    /// <summary>The contacts' node indexes, oldest first (a contact moves to the end when it answers, as in a k-bucket).</summary>
     public IReadOnlyList<int> Contacts => _contacts;
 
     /// <summary>Whether <paramref name="node"/> is in the table.</summary>
@@ -95,7 +96,61 @@ public sealed class SimulatedTable
 
     internal void Add(int node) => _contacts.Add(node);
 
-    internal bool Remove(int node) => _contacts.Remove(node);
+    internal bool Remove(int node)
+    {
+        _measures?.Remove(node);
+        return _contacts.Remove(node);
+    }
 
-    internal void RemoveWhere(Predicate<int> match) => _contacts.RemoveAll(match);
+    internal void RemoveWhere(Predicate<int> match)
+    {
+        if (_measures is not null)
+        {
+            foreach (var contact in _contacts)
+            {
+                if (match(contact)) _measures.Remove(contact);
+            }
+        }
+
+        _contacts.RemoveAll(match);
+    }
+
+    /// <summary>The request timeout the owner would use for <paramref name="node"/>: from its own measurements, or null when it has none.</summary>
+    internal TimeSpan? Timeout(int node, TimeSpan min, TimeSpan max) =>
+        _measures is not null && _measures.TryGetValue(node, out var measure) && _contacts.Contains(node) ? measure.Timeout(min, max) : null;
+
+    /// <summary>An answer from contact <paramref name="node"/> after <paramref name="rtt"/> (ignored when it is not in the table).</summary>
+    internal void RecordSuccess(int node, TimeSpan rtt)
+    {
+        var position = _contacts.IndexOf(node);
+        if (position < 0)
+        {
+            return;
+        }
+
+        _measures ??= [];
+        System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_measures, node, out _).RecordSuccess(rtt);
+        _contacts.RemoveAt(position);
+        _contacts.Add(node);
+    }
+
+    /// <summary>An unanswered request to <paramref name="node"/>: true when it was the <paramref name="threshold"/>-th in a row and the contact is evicted.</summary>
+    internal bool RecordFailure(int node, int threshold)
+    {
+        if (!_contacts.Contains(node))
+        {
+            return false;
+        }
+
+        _measures ??= [];
+        ref var measure = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_measures, node, out _);
+        measure.RecordFailure();
+        if (measure.ConsecutiveFailures < threshold)
+        {
+            return false;
+        }
+
+        Remove(node);
+        return true;
+    }
 }

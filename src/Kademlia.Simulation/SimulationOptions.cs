@@ -30,6 +30,52 @@ public sealed record SimulationOptions
     /// <summary>Standard deviation of the logarithm of a node's one-way latency. Defaults to 0.5.</summary>
     public double LatencySigma { get; init; } = 0.5;
 
+    /// <summary>
+    /// Per-message jitter: standard deviation of the logarithm of a log-normal factor on every one-way delay
+    /// (<see cref="LatencyModel.JitterSigma"/>), in both modes. Defaults to 0.1; 0 in <see cref="Ideal"/>.
+    /// </summary>
+    public double JitterSigma { get; init; } = 0.1;
+
+    /// <summary>
+    /// Mean time a node takes to answer a request (exponential), at the message level. Defaults to 1 ms; 0 in <see cref="Ideal"/>.
+    /// </summary>
+    public TimeSpan ProcessingDelay { get; init; } = TimeSpan.FromMilliseconds(1);
+
+    /// <summary>
+    /// Whether a request's timeout comes from the RTTs its sender observed of that contact (SRTT + 4·RTTVAR, as
+    /// <c>Contact.RequestTimeout</c>; the lookup's own estimate for a contact never measured). Defaults to true;
+    /// false in <see cref="Ideal"/>, which uses 3 × the true RTT of every table contact.
+    /// </summary>
+    public bool ObservedTimeouts { get; init; } = true;
+
+    /// <summary>
+    /// Unanswered requests in a row before a contact is evicted (the routing table's
+    /// <see cref="NetworkParameters.MaxConsecutiveFailures"/>); a full bucket also pings its oldest contact
+    /// when a newcomer arrives and evicts it if the ping goes unanswered. Defaults to 5; 1 in <see cref="Ideal"/>
+    /// (evicted at the first failure, no pings).
+    /// </summary>
+    public int FailuresBeforeEviction { get; init; } = NetworkParameters.Default.MaxConsecutiveFailures;
+
+    /// <summary>
+    /// Whether routing tables are built by the protocol's own joins, one node after the other, with every
+    /// message simulated and counted (<see cref="MessageLevelNetwork.JoinMessages"/>), instead of sampled from
+    /// the ID ranges of the whole network (a network that has run for a while; O(N log N), for large N).
+    /// Not with an eclipse. Defaults to false.
+    /// </summary>
+    public bool JoinedTables { get; init; }
+
+    /// <summary>
+    /// These options with the simulator's oracles back, as a labelled comparison: no jitter, no processing
+    /// delay, timeouts from the true RTT, eviction at the first failure.
+    /// </summary>
+    public SimulationOptions Ideal() => this with
+    {
+        JitterSigma = 0,
+        ProcessingDelay = TimeSpan.Zero,
+        ObservedTimeouts = false,
+        FailuresBeforeEviction = 1,
+    };
+
     /// <summary>Probability that one datagram is lost (a request or its answer). Defaults to 0.</summary>
     public double LossRate { get; init; }
 

@@ -172,6 +172,12 @@ public sealed record SimulationSummary
     /// <summary>Requests simulated (every FIND_NODE, GET and STORE message).</summary>
     public required long Messages { get; init; }
 
+    /// <summary>Messages the joins that built the tables sent (included in <see cref="Messages"/>); 0 for sampled tables.</summary>
+    public long JoinMessages { get; init; }
+
+    /// <summary>Liveness pings of full buckets' oldest contacts (included in <see cref="Messages"/>).</summary>
+    public long Pings { get; init; }
+
     /// <summary>Full-wire mode: the digest of every datagram delivered (<see cref="EngineNetwork.TraceDigest"/>); null at the message level.</summary>
     public string? TraceDigest { get; init; }
 

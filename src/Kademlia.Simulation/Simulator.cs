@@ -132,6 +132,8 @@ public static class Simulator
                 Nat = nat,
                 Events = _events,
                 Messages = network.MessagesSimulated,
+                JoinMessages = network.JoinMessages,
+                Pings = network.PingsSimulated,
                 Violations = _violations,
                 Samples = _samples,
             };

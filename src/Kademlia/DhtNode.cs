@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -66,8 +67,8 @@ public sealed class DhtNode : IAsyncDisposable
     /// <summary>Datagrams from addresses we never sent to that may wait in the queue at once.</summary>
     private const int MaxQueuedFromStrangers = 512;
 
-    /// <summary>Addresses remembered as "sent to"; the set is reset past this.</summary>
-    private const int MaxRememberedPeers = 65_536;
+    /// <summary>Addresses remembered as "sent to" per generation; at most twice this many are remembered.</summary>
+    private const int RememberedPeersPerGeneration = 32_768;
 
     private readonly Socket _socket;
     private readonly KademliaEngine _engine;
@@ -88,9 +89,9 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly int _appInboxCapacity;
     private readonly int _maxQueuedDatagrams;
     private readonly ITimer _timer;
-    private readonly ConcurrentDictionary<EndPoint, byte> _talkedTo = new();
+    private readonly RecentDestinations _talkedTo = new(RememberedPeersPerGeneration);
+    private readonly StrangerLane _strangers = new(MaxQueuedFromStrangers);
     private int _queuedDatagrams;
-    private int _queuedFromStrangers;
     private long _inboxDrops;
     private OverloadEpisode _knownOverload, _strangerOverload;
     private Task _loop = Task.CompletedTask;
@@ -469,6 +470,85 @@ public sealed class DhtNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Opens a channel to the provider of <paramref name="provider"/>: direct when it is reachable, punched
+    /// through the NATs or relayed through one of its rendezvous points when it is behind one
+    /// (docs/PROTOCOL.md, "Rendezvous, hole punching and relays").
+    /// </summary>
+    /// <exception cref="ArgumentException">The channel name is not 1 to 32 printable ASCII characters.</exception>
+    /// <exception cref="TimeoutException">The provider could not be reached by any path.</exception>
+    public Task<PeerChannel> ConnectAsync(ProviderRecord provider, string channel, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return ConnectAsync(provider.Provider, channel, provider.Rendezvous, cancellationToken);
+    }
+
+    /// <summary>
+    /// Opens a channel to <paramref name="peer"/>: straight when it has no <paramref name="rendezvous"/> points
+    /// (it is reachable), else punched through the NATs with the help of one of them, or relayed through one
+    /// when the punch fails. The channel says which (<see cref="PeerChannel.Path"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The channel name is invalid, or the peer is this node or has neither endpoint nor rendezvous points.</exception>
+    /// <exception cref="TimeoutException">The peer could not be reached by any path.</exception>
+    public async Task<PeerChannel> ConnectAsync(NodeInfo peer, string channel, ImmutableArray<WireContact> rendezvous = default, CancellationToken cancellationToken = default)
+    {
+        AppChannel.Validate(channel, nameof(channel));
+        if (peer.Id == Id)
+        {
+            throw new ArgumentException("A node does not connect to itself.", nameof(peer));
+        }
+
+        if (peer.Endpoint.IsUnspecified && rendezvous.IsDefaultOrEmpty)
+        {
+            throw new ArgumentException($"The peer {peer.Id.ToShortString()} has neither an endpoint nor rendezvous points.", nameof(peer));
+        }
+
+        var result = await ConnectCoreAsync(peer, rendezvous, punchAgain: false, cancellationToken).ConfigureAwait(false);
+        return new PeerChannel(this, peer, rendezvous, channel, result.Via);
+    }
+
+    internal async Task<ConnectResult> ConnectCoreAsync(NodeInfo peer, ImmutableArray<WireContact> rendezvous, bool punchAgain, CancellationToken cancellationToken)
+    {
+        var result = await RunAsync<ConnectResult>("connect", (engine, now) => engine.Connect(now, peer, rendezvous, punchAgain), cancellationToken).ConfigureAwait(false);
+        return result.Succeeded
+            ? result
+            : throw new TimeoutException($"Node {peer.Id.ToShortString()} could not be reached directly, by a punch or through a relay.");
+    }
+
+    internal Task<PeerPath> PathToAsync(NodeInfo peer, CancellationToken cancellationToken) =>
+        PostAsync((engine, now) => engine.PathTo(peer, now), cancellationToken);
+
+    /// <summary>A datagram over a channel's session: the peer may have no endpoint of its own (relayed, or behind a symmetric NAT).</summary>
+    internal ValueTask SendOnChannelAsync(NodeInfo peer, string channel, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        CheckAppPayload(payload, nameof(payload));
+        var bytes = payload.ToArray();
+        return new ValueTask(PostAsync((engine, now) => engine.SendAppDatagram(now, peer, channel, bytes), cancellationToken));
+    }
+
+    /// <summary>A request over a channel's session (see <see cref="SendOnChannelAsync"/>).</summary>
+    internal Task<ReadOnlyMemory<byte>> RequestOnChannelAsync(NodeInfo peer, string channel, ReadOnlyMemory<byte> payload, TimeSpan timeout, int retries, CancellationToken cancellationToken)
+    {
+        CheckAppPayload(payload, nameof(payload));
+        var bytes = payload.ToArray();
+        var result = RunAsync<AppRequestResult>("app_request", (engine, now) => engine.SendAppRequest(now, peer, channel, bytes, timeout, retries), cancellationToken);
+        return AnswerOfAsync(result, channel, timeout, retries);
+    }
+
+    private static async Task<ReadOnlyMemory<byte>> AnswerOfAsync(Task<AppRequestResult> request, string channel, TimeSpan timeout, int retries)
+    {
+        var result = await request.ConfigureAwait(false);
+        if (result.Succeeded)
+        {
+            return result.Response;
+        }
+
+        throw result.Refusal is { } refusal
+            ? new AppRequestRefusedException(result.Peer.Id, channel, refusal)
+            : new TimeoutException(
+                $"Node {result.Peer.Id.ToShortString()} did not answer the request on channel '{channel}' ({1 + retries} attempts of {timeout.TotalSeconds:0.###} s).");
+    }
+
     /// <summary>Throws unless <paramref name="payload"/> fits one application message.</summary>
     internal static void CheckAppPayload(ReadOnlyMemory<byte> payload, string parameterName)
     {
@@ -780,13 +860,30 @@ public sealed class DhtNode : IAsyncDisposable
             // Two lanes: peers we have sent to recently may fill the whole queue; strangers (first
             // contacts, or a flood of junk) share a small part of it, so a flood delays an honest
             // peer's packet by at most that many and never pushes it out.
-            var known = _talkedTo.ContainsKey(from);
-            ref var counter = ref known ? ref _queuedDatagrams : ref _queuedFromStrangers;
+            // Within the strangers' lane each source gets a fair share (StrangerLane), so one socket
+            // of junk cannot crowd out newcomers' first packets.
+            var known = _talkedTo.Contains(from);
+            var source = NodeEndpoint.FromIPEndPoint(from).Host;
             ref var overload = ref known ? ref _knownOverload : ref _strangerOverload;
-            var (queued, capacity) = (Interlocked.Increment(ref counter), known ? _maxQueuedDatagrams : MaxQueuedFromStrangers);
-            if (queued > capacity)
+            int queued, capacity;
+            bool admitted;
+            if (known)
             {
-                Interlocked.Decrement(ref counter);
+                (queued, capacity) = (Interlocked.Increment(ref _queuedDatagrams), _maxQueuedDatagrams);
+                admitted = queued <= capacity;
+                if (!admitted)
+                {
+                    Interlocked.Decrement(ref _queuedDatagrams);
+                }
+            }
+            else
+            {
+                admitted = _strangers.TryEnter(source, out queued);
+                capacity = _strangers.Capacity;
+            }
+
+            if (!admitted)
+            {
                 Interlocked.Increment(ref _inboxDrops);
                 if (overload.Refused())
                 {
@@ -798,7 +895,7 @@ public sealed class DhtNode : IAsyncDisposable
 
             overload.Accepted(queued, capacity);
 
-            if (!_inbox.Writer.TryWrite(new Datagram(from, buffer.AsSpan(0, received.ReceivedBytes).ToArray(), known)))
+            if (!_inbox.Writer.TryWrite(new Datagram(from, buffer.AsSpan(0, received.ReceivedBytes).ToArray(), known ? null : source)))
             {
                 return; // the loop has stopped (disposed or faulted)
             }
@@ -847,7 +944,7 @@ public sealed class DhtNode : IAsyncDisposable
         switch (item)
         {
             case Datagram datagram:
-                Interlocked.Decrement(ref datagram.Known ? ref _queuedDatagrams : ref _queuedFromStrangers);
+                Leave(datagram);
                 try
                 {
                     _engine.HandleDatagram(now, datagram.From, datagram.Bytes);
@@ -919,7 +1016,7 @@ public sealed class DhtNode : IAsyncDisposable
                     command.Fail?.Invoke(reason);
                     break;
                 case Datagram datagram:
-                    Interlocked.Decrement(ref datagram.Known ? ref _queuedDatagrams : ref _queuedFromStrangers);
+                    Leave(datagram);
                     break;
             }
         }
@@ -995,12 +1092,7 @@ public sealed class DhtNode : IAsyncDisposable
             try
             {
                 _socket.SendTo(transmit.Packet, SocketFlags.None, transmit.Destination);
-                if (_talkedTo.Count > MaxRememberedPeers)
-                {
-                    _talkedTo.Clear();
-                }
-
-                _talkedTo.TryAdd(transmit.Destination, 0);
+                _talkedTo.Add(transmit.Destination);
             }
             catch (SocketException e)
             {
@@ -1079,7 +1171,24 @@ public sealed class DhtNode : IAsyncDisposable
         }
     }
 
-    private sealed record Datagram(IPEndPoint From, byte[] Bytes, bool Known);
+    /// <summary>Datagrams waiting in the strangers' lane of the inbound queue (for tests).</summary>
+    internal int QueuedFromStrangers => _strangers.Queued;
+
+    /// <summary>Gives back the queue slot of a datagram that left the inbox, in the lane it entered.</summary>
+    private void Leave(Datagram datagram)
+    {
+        if (datagram.Stranger is { } source)
+        {
+            _strangers.Leave(source);
+        }
+        else
+        {
+            Interlocked.Decrement(ref _queuedDatagrams);
+        }
+    }
+
+    /// <summary>A received datagram; <paramref name="Stranger"/> is its source in the strangers' lane, null in the known peers' lane.</summary>
+    private sealed record Datagram(IPEndPoint From, byte[] Bytes, NodeEndpoint? Stranger);
 
     /// <summary>One <see cref="SubscribeAsync(bool, CancellationToken)"/> enumeration.</summary>
     private sealed record Subscriber(Channel<EngineEvent> Events, bool LookupSteps);

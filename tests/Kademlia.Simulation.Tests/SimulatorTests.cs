@@ -57,7 +57,7 @@ public class SimulatorTests
         var one = Run(1);
         var four = Run(4);
 
-        Assert.True(one.Get.SuccessRate <= 0.95, $"one path got {one.Get.SuccessRate:P2} of the records: the attack is too weak to tell paths apart (seed 22)");
+        Assert.True(one.Get.SuccessRate <= 0.97, $"one path got {one.Get.SuccessRate:P2} of the records: the attack is too weak to tell paths apart (seed 22)");
         Assert.True(four.Get.SuccessRate >= 0.99, $"four disjoint paths got {four.Get.SuccessRate:P2} of the records, one path {one.Get.SuccessRate:P2} (seed 22)");
     }
 

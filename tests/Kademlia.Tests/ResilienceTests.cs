@@ -75,6 +75,74 @@ public sealed class ResilienceTests
         Assert.True(Dropped("HandshakeFailed") > 0, "initiations with a valid mac1 reached the Noise handshake");
     }
 
+    [Fact]
+    public async Task Newcomers_first_packets_find_room_in_the_strangers_lane_that_one_socket_of_junk_floods()
+    {
+        // Issue 12 item 10: one socket of 40-byte junk made 3 of 10 newcomer pings fail, because the
+        // strangers' lane had no per-source fairness. The engine loop is held (nothing leaves the
+        // queue) while the junk floods the lane until it is refused; then ten newcomers ping.
+        using var identity = NodeIdentity.Generate(NetworkParameters.Test);
+        var store = new GatedStore(new MemoryRecordStore(identity.Id));
+        var logs = new EventLog();
+        await using var victim = await DhtNode.StartAsync(new DhtNodeOptions
+        {
+            Network = NetworkParameters.Test, Bind = new IPEndPoint(IPAddress.Loopback, 0), Identity = identity, Store = store, LoggerFactory = logs,
+        });
+        var newcomers = new List<DhtNode>();
+        for (var i = 0; i < 10; i++)
+        {
+            newcomers.Add(await DhtNode.StartAsync(new DhtNodeOptions { Network = NetworkParameters.Test, Bind = new IPEndPoint(IPAddress.Loopback, 0) }));
+        }
+
+        try
+        {
+            var held = victim.GetAsync(GatedStore.Key, RecordKind.Immutable, Guard());
+            await store.Entered.WaitAsync(Guard());
+            using var junk = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+            junk.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            var random = new Random(3);
+            var bytes = new byte[40];
+            var guard = Guard();
+            long sent = 0;
+            while (logs.CountOf(InboxFullEventId) == 0)
+            {
+                guard.ThrowIfCancellationRequested();
+                for (var i = 0; i < 100; i++)
+                {
+                    random.NextBytes(bytes);
+                    junk.SendTo(bytes, victim.LocalEndPoint);
+                    sent++;
+                }
+
+                await Task.Yield();
+            }
+
+            var junkQueued = victim.QueuedFromStrangers;
+            Assert.True(junkQueued <= 256, $"one source holds {junkQueued} of the 512 slots");
+
+            // Each newcomer's first packet (its IK initiation) must find a slot while the junk's are refused.
+            var pings = newcomers.Select(n => n.PingAsync(victim.Info, Guard())).ToList();
+            while (victim.QueuedFromStrangers < junkQueued + newcomers.Count)
+            {
+                await Task.Delay(10, Guard());
+            }
+
+            store.Release();
+            await held;
+            var pongs = await Task.WhenAll(pings);
+            Assert.Equal(10, pongs.Count(p => p.Succeeded));
+            var drops = (await victim.GetStatisticsAsync()).Engine.Drops.GetValueOrDefault("runtime.InboxFull");
+            Assert.True(drops >= 1, $"{sent} junk datagrams sent, none refused");
+        }
+        finally
+        {
+            foreach (var node in newcomers)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
     /// <summary>The stable ID of <c>Log.InboxFull</c>.</summary>
     private const int InboxFullEventId = 10;
 

@@ -22,12 +22,16 @@ internal static class DemoCommand
         var nodes = new Option<int>("--nodes") { Description = "Nodes in the network.", DefaultValueFactory = _ => 50 };
         nodes.Check(value => value is < 5 or > 500 ? "--nodes must be between 5 and 500." : null);
 
-        var command = new Command("demo", "Run a local network on loopback UDP: store, find, lose 40% of the nodes, find again.") { nodes };
-        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(nodes), cancellationToken));
+        var dashboard = CommonOptions.Dashboard("Show the network on a live web page at address:port (127.0.0.1 on a free port when alone): nodes on a ring by ID, lookups hop by hop, the record's holders, stopped nodes. The 'dashboard:' line prints the address to open.");
+        var pace = new Option<double>("--pace") { Description = "With --dashboard: seconds between the demo's steps, so they can be watched.", DefaultValueFactory = _ => 3 };
+        pace.Check(value => value is < 0 or > 60 ? "--pace must be between 0 and 60 seconds." : null);
+
+        var command = new Command("demo", "Run a local network on loopback UDP: store, find, lose 40% of the nodes, find again.") { nodes, dashboard, pace };
+        command.SetAction((result, cancellationToken) => RunAsync(result.GetValue(nodes), CommonOptions.ToDashboard(result, dashboard), TimeSpan.FromSeconds(result.GetValue(pace)), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(int count, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(int count, IPEndPoint? dashboard, TimeSpan pace, CancellationToken cancellationToken)
     {
         var console = AnsiConsole.Console;
         var clock = Stopwatch.StartNew();
@@ -35,9 +39,15 @@ internal static class DemoCommand
         console.MarkupLine($"[grey]{count} nodes on 127.0.0.1, one UDP socket each, every packet encrypted (Noise IK/XX). Network: test preset (cheap proof-of-work).[/]");
 
         var network = new List<DhtNode>();
+        var stage = DemoStage.None;
         try
         {
             await StartAndBootstrapAsync(console, network, count, cancellationToken).ConfigureAwait(false);
+            if (dashboard is not null)
+            {
+                stage = await DemoStage.OpenAsync(console, network, dashboard, pace, cancellationToken).ConfigureAwait(false);
+            }
+
             var sizes = new List<int>();
             foreach (var node in network)
             {
@@ -61,14 +71,15 @@ internal static class DemoCommand
             console.WriteLine();
             console.Write(new Rule("Store from one node, find from another").LeftJustified());
             var summary = new Table().AddColumns("step", "from", "result", "hops", "messages", "time");
-            await Step(summary, "put immutable", alice, () => alice.PutAsync(immutable, cancellationToken: cancellationToken), r => $"stored on {r.Stored}/{r.Attempted}").ConfigureAwait(false);
-            var got = await Step(summary, "get immutable", bob, () => bob.GetAsync(immutable.Key, RecordKind.Immutable, cancellationToken), r => Describe(r.Record)).ConfigureAwait(false);
-            await Step(summary, "put mutable seq 1", alice, () => alice.PutAsync(first, cancellationToken: cancellationToken), r => $"stored on {r.Stored}/{r.Attempted}").ConfigureAwait(false);
-            await Step(summary, "put mutable seq 2 (CAS on 1)", alice, () => alice.PutAsync(second, 1, cancellationToken), r => $"stored on {r.Stored}/{r.Attempted}").ConfigureAwait(false);
-            await Step(summary, "get mutable", carol, () => carol.GetAsync(first.Key, RecordKind.Mutable, cancellationToken), r => Describe(r.Record)).ConfigureAwait(false);
-            await Step(summary, "announce table 7", alice, () => alice.AnnounceAsync(topic, "table 7, 2 seats, stakes 5"u8.ToArray(), cancellationToken), r => $"stored on {r.Stored}/{r.Attempted}").ConfigureAwait(false);
+            await Step(stage, summary, "put immutable", alice, immutable.Key, () => alice.PutAsync(immutable, cancellationToken: cancellationToken), r => $"stored on {r.Stored}/{r.Attempted}").ConfigureAwait(false);
+            var got = await Step(stage, summary, "get immutable", bob, immutable.Key, () => bob.GetAsync(immutable.Key, RecordKind.Immutable, cancellationToken), r => Describe(r.Record)).ConfigureAwait(false);
+            await Step(stage, summary, "put mutable seq 1", alice, first.Key, () => alice.PutAsync(first, cancellationToken: cancellationToken), r => $"stored on {r.Stored}/{r.Attempted}").ConfigureAwait(false);
+            await Step(stage, summary, "put mutable seq 2 (CAS on 1)", alice, first.Key, () => alice.PutAsync(second, 1, cancellationToken), r => $"stored on {r.Stored}/{r.Attempted}").ConfigureAwait(false);
+            await Step(stage, summary, "get mutable", carol, first.Key, () => carol.GetAsync(first.Key, RecordKind.Mutable, cancellationToken), r => Describe(r.Record)).ConfigureAwait(false);
+            await Step(stage, summary, "announce table 7", alice, topic, () => alice.AnnounceAsync(topic, "table 7, 2 seats, stakes 5"u8.ToArray(), cancellationToken), r => $"stored on {r.Stored}/{r.Attempted}").ConfigureAwait(false);
             var providers = await FindProvidersAsync(bob, topic, cancellationToken).ConfigureAwait(false);
             summary.AddRow("find providers", Short(bob), Markup.Escape(providers), "", "", "");
+            await stage.ShowAsync($"find providers from {Short(bob)}: {providers}", topic, providers != "none", cancellationToken).ConfigureAwait(false);
             console.Write(summary);
 
             ShowPath(console, bob, immutable.Key, got);
@@ -78,28 +89,33 @@ internal static class DemoCommand
             // Alice, the publisher, is among them: what remains is held by the other replicas.
             var stopped = network.Where(n => n != alice && n != bob && n != carol).Where((_, i) => i % 2 == 0)
                 .Take((count * 2 / 5) - 1).Prepend(alice).ToList();
+            await stage.ShowAsync($"Stopping {stopped.Count} of {count} nodes, alice the publisher among them.", immutable.Key, cancellationToken: cancellationToken).ConfigureAwait(false);
             foreach (var node in stopped)
             {
+                await stage.StoppingAsync(node, cancellationToken).ConfigureAwait(false);
                 await node.DisposeAsync().ConfigureAwait(false);
                 network.Remove(node);
             }
 
             console.MarkupLine($"Stopped [red]{stopped.Count}[/] of {count} nodes (alice among them: {stopped.Contains(alice)}).");
             var after = new Table().AddColumns("step", "from", "result", "hops", "messages", "time");
-            await Step(after, "get immutable", carol, () => carol.GetAsync(immutable.Key, RecordKind.Immutable, cancellationToken), r => Describe(r.Record)).ConfigureAwait(false);
-            await Step(after, "get mutable", bob, () => bob.GetAsync(first.Key, RecordKind.Mutable, cancellationToken), r => Describe(r.Record)).ConfigureAwait(false);
+            await Step(stage, after, "get immutable", carol, immutable.Key, () => carol.GetAsync(immutable.Key, RecordKind.Immutable, cancellationToken), r => Describe(r.Record)).ConfigureAwait(false);
+            await Step(stage, after, "get mutable", bob, first.Key, () => bob.GetAsync(first.Key, RecordKind.Mutable, cancellationToken), r => Describe(r.Record)).ConfigureAwait(false);
             var remaining = await FindProvidersAsync(carol, topic, cancellationToken).ConfigureAwait(false);
             after.AddRow("find providers", Short(carol), Markup.Escape(remaining), "", "", "");
+            await stage.ShowAsync($"find providers from {Short(carol)}: {remaining}", topic, remaining != "none", cancellationToken).ConfigureAwait(false);
             console.Write(after);
 
             var stats = await bob.GetStatisticsAsync().ConfigureAwait(false);
             console.WriteLine();
             console.MarkupLine($"Node {Short(bob)}: {stats.Engine.PacketsIn} packets in, {stats.Engine.PacketsOut} out, {stats.Engine.RequestsServed} requests served, {stats.Engine.TotalDrops} dropped, {stats.Records.Values} values and {stats.Records.Providers} providers held.");
             console.MarkupLine($"[bold green]Done in {clock.Elapsed.TotalSeconds:F1} s.[/]");
+            await stage.HoldAsync(console, cancellationToken).ConfigureAwait(false);
             return 0;
         }
         finally
         {
+            await stage.DisposeAsync().ConfigureAwait(false);
             foreach (var node in network)
             {
                 await node.DisposeAsync().ConfigureAwait(false);
@@ -130,12 +146,13 @@ internal static class DemoCommand
         }).ConfigureAwait(false);
     }
 
-    private static async Task<T> Step<T>(Table table, string name, DhtNode from, Func<Task<T>> operation, Func<T, string> describe)
+    private static async Task<T> Step<T>(DemoStage stage, Table table, string name, DhtNode from, NodeId key, Func<Task<T>> operation, Func<T, string> describe)
         where T : QueryResult
     {
         var result = await operation().ConfigureAwait(false);
         var outcome = result.Succeeded ? $"[green]{Markup.Escape(describe(result))}[/]" : $"[red]failed: {Markup.Escape(describe(result))}[/]";
         table.AddRow(name, Short(from), outcome, $"{result.Hops}", $"{result.MessagesSent}", $"{result.Duration.TotalMilliseconds:F1} ms");
+        await stage.ShowAsync($"{name} from {Short(from)}: {(result.Succeeded ? "" : "failed: ")}{describe(result)} ({result.Hops} hops, {result.MessagesSent} messages, {result.Duration.TotalMilliseconds:F1} ms)", key, result.Succeeded).ConfigureAwait(false);
         return result;
     }
 

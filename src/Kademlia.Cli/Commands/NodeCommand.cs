@@ -27,9 +27,11 @@ internal static class NodeCommand
         var controlPort = new Option<int>("--control-port") { Description = "TCP port of the control endpoint on 127.0.0.1; 0 lets the system choose.", DefaultValueFactory = _ => 0 };
         controlPort.Check(p => p is < 0 or > 65535 ? "--control-port must be between 0 and 65535." : null);
 
+        var dashboard = CommonOptions.Dashboard("Serve the live web dashboard (buckets, lookups as they happen, records, traffic) at address:port, 127.0.0.1 on a free port when alone. It asks for the control token; the 'dashboard:' line prints the address to open with it.");
+
         var command = new Command("node", "Run a node: joins the network and serves it until Ctrl-C or SIGTERM, keeping identity, records and routing table in --data-dir. Prints 'contact: <contact string>' for others' --bootstrap.")
         {
-            port, bind, advertise, mode, bootstrap, dataDir, network, logLevel, controlPort,
+            port, bind, advertise, mode, bootstrap, dataDir, network, logLevel, controlPort, dashboard,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -42,6 +44,7 @@ internal static class NodeCommand
                 Mode = ToMode(result.GetValue(mode)),
                 Bootstrap = result.GetValue(bootstrap) ?? [],
                 ControlPort = result.GetValue(controlPort),
+                Dashboard = CommonOptions.ToDashboard(result, dashboard),
                 LogLevel = result.GetValue(logLevel),
             };
             using var loggers = LoggerFactory.Create(builder => builder

@@ -36,19 +36,25 @@ internal static class SimCommand
         var noClientMode = new Option<bool>("--no-client-mode") { Description = "Nodes behind a NAT enter routing tables like any node instead of running as clients." };
         var natTimeout = new Option<string>("--nat-timeout") { Description = "How long a NAT admits a peer after the last datagram sent to it, e.g. 30s, 2m.", DefaultValueFactory = _ => "30s" };
         var noRepublish = new Option<bool>("--no-republish") { Description = "Never republish records." };
+        var tables = new Option<string>("--tables") { Description = "sampled (from the whole network's ID ranges; large N) or joined (built by every node's join, messages counted).", DefaultValueFactory = _ => "sampled" };
+        var ideal = new Option<bool>("--ideal") { Description = "The simulator's oracles back, for comparison: no jitter or processing delay, timeouts from the true RTT, eviction at the first failure." };
         var output = new Option<string?>("--out") { Description = "Directory for summary.json and the SVG plots." };
         var report = new Option<string?>("--report") { Description = "Run the evaluation suite and write this Markdown file (e.g. docs/EVALUATION.md)." };
         var quick = new Option<bool>("--quick") { Description = "With --report: smaller networks, for a fast check of the suite." };
+        var check = new Option<bool>("--check") { Description = "With --report: rerun the fast subset and fail (exit 1) when the file's checked sections differ; writes nothing." };
+        var million = new Option<bool>("--million") { Description = "With --report: also run the 1,000,000-node scenario (minutes; its section is kept from the file otherwise)." };
 
         var command = new Command("sim", "Run a deterministic simulated network and measure lookups, records and attacks.")
         {
-            nodes, duration, churn, adversaries, eclipse, noIpLimits, k, alpha, d, seed, mode, lookups, gets, records, rtt, loss, unreachable, noClientMode, natTimeout, noRepublish, output, report, quick,
+            nodes, duration, churn, adversaries, eclipse, noIpLimits, k, alpha, d, seed, mode, lookups, gets, records, rtt, loss, unreachable, noClientMode, natTimeout, noRepublish, tables, ideal, output, report, quick, check, million,
         };
         command.SetAction(result =>
         {
             if (result.GetValue(report) is { } reportPath)
             {
-                return EvaluationReport.Write(reportPath, result.GetValue(output), result.GetValue(quick));
+                return result.GetValue(check)
+                    ? EvaluationReport.Check(reportPath)
+                    : EvaluationReport.Write(reportPath, result.GetValue(output), result.GetValue(quick), result.GetValue(million));
             }
 
             SimulationOptions options;
@@ -75,7 +81,17 @@ internal static class SimCommand
                     Gets = result.GetValue(gets),
                     Records = result.GetValue(records),
                     Republish = !result.GetValue(noRepublish),
+                    JoinedTables = result.GetValue(tables) switch
+                    {
+                        "sampled" => false,
+                        "joined" => true,
+                        var other => throw new FormatException($"Unknown --tables '{other}' (sampled or joined)."),
+                    },
                 };
+                if (result.GetValue(ideal))
+                {
+                    options = options.Ideal();
+                }
             }
             catch (FormatException e)
             {
@@ -126,7 +142,7 @@ internal static class SimCommand
             console.MarkupLine($"Retrievability over {summary.Timeline.Count} samples: min {retrievable.Min():P2}, mean {retrievable.Average():P2}; table live-contact fraction min {summary.Timeline.Min(p => p.LiveContactFraction):P1}.");
         }
 
-        console.MarkupLine($"[grey]Wall {cost.Wall.TotalSeconds:F1} s ({cost.BuildWall.TotalSeconds:F1} s building), {summary.Events:N0} scheduler events, {summary.Messages:N0} messages simulated ({summary.Messages / Math.Max(cost.RunWall.TotalSeconds, 1e-9):N0}/s), managed memory {cost.BytesPerNode:N0} B per node.[/]");
+        console.MarkupLine($"[grey]Wall {cost.Wall.TotalSeconds:F1} s ({cost.BuildWall.TotalSeconds:F1} s building), CPU {cost.Cpu.TotalSeconds:F1} s, {summary.Events:N0} scheduler events, {summary.Messages:N0} messages simulated ({summary.Messages / Math.Max(cost.RunWall.TotalSeconds, 1e-9):N0}/s), managed memory {cost.BytesPerNode:N0} B per node, peak working set {cost.PeakWorkingSetBytes / (1 << 20):N0} MB.[/]");
         if (output is not null)
         {
             Directory.CreateDirectory(output);
@@ -138,15 +154,16 @@ internal static class SimCommand
         return 0;
     }
 
-    internal readonly record struct RunCost(TimeSpan Wall, TimeSpan BuildWall, TimeSpan RunWall, long BytesPerNode);
+    internal readonly record struct RunCost(TimeSpan Wall, TimeSpan BuildWall, TimeSpan RunWall, long BytesPerNode, long PeakWorkingSetBytes, TimeSpan Cpu);
 
     internal static (SimulationSummary Summary, RunCost Cost) Measure(SimulationOptions options, string mode, string scenario)
     {
         var clock = Stopwatch.StartNew();
+        var cpu = CpuTime();
         if (mode == "wire")
         {
             var wire = WireSimulator.Run(options, scenario);
-            return (wire, new RunCost(clock.Elapsed, TimeSpan.Zero, clock.Elapsed, 0));
+            return (wire, new RunCost(clock.Elapsed, TimeSpan.Zero, clock.Elapsed, 0, PeakWorkingSet(), CpuTime() - cpu));
         }
 
         if (mode != "message")
@@ -161,7 +178,20 @@ internal static class SimCommand
         var bytesPerNode = (after - before) / Math.Max(1, network.Nodes.Count);
         var summary = Simulator.Run(network, scenario);
         GC.KeepAlive(network);
-        return (summary, new RunCost(clock.Elapsed, build, clock.Elapsed - build, bytesPerNode));
+        return (summary, new RunCost(clock.Elapsed, build, clock.Elapsed - build, bytesPerNode, PeakWorkingSet(), CpuTime() - cpu));
+    }
+
+    /// <summary>CPU time of the whole process (all threads, the GC's included): on a loaded machine, the cost a wall clock hides.</summary>
+    private static TimeSpan CpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
+
+    private static long PeakWorkingSet()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.PeakWorkingSet64;
     }
 
     internal static Table SummaryTable(SimulationSummary s)
@@ -192,6 +222,8 @@ internal static class SimCommand
         if (o.LossRate > 0) parts.Add($"{o.LossRate:P0} loss");
         if (o.UnreachableFraction > 0) parts.Add($"{o.UnreachableFraction:P0} NAT{(o.ClientMode ? ", client mode" : ", no client mode")}");
         if (o.Duration > TimeSpan.Zero && o.Churn is null) parts.Add($"over {o.Duration.TotalHours:0.##} h");
+        if (o.JoinedTables) parts.Add("joined tables");
+        if (!o.ObservedTimeouts) parts.Add("ideal");
         return string.Join(", ", parts);
     }
 

@@ -20,9 +20,15 @@ namespace Kademlia.Cli.Control;
 /// <para>
 /// The token is 32 random bytes, written with the endpoint to <see cref="ControlFile"/> (owner-only)
 /// and compared in constant time. Binding to loopback keeps the endpoint off the network; the token
-/// keeps other local users out, since any local process can connect to a loopback port. A request
-/// line is at most <see cref="MaxRequestBytes"/> and must arrive within <see cref="RequestTimeout"/>,
-/// so an idle or hostile local client cannot hold a connection.
+/// keeps other local users out, since any local process can connect to a loopback port.
+/// </para>
+/// <para>
+/// Unauthenticated connections cannot hold the endpoint (issue 12, item 10: sixteen idle connections
+/// used to take all 16 slots for 10 s each, stalling every client). A connection is accepted at once
+/// and must send its request line (at most <see cref="MaxRequestBytes"/>, token included) within
+/// <see cref="AuthenticationTimeout"/>; at most <see cref="MaxUnauthenticated"/> wait at once, and a
+/// newer one closes the oldest. Only a request whose token checks takes one of the
+/// <see cref="MaxOperations"/> operation slots. A line that is not a JSON request gets an error line.
 /// </para>
 /// </remarks>
 internal sealed partial class ControlServer : IAsyncDisposable
@@ -30,11 +36,14 @@ internal sealed partial class ControlServer : IAsyncDisposable
     /// <summary>Longest request line: a 1000-byte value in base64 plus the other fields fits with room.</summary>
     public const int MaxRequestBytes = 16 * 1024;
 
-    /// <summary>Connections served at once; more wait in the listen backlog.</summary>
-    private const int MaxConcurrent = 16;
+    /// <summary>Authenticated operations run at once; more wait for a slot.</summary>
+    public const int MaxOperations = 16;
 
-    /// <summary>Time to send the request line after connecting.</summary>
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
+    /// <summary>Connections that have not yet sent their request line; a newer one closes the oldest.</summary>
+    public const int MaxUnauthenticated = 64;
+
+    /// <summary>Time to send the request line (and so the token) after connecting: `kad` sends it at once.</summary>
+    public static readonly TimeSpan AuthenticationTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>Longest an operation may run for a client (a lookup takes seconds at most).</summary>
     private static readonly TimeSpan OperationTimeout = TimeSpan.FromMinutes(5);
@@ -44,11 +53,17 @@ internal sealed partial class ControlServer : IAsyncDisposable
     private readonly NodeOperations _operations;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly SemaphoreSlim _slots = new(MaxConcurrent);
+    private readonly SemaphoreSlim _slots = new(MaxOperations);
+    private readonly Lock _unauthenticatedGate = new();
+    private readonly LinkedList<CancellationTokenSource> _unauthenticated = new(); // oldest first
+    private readonly List<Task> _connections = [];
     private Task _accepting = Task.CompletedTask;
 
-    private ControlServer(TcpListener listener, byte[] token, NodeOperations operations, ILogger logger)
+    private readonly TimeSpan _authenticationTimeout;
+
+    private ControlServer(TcpListener listener, byte[] token, NodeOperations operations, ILogger logger, TimeSpan authenticationTimeout)
     {
+        _authenticationTimeout = authenticationTimeout;
         _listener = listener;
         _token = token;
         _operations = operations;
@@ -60,11 +75,13 @@ internal sealed partial class ControlServer : IAsyncDisposable
     /// <summary>The token as written to the control file.</summary>
     public string Token => Convert.ToHexStringLower(_token);
 
-    public static ControlServer Start(int port, NodeOperations operations, ILogger logger)
+    /// <summary>Listens on 127.0.0.1:<paramref name="port"/> (0: any free port).</summary>
+    /// <param name="authenticationTimeout">Time to send the request line. Defaults to <see cref="AuthenticationTimeout"/>; tests lengthen it.</param>
+    public static ControlServer Start(int port, NodeOperations operations, ILogger logger, TimeSpan? authenticationTimeout = null)
     {
         var listener = new TcpListener(IPAddress.Loopback, port);
-        listener.Start(MaxConcurrent * 2);
-        var server = new ControlServer(listener, RandomNumberGenerator.GetBytes(32), operations, logger);
+        listener.Start(MaxOperations * 2);
+        var server = new ControlServer(listener, RandomNumberGenerator.GetBytes(32), operations, logger, authenticationTimeout ?? AuthenticationTimeout);
         server._accepting = Task.Run(server.AcceptLoopAsync);
         return server;
     }
@@ -74,6 +91,13 @@ internal sealed partial class ControlServer : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         _listener.Stop();
         await _accepting.ConfigureAwait(false);
+        Task[] connections;
+        lock (_connections)
+        {
+            connections = [.. _connections];
+        }
+
+        await Task.WhenAll(connections).ConfigureAwait(false);
         _stopping.Dispose();
         _slots.Dispose();
     }
@@ -85,7 +109,6 @@ internal sealed partial class ControlServer : IAsyncDisposable
             TcpClient client;
             try
             {
-                await _slots.WaitAsync(_stopping.Token).ConfigureAwait(false);
                 client = await _listener.AcceptTcpClientAsync(_stopping.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
@@ -93,32 +116,36 @@ internal sealed partial class ControlServer : IAsyncDisposable
                 return;
             }
 
-            _ = Task.Run(async () =>
+            var connection = Task.Run(async () =>
             {
-                try
+                using (client)
                 {
                     await ServeAsync(client).ConfigureAwait(false);
                 }
-                finally
-                {
-                    client.Dispose();
-                    _slots.Release();
-                }
             });
+            lock (_connections)
+            {
+                _connections.RemoveAll(t => t.IsCompleted);
+                _connections.Add(connection);
+            }
         }
     }
 
     private async Task ServeAsync(TcpClient client)
     {
         var stream = client.GetStream();
+        var tookSlot = false;
         try
         {
+            var line = await ReadRequestLineAsync(stream).ConfigureAwait(false);
             ControlRequest? request;
-            using (var readTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
+            try
             {
-                readTimeout.CancelAfter(RequestTimeout);
-                var line = await ReadLineAsync(stream, readTimeout.Token).ConfigureAwait(false);
                 request = line is null ? null : JsonSerializer.Deserialize(line, ControlJson.Default.ControlRequest);
+            }
+            catch (JsonException)
+            {
+                request = null;
             }
 
             if (request is null)
@@ -136,6 +163,8 @@ internal sealed partial class ControlServer : IAsyncDisposable
 
             using var operation = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
             operation.CancelAfter(OperationTimeout);
+            await _slots.WaitAsync(operation.Token).ConfigureAwait(false);
+            tookSlot = true;
             ControlReply reply;
             try
             {
@@ -150,10 +179,63 @@ internal sealed partial class ControlServer : IAsyncDisposable
 
             await ReplyAsync(stream, reply).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or JsonException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
-            // The client went away, sent garbage or was too slow: nothing to answer.
+            // The client went away, was too slow or was pushed out by newer connections: nothing to answer.
             LogConnectionDropped(_logger, e.Message);
+        }
+        finally
+        {
+            if (tookSlot)
+            {
+                _slots.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads the request line within <see cref="AuthenticationTimeout"/>, as one of at most
+    /// <see cref="MaxUnauthenticated"/> connections waiting so; throws <see cref="OperationCanceledException"/>
+    /// when it is too slow or a newer connection pushed it out.
+    /// </summary>
+    private async Task<string?> ReadRequestLineAsync(NetworkStream stream)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        deadline.CancelAfter(_authenticationTimeout);
+        LinkedListNode<CancellationTokenSource> node;
+        CancellationTokenSource? pushedOut = null;
+        lock (_unauthenticatedGate)
+        {
+            node = _unauthenticated.AddLast(deadline);
+            if (_unauthenticated.Count > MaxUnauthenticated)
+            {
+                pushedOut = _unauthenticated.First!.Value;
+                _unauthenticated.RemoveFirst();
+            }
+        }
+
+        try
+        {
+            pushedOut?.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It finished meanwhile.
+        }
+
+        try
+        {
+            return await ReadLineAsync(stream, deadline.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_unauthenticatedGate)
+            {
+                if (node.List is not null)
+                {
+                    _unauthenticated.Remove(node);
+                }
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using Kademlia.Cli.Control;
+using Kademlia.Dashboard;
 using Kademlia.Engine;
 using Kademlia.Identity;
 using Kademlia.Persistence;
@@ -94,11 +95,18 @@ internal sealed partial class NodeDaemon
             await using (control.ConfigureAwait(false))
             {
                 ControlFile.Write(directory.Path, control.EndPoint, control.Token);
+                var (dashboard, dashboardServer) = await StartDashboardAsync(node, control.Token, startedAt, stop).ConfigureAwait(false);
                 try
                 {
                     await _output.WriteLineAsync($"id: {node.Id}").ConfigureAwait(false);
                     await _output.WriteLineAsync($"contact: {node.ContactString}").ConfigureAwait(false);
                     await _output.WriteLineAsync($"control: {control.EndPoint}").ConfigureAwait(false);
+                    if (dashboardServer is not null)
+                    {
+                        // As Jupyter does: the address with its token, for the person who started the node.
+                        await _output.WriteLineAsync($"dashboard: {dashboardServer.OpenAddress}").ConfigureAwait(false);
+                    }
+
                     await _output.WriteLineAsync($"data-dir: {directory.Path}").ConfigureAwait(false);
                     await _output.WriteLineAsync($"published: {(await node.GetPublishedAsync(stop).ConfigureAwait(false)).Count} restored of {published.Count} saved").ConfigureAwait(false);
                     await _output.FlushAsync(stop).ConfigureAwait(false);
@@ -112,6 +120,15 @@ internal sealed partial class NodeDaemon
                 finally
                 {
                     ControlFile.Delete(directory.Path);
+                    if (dashboardServer is not null)
+                    {
+                        await dashboardServer.DisposeAsync().ConfigureAwait(false);
+                    }
+
+                    if (dashboard is not null)
+                    {
+                        await dashboard.DisposeAsync().ConfigureAwait(false);
+                    }
                 }
             }
         }
@@ -132,6 +149,31 @@ internal sealed partial class NodeDaemon
         }
 
         return exitCode;
+    }
+
+    /// <summary>The dashboard of <c>--dashboard</c>, behind the control token; nulls without the option.</summary>
+    private async Task<(NodeDashboard?, DashboardServer?)> StartDashboardAsync(DhtNode node, string token, DateTimeOffset startedAt, CancellationToken stop)
+    {
+        if (_options.Dashboard is not { } endpoint)
+        {
+            return (null, null);
+        }
+
+        var dashboard = new NodeDashboard(node, new NodeDashboardOptions { NetworkName = _options.Network.Name, K = _options.Network.K, StartedAt = startedAt });
+        try
+        {
+            return (dashboard, await DashboardServer.StartAsync(dashboard, new DashboardServerOptions { EndPoint = endpoint, Token = token, LoggerFactory = Loggers }, stop).ConfigureAwait(false));
+        }
+        catch (IOException e)
+        {
+            await dashboard.DisposeAsync().ConfigureAwait(false);
+            throw new CliException(ExitCodes.BindFailed, $"cannot serve the dashboard at {endpoint}: {e.Message}", e);
+        }
+        catch
+        {
+            await dashboard.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     private async Task<int> JoinAsync(DhtNode node, IReadOnlyList<SavedContact> saved, CancellationToken stop)

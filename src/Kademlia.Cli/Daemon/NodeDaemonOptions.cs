@@ -24,6 +24,9 @@ internal sealed class NodeDaemonOptions
     /// <summary>Port of the control endpoint on 127.0.0.1; 0 lets the system choose (the control file says which).</summary>
     public int ControlPort { get; init; }
 
+    /// <summary>Where to serve the web dashboard, or null for none (the default).</summary>
+    public IPEndPoint? Dashboard { get; init; }
+
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
     /// <summary>How often the routing table is saved besides at shutdown.</summary>

@@ -41,4 +41,19 @@ public enum EngineDropReason
 
     /// <summary>An outgoing APP_DATAGRAM that waited for a session that never opened, or found too many waiting before it.</summary>
     AppDatagramNotSent,
+
+    /// <summary>A PUNCH_REQUEST or PUNCH_NOTIFY refused by a rate limit (per requester, per target, per rendezvous or in all).</summary>
+    PunchRateLimited,
+
+    /// <summary>A PUNCH_NOTIFY from a node that is not one of our rendezvous points, or naming an invalid requester.</summary>
+    PunchRefused,
+
+    /// <summary>A RELAY frame refused: no circuit could be opened (the destination is not our client, too many circuits).</summary>
+    RelayNoCircuit,
+
+    /// <summary>A RELAY frame past its circuit's byte or duration limit.</summary>
+    RelayLimit,
+
+    /// <summary>A RELAY frame that cannot be passed on or out: no session with the next hop, a packet too large, or nested relaying.</summary>
+    RelayUndeliverable,
 }

@@ -101,4 +101,16 @@ public sealed record EngineOptions
 
     /// <summary>Burst size of the per-peer app-message bucket. Defaults to 200.</summary>
     public double AppMessageBurstPerPeer { get; init; } = 200;
+
+    /// <summary>
+    /// How many of a client's keepalive contacts it names as rendezvous points in its provider records, and
+    /// accepts PUNCH_NOTIFYs from (at most <see cref="Records.RecordLimits.MaxRendezvous"/>). Defaults to 3.
+    /// </summary>
+    public int RendezvousPoints { get; init; } = 3;
+
+    /// <summary>
+    /// What this node, as a rendezvous, lets one relay circuit carry and for how long: the limits of
+    /// libp2p's circuit relay v2 (rust-libp2p <c>relay::Config</c> defaults). Defaults to <see cref="RelayLimits.Default"/>.
+    /// </summary>
+    public RelayLimits Relay { get; init; } = RelayLimits.Default;
 }

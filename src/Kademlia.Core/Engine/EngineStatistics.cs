@@ -54,6 +54,27 @@ public sealed record EngineStatistics
     /// <summary>Whether the node runs as a client (kept out of others' routing tables).</summary>
     public bool IsClient { get; init; }
 
+    /// <summary>Hole punches started (as requester or as the client told to punch).</summary>
+    public long PunchesStarted { get; init; }
+
+    /// <summary>Hole punches that ended with the session at the punched endpoint.</summary>
+    public long PunchesSucceeded { get; init; }
+
+    /// <summary>As a rendezvous: clients that keep sessions with this node.</summary>
+    public int RendezvousClients { get; init; }
+
+    /// <summary>As a rendezvous: relay circuits open now.</summary>
+    public int RelayCircuits { get; init; }
+
+    /// <summary>As a rendezvous: relay circuits opened so far.</summary>
+    public long RelayCircuitsOpened { get; init; }
+
+    /// <summary>As a rendezvous: RELAY frames passed on so far.</summary>
+    public long RelayedFrames { get; init; }
+
+    /// <summary>As a rendezvous: relayed packet bytes passed on so far.</summary>
+    public long RelayedBytes { get; init; }
+
     /// <summary>All drops.</summary>
     public long TotalDrops => Drops.Values.Sum();
 }

@@ -38,11 +38,11 @@ public sealed partial class KademliaEngine
     /// lost, as a UDP datagram.
     /// </summary>
     /// <exception cref="ArgumentException">
-    /// The channel name is invalid, the payload longer than <see cref="WireLimits.MaxAppPayload"/>, or the peer has no endpoint.
+    /// The channel name is invalid, the payload longer than <see cref="WireLimits.MaxAppPayload"/>, or the peer has no endpoint and no session.
     /// </exception>
     public void SendAppDatagram(DateTimeOffset now, NodeInfo peer, string channel, ReadOnlySpan<byte> payload)
     {
-        CheckAppPeer(peer);
+        CheckAppPeer(peer, now);
         var datagram = new AppDatagram(NewRequestId(), channel, payload);
         SendRequest(now, null, RequestPurpose.Application, QueryStep.Send(peer, datagram, expectsAnswer: false));
     }
@@ -53,12 +53,12 @@ public sealed partial class KademliaEngine
     /// up to <paramref name="retries"/> times. Finishes with an <see cref="AppRequestResult"/>.
     /// </summary>
     /// <exception cref="ArgumentException">
-    /// The channel name is invalid, the payload longer than <see cref="WireLimits.MaxAppPayload"/>, or the peer has no endpoint.
+    /// The channel name is invalid, the payload longer than <see cref="WireLimits.MaxAppPayload"/>, or the peer has no endpoint and no session.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">The timeout is not positive or the retries negative.</exception>
     public QueryId SendAppRequest(DateTimeOffset now, NodeInfo peer, string channel, ReadOnlySpan<byte> payload, TimeSpan timeout, int retries = 0)
     {
-        CheckAppPeer(peer);
+        CheckAppPeer(peer, now);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
         var request = new AppRequest(NewRequestId(), channel, payload);
@@ -103,9 +103,11 @@ public sealed partial class KademliaEngine
         return true;
     }
 
-    private static void CheckAppPeer(NodeInfo peer)
+    private void CheckAppPeer(NodeInfo peer, DateTimeOffset now)
     {
-        if (peer.Endpoint.IsUnspecified)
+        // A peer with no endpoint of its own (behind a NAT that maps per destination) is reachable over
+        // the session a Connect opened, punched or relayed.
+        if (peer.Endpoint.IsUnspecified && !_sessions.HasSession(new PeerKey(peer.PublicKey.Span), now))
         {
             throw new ArgumentException($"The peer {peer.Id.ToShortString()} has no endpoint to send to.", nameof(peer));
         }

@@ -204,7 +204,8 @@ public sealed partial class KademliaEngine
     private QueryId StartAnnounce(DateTimeOffset now, NodeId topic, byte[] applicationData, bool reported)
     {
         var published = _jobs.NextPublicationTime(topic, now);
-        var record = ProviderRecord.Create(_identity, topic, ReachableEndpoint, published, applicationData);
+        // A client names the public nodes it keeps sessions with, so that joiners can punch or relay to it.
+        var record = ProviderRecord.Create(_identity, topic, ReachableEndpoint, published, applicationData, RendezvousPoints(now));
         Store.AddProvider(record, Self, now, now + _options.Network.RecordTtl);
         var ttl = (uint)_options.Network.RecordTtl.TotalSeconds;
         return Start(now, id => new StoreQuery(id, now, this, topic, requestId => new AddProviderRequest(requestId, record, ttl), _options.Quorum) { Reported = reported });

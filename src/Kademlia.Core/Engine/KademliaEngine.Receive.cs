@@ -14,6 +14,7 @@ public sealed partial class KademliaEngine
     public void HandleDatagram(DateTimeOffset now, EndPoint from, ReadOnlySpan<byte> datagram)
     {
         ArgumentNullException.ThrowIfNull(from);
+        _lastNow = now;
         _packetsIn++;
         _bytesIn += datagram.Length;
 
@@ -82,10 +83,17 @@ public sealed partial class KademliaEngine
 
     private void ObserveProvenSender(DateTimeOffset now, PeerIdentity identity, IPEndPoint from)
     {
-        if (!identity.Key.IsEmpty && _addresses.IsProven(from) && !_verification.IsClient(identity.Key)
+        if (!identity.Key.IsEmpty && _addresses.IsProven(from) && !RelayPaths.IsRelayed(from)
             && _verification.TryVerify(identity, NodeEndpoint.FromIPEndPoint(from), out var peer))
         {
-            ObservePeer(now, peer);
+            if (_verification.IsClient(identity.Key))
+            {
+                NoteClient(now, peer, from);
+            }
+            else
+            {
+                ObservePeer(now, peer);
+            }
         }
     }
 
@@ -141,10 +149,15 @@ public sealed partial class KademliaEngine
         var key = result.Peer.Key;
         if (message.IsRequest)
         {
-            if (!_requestLimiter.TryTake(from, now))
+            // RELAY frames are limited by their circuits (and carry a game's traffic): not per request.
+            if (message is not RelayFrame && !_requestLimiter.TryTake(from, now))
             {
                 _drops.Count(EngineDropReason.RateLimited);
                 Refuse(now, peer, key, handshake, message.Type, message.RequestId, ErrorCode.RateLimited);
+            }
+            else if (message is RelayFrame frame)
+            {
+                HandleRelayFrame(now, peer, handshake, from, frame);
             }
             else if (message is ChannelMessage app)
             {
@@ -156,6 +169,7 @@ public sealed partial class KademliaEngine
                 _requestsServed++;
                 RecordStored? stored = null;
                 var answer = ServeReachability(now, peer, from, message)
+                    ?? ServeRendezvous(now, peer, from, handshake, message)
                     ?? _serving.Serve(now, peer, message, AnswerRoom(from, handshake, datagramLength), out stored);
                 if (stored is not null)
                 {
@@ -180,6 +194,12 @@ public sealed partial class KademliaEngine
     /// </summary>
     private void ObserveSender(DateTimeOffset now, NodeInfo peer, PeerKey key, IPEndPoint from)
     {
+        if (RelayPaths.IsRelayed(from))
+        {
+            // Reached through a rendezvous: its made-up endpoint is nobody's contact.
+            return;
+        }
+
         if (_verification.IsClient(key))
         {
             // A node that became a client since it entered the table leaves it: nobody should route to it.
@@ -187,9 +207,12 @@ public sealed partial class KademliaEngine
             {
                 _events.Enqueue(new ContactEvicted(former));
             }
+
+            NoteClient(now, peer, from);
         }
         else if (_addresses.IsProven(from))
         {
+            _rendezvousClients.Forget(peer.Id);
             ObservePeer(now, peer);
         }
     }
@@ -256,7 +279,7 @@ public sealed partial class KademliaEngine
 
         switch (response)
         {
-            case PongResponse pong:
+            case PongResponse pong when !RelayPaths.IsRelayed(from):
                 OnObservedEndpoint(now, from, pong.ObservedEndpoint);
                 break;
             case ProbeAckResponse ack when pending.Type == MessageType.Probe:
@@ -298,6 +321,7 @@ public sealed partial class KademliaEngine
         (MessageType.GetProviders, MessageType.Providers) => true,
         (MessageType.Probe or MessageType.ProbeForward or MessageType.ProbeDial, MessageType.ProbeAck) => true,
         (MessageType.AppRequest, MessageType.AppResponse) => true,
+        (MessageType.PunchRequest or MessageType.PunchNotify, MessageType.PunchAck) => true,
         _ => false,
     };
 }

@@ -23,6 +23,7 @@ public sealed partial class KademliaEngine
 
     private void SendRequest(DateTimeOffset now, EngineQuery? owner, RequestPurpose purpose, QueryStep step)
     {
+        _lastNow = now;
         var request = step.Request!;
         if (!MessageCodec.TryWrite(_plain, request, out var length))
         {
@@ -76,7 +77,7 @@ public sealed partial class KademliaEngine
         {
             // First contact: the request rides in handshake message 1, its answer in message 2.
             var expected = request.Type is MessageType.Ping or MessageType.Probe or MessageType.ProbeForward or MessageType.ProbeDial
-                or MessageType.AppRequest or MessageType.AppDatagram
+                or MessageType.AppRequest or MessageType.AppDatagram or MessageType.PunchRequest
                 ? SmallAnswerSize
                 : PacketFormat.MaxResponseAnswer;
             EmitOrFail(now, _sessions.InitiateIk(now, key, step.Peer.Endpoint.ToIPEndPoint(), plaintext, _sealed, expected), request.RequestId);
@@ -205,6 +206,7 @@ public sealed partial class KademliaEngine
     /// <summary>Seals an encoded answer (empty: a handshake completed with no answer yet) and queues it.</summary>
     private void SealAnswer(DateTimeOffset now, NodeInfo peer, PeerKey key, HandshakeToken? handshake, ReadOnlySpan<byte> plaintext)
     {
+        _lastNow = now;
         var sealedAnswer = handshake is { } token
             ? _sessions.Respond(now, token, plaintext, _sealed)
             : _sessions.SealTo(now, key, plaintext, _sealed);

@@ -11,6 +11,7 @@ public sealed partial class KademliaEngine
     /// <summary>Processes everything due at <paramref name="now"/>.</summary>
     public void HandleTimeout(DateTimeOffset now)
     {
+        _lastNow = now;
         _sessions.HandleTimeout(now);
         DrainSessions();
         UpdateLoad(now);
@@ -45,6 +46,7 @@ public sealed partial class KademliaEngine
 
         RunJobs(now);
         RunReachability(now);
+        RunPunches(now);
     }
 
     /// <summary>When <see cref="HandleTimeout"/> should next be called, or null when nothing is scheduled.</summary>
@@ -57,6 +59,7 @@ public sealed partial class KademliaEngine
         next = Earliest(next, _requests.NextDeadline());
         next = Earliest(next, NextReachabilityTimeout());
         next = Earliest(next, _load.NextTimeout());
+        next = Earliest(next, _punches.NextTimeout());
         return Earliest(next, _wakeups.Next());
     }
 

@@ -117,12 +117,15 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
             MaxPeers = options.MaxSessions,
             // No peer state for a key that fails proof-of-work: cheap keys cannot fill the table.
             AcceptIdentity = (key, nonce) => new NodeInfo(new NodePublicKey(key.Span), nonce, default).MeetsProofOfWork(network),
+            // New peer entries are rate limited per prefix, each loopback endpoint apart on test networks.
+            PrefixOf = from => from is System.Net.IPEndPoint ip ? NodeEndpoint.FromIPEndPoint(ip).PrefixKey(network.ExemptLoopbackFromDiversityLimits) : 0,
         }, random is null ? null : new GeneratorRandomSource(random)); // one seed for every choice, the session keys too
         _requestLimiter = new RateLimiter(options.RequestsPerSecondPerSource, options.RequestBurstPerSource, options.MaxTrackedSources);
         _handshakeLimiter = new RateLimiter(options.HandshakesPerSecondPerSource, options.HandshakesPerSecondPerSource * 2, options.MaxTrackedSources);
         _load = new HandshakeLoad(options.HandshakeLoadPerSecond, options.HandshakeLoadPerSecond / 2, 0.5, 0.25, options.HandshakeLoadHold);
         _addresses = new AddressValidation(options.MaxTrackedSources);
         _outbox = new Outbox(_addresses, _drops);
+        _outbox.Divert = RelayOut;
         _verification = new PeerVerification(options.Network, options.MaxSessions);
         _jobs = new PublishJobs(identity.Id, options);
         _serving = new ServingRules(identity.Id, options, Routing, Store);
@@ -131,6 +134,11 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         _forwarderLimiter = new RateLimiter(DialsPerSecondPerForwarder, 5, options.MaxTrackedSources);
         _dialLimiter = new RateLimiter(DialsPerSecond, 10, 1);
         _apps = new AppMessaging(options.AppMessagesPerSecondPerPeer, options.AppMessageBurstPerPeer, options.MaxTrackedSources);
+        _rendezvousClients = new RendezvousClients(options.MaxSessions);
+        _circuits = new RelayCircuits(options.Relay);
+        _relayPaths = new RelayPaths(options.MaxSessions);
+        _punchRequestLimiter = new RateLimiter(PunchRequestsPerSecondPerSource, 5, options.MaxTrackedSources);
+        _punchTargetLimiter = new TokenBuckets<NodeId>(PunchNotifiesPerSecondPerTarget, 3, options.MaxSessions);
         _tableToldWeAreClient = IsClient; // a client from the start never entered a table: nobody to tell
     }
 
@@ -224,6 +232,13 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         IsClient = IsClient,
         AppMessagesDelivered = _apps.Delivered,
         AppMessagesSent = _apps.Sent,
+        PunchesStarted = _punches.Started,
+        PunchesSucceeded = _punches.Succeeded,
+        RendezvousClients = _rendezvousClients.Count,
+        RelayCircuits = _circuits.Count,
+        RelayCircuitsOpened = _circuits.Opened,
+        RelayedFrames = _circuits.FramesRelayed,
+        RelayedBytes = _circuits.BytesRelayed,
     };
 
     /// <summary>Takes the next datagram to send, as a new array (simple; see the overload that takes a buffer for the allocation-free path).</summary>

@@ -76,3 +76,13 @@ public sealed record BootstrapResult(int SeedsAnswered, int TableSize) : QueryRe
 /// </param>
 /// <param name="Rtt">From the last attempt's send to the answer, including the peer application's own time.</param>
 public sealed record AppRequestResult(NodeInfo Peer, ReadOnlyMemory<byte> Response, Wire.ErrorCode? Refusal, TimeSpan Rtt) : QueryResult;
+
+/// <summary>
+/// How a <see cref="KademliaEngine.Connect(DateTimeOffset, NodeInfo, System.Collections.Immutable.ImmutableArray{Wire.WireContact}, bool)"/> reached its peer: the session's path when it opened, and the
+/// rendezvous node used, if any.
+/// </summary>
+/// <param name="Peer">The peer (as given).</param>
+/// <param name="Via">Direct (straight or punched) or relayed; <see cref="PeerPath.None"/> when it failed.</param>
+/// <param name="Rendezvous">The rendezvous that coordinated the punch or carries the relay, or null.</param>
+/// <param name="PunchAttempted">Whether a hole punch was tried.</param>
+public sealed record ConnectResult(NodeInfo Peer, PeerPath Via, NodeInfo? Rendezvous, bool PunchAttempted) : QueryResult;

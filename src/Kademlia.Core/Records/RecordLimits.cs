@@ -22,6 +22,19 @@ public static class RecordLimits
     /// </summary>
     public const int MaxApplicationDataSize = 128;
 
+    /// <summary>
+    /// Most rendezvous contacts a provider record carries: 3. A client behind a NAT keeps sessions with
+    /// its 8 closest contacts anyway (its keepalives); three of them give a joiner a second and third
+    /// chance when one has gone, while a record with three IPv6 contacts still fits several to an answer.
+    /// </summary>
+    public const int MaxRendezvous = 3;
+
+    /// <summary>
+    /// The application data length byte that marks a provider record with rendezvous contacts (format v2):
+    /// 0xFF, far above <see cref="MaxApplicationDataSize"/>, so a v1 record never starts its tail with it.
+    /// </summary>
+    public const byte RendezvousMarker = 0xFF;
+
     /// <summary>Length of an Ed25519 signature in bytes.</summary>
     public const int SignatureSize = 64;
 }

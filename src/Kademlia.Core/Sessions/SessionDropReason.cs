@@ -71,4 +71,17 @@ internal enum SessionDropReason
     /// fails), so cheap keys cannot fill the peer table.
     /// </summary>
     IdentityRefused,
+
+    /// <summary>
+    /// A new key's handshake from a prefix (IPv4 /24, IPv6 /48) that created more peer entries recently
+    /// than <see cref="SessionOptions.NewPeersPerSecondPerPrefix"/> allows: one source of valid identities
+    /// cannot churn the peer table. No peer state is created; the handshake is abandoned.
+    /// </summary>
+    NewPeerRateLimited,
+
+    /// <summary>
+    /// A new key's handshake while the peer table is full of verified peers none of which has been idle
+    /// long: a stranger never pushes out a peer that proved itself. No peer state is created.
+    /// </summary>
+    PeerTableFull,
 }

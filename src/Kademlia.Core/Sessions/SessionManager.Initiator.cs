@@ -43,7 +43,7 @@ internal sealed partial class SessionManager
                 return SealResult.Fail(SealStatus.InvalidPeerKey);
             }
 
-            peer = GetOrCreatePeer(responder, staticKey, endPoint, now);
+            peer = GetOrCreatePeer(responder, staticKey, endPoint, now, stranger: false)!;
         }
         else
         {
@@ -317,7 +317,7 @@ internal sealed partial class SessionManager
 
         int size = PacketFormat.HeaderSize + PacketFormat.IndexSize + noiseLength;
 
-        var peer = GetOrCreatePeer(key, pending.State.RemoteStaticPublicKey, from, now);
+        var peer = GetOrCreatePeer(key, pending.State.RemoteStaticPublicKey, from, now, stranger: false)!;
         peer.EndPoint = from;
         peer.ProofOfWorkNonce = powNonce;
         var session = new TransportSession(peer, pending.LocalIndex, remoteIndex, true, pending.State.Split(), now)

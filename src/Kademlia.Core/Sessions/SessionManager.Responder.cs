@@ -73,9 +73,17 @@ internal sealed partial class SessionManager
         reason = default;
         int mac1Offset = PacketFormat.ResponseNoiseOffset + noiseLength;
 
-        // The peer may have been evicted while the engine worked on the answer; bring it back.
+        // The peer may have been evicted while the engine worked on the answer; bring it back if a
+        // stranger may still take a place, else abandon the handshake.
         var identity = pending.RemoteIdentity;
-        var peer = GetOrCreatePeer(identity.Key, pending.State.RemoteStaticPublicKey, pending.EndPoint, now);
+        if (GetOrCreatePeer(identity.Key, pending.State.RemoteStaticPublicKey, pending.EndPoint, now, stranger: true) is not { } peer)
+        {
+            destination[..PacketFormat.MaxPacketSize].Clear();
+            RemovePending(pending);
+            reason = SessionDropReason.PeerTableFull;
+            return -1;
+        }
+
         peer.ProofOfWorkNonce = identity.ProofOfWorkNonce;
         Mac.Compute(peer.Mac1Key, destination[..mac1Offset], destination[mac1Offset..]);
         destination.Slice(mac1Offset + Mac.Size, Mac.Size).Clear();
@@ -150,7 +158,12 @@ internal sealed partial class SessionManager
                 return DatagramResult.Drop(SessionDropReason.ReplayedInitiation);
             }
 
-            var peer = GetOrCreatePeer(key, state.RemoteStaticPublicKey, from, now);
+            if (existing is null && !TryAdmitStranger(from, now, out var refusal))
+            {
+                return DatagramResult.Drop(refusal);
+            }
+
+            var peer = GetOrCreatePeer(key, state.RemoteStaticPublicKey, from, now, stranger: true)!;
             peer.GreatestTimestamp = timestamp;
 
             // Both sides initiated at once. The lower key keeps its initiation (the other side will answer it);
@@ -302,7 +315,13 @@ internal sealed partial class SessionManager
             return DatagramResult.Drop(SessionDropReason.IdentityRefused);
         }
 
-        var peer = GetOrCreatePeer(key, pending.State.RemoteStaticPublicKey, from, now);
+        if (!_peers.ContainsKey(key) && !TryAdmitStranger(from, now, out var refusal))
+        {
+            RemovePending(pending);
+            return DatagramResult.Drop(refusal);
+        }
+
+        var peer = GetOrCreatePeer(key, pending.State.RemoteStaticPublicKey, from, now, stranger: true)!;
         peer.EndPoint = from;
         peer.ProofOfWorkNonce = powNonce;
         var session = new TransportSession(peer, pending.LocalIndex, pending.RemoteIndex, false, pending.State.Split(), now);

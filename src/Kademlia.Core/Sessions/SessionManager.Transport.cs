@@ -88,6 +88,7 @@ internal sealed partial class SessionManager
         session.Confirmed = true;
         session.UnconfirmedRequest = null;
         var peer = session.Peer;
+        MarkVerified(peer);
         if (peer.Next == session)
         {
             Promote(peer, session);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using Kademlia.Engine.Internal;
 using Kademlia.Sessions.Internal;
 using Kademlia.Sessions.Noise;
 
@@ -36,7 +37,9 @@ internal sealed partial class SessionManager : IDisposable
     private readonly byte[] _prologue = new byte[PacketFormat.PrologueSize];
     private readonly byte[] _ownMac1Key = new byte[32];
     private readonly Dictionary<PeerKey, PeerState> _peers = [];
-    private readonly LinkedList<PeerState> _lru = new(); // most recently used first
+    private readonly LinkedList<PeerState> _strangers = new(); // peers not yet verified, most recently used first
+    private readonly LinkedList<PeerState> _verified = new(); // peers that proved their keys and address, most recently used first
+    private readonly TokenBuckets<ulong> _newPeersPerPrefix;
     private readonly Dictionary<uint, TransportSession> _sessions = [];
     private readonly Dictionary<uint, PendingHandshake> _pending = [];
     private readonly LinkedList<PendingHandshake> _pendingByAge = new(); // oldest first
@@ -53,6 +56,7 @@ internal sealed partial class SessionManager : IDisposable
         _random = random ?? CryptoRandomSource.Instance;
         _cookies = new CookieChecker(_random, identity.StaticPublicKey);
         _retired = new RetiredTimestamps(4 * options.MaxPeers);
+        _newPeersPerPrefix = new TokenBuckets<ulong>(options.NewPeersPerSecondPerPrefix, options.NewPeerBurstPerPrefix, options.MaxPeers);
         PacketFormat.WritePrologue(_prologue, options.NetworkId);
         Mac.DeriveKey("mac1", identity.StaticPublicKey, _ownMac1Key);
     }
@@ -68,6 +72,12 @@ internal sealed partial class SessionManager : IDisposable
 
     /// <summary>Number of peers in the table.</summary>
     public int PeerCount => _peers.Count;
+
+    /// <summary>Number of peers in the table that proved their keys and address (a confirmed session).</summary>
+    public int VerifiedPeerCount => _verified.Count;
+
+    /// <summary>Whether <paramref name="peer"/> is in the table.</summary>
+    public bool HasPeer(PeerKey peer) => _peers.ContainsKey(peer);
 
     /// <summary>Number of sessions (current, previous and unconfirmed) across all peers.</summary>
     public int SessionCount => _sessions.Count;
@@ -186,30 +196,98 @@ internal sealed partial class SessionManager : IDisposable
         return _lastTimestamp;
     }
 
-    private PeerState GetOrCreatePeer(PeerKey key, ReadOnlySpan<byte> staticPublicKey, EndPoint endPoint, DateTimeOffset now)
+    /// <summary>
+    /// Whether a peer entry may be created for a stranger's handshake from <paramref name="from"/>: its
+    /// prefix has a new-entry token left (<see cref="SessionOptions.NewPeersPerSecondPerPrefix"/>) and the
+    /// table has room or an entry a stranger may push out (see <see cref="FindVictim"/>).
+    /// </summary>
+    private bool TryAdmitStranger(EndPoint from, DateTimeOffset now, out SessionDropReason reason)
+    {
+        if (_peers.Count >= _options.MaxPeers && FindVictim(now, forStranger: true) is null)
+        {
+            reason = SessionDropReason.PeerTableFull;
+            return false;
+        }
+
+        if (!_newPeersPerPrefix.TryTake(_options.PrefixOf(from), now))
+        {
+            reason = SessionDropReason.NewPeerRateLimited;
+            return false;
+        }
+
+        reason = default;
+        return true;
+    }
+
+    /// <summary>
+    /// The peer <paramref name="key"/>, created if new. A full table gives up, in this order: the least
+    /// recently used peer not yet verified; the least recently used verified peer idle for
+    /// <see cref="SessionOptions.VerifiedIdleEviction"/>; and, only for a peer this node chose to contact
+    /// (not for a <paramref name="stranger"/>), the least recently used verified peer. Null when a
+    /// stranger finds nothing it may push out: a verified peer is never evicted for a stranger.
+    /// </summary>
+    private PeerState? GetOrCreatePeer(PeerKey key, ReadOnlySpan<byte> staticPublicKey, EndPoint endPoint, DateTimeOffset now, bool stranger)
     {
         if (!_peers.TryGetValue(key, out var peer))
         {
+            while (_peers.Count >= _options.MaxPeers)
+            {
+                if (FindVictim(now, stranger) is not { } victim)
+                {
+                    return null;
+                }
+
+                EvictPeer(victim);
+            }
+
             peer = new PeerState(key, staticPublicKey.ToArray(), endPoint);
             _peers.Add(key, peer);
-            peer.LruNode = _lru.AddFirst(peer);
-            while (_peers.Count > _options.MaxPeers && _lru.Last is { } oldest && oldest.Value != peer)
-            {
-                EvictPeer(oldest.Value);
-            }
+            peer.LruNode = _strangers.AddFirst(peer);
         }
 
         Touch(peer, now);
         return peer;
     }
 
+    private PeerState? FindVictim(DateTimeOffset now, bool forStranger)
+    {
+        if (_strangers.Last is { } idleStranger)
+        {
+            return idleStranger.Value;
+        }
+
+        if (_verified.Last is { } idleVerified && (!forStranger || now - idleVerified.Value.LastUsed >= _options.VerifiedIdleEviction))
+        {
+            return idleVerified.Value;
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Records that <paramref name="peer"/> proved it holds its keys at its address (a confirmed session):
+    /// from now on a stranger cannot push it out of the table.
+    /// </summary>
+    private void MarkVerified(PeerState peer)
+    {
+        if (peer.Verified || peer.LruNode is not { } node)
+        {
+            return;
+        }
+
+        peer.Verified = true;
+        _strangers.Remove(node);
+        _verified.AddFirst(node);
+    }
+
     private void Touch(PeerState peer, DateTimeOffset now)
     {
         peer.LastUsed = now;
-        if (peer.LruNode is { } node && _lru.First != node)
+        var list = peer.Verified ? _verified : _strangers;
+        if (peer.LruNode is { } node && list.First != node)
         {
-            _lru.Remove(node);
-            _lru.AddFirst(node);
+            list.Remove(node);
+            list.AddFirst(node);
         }
     }
 
@@ -228,7 +306,7 @@ internal sealed partial class SessionManager : IDisposable
         _peers.Remove(peer.Key);
         if (peer.LruNode is { } node)
         {
-            _lru.Remove(node);
+            (peer.Verified ? _verified : _strangers).Remove(node);
             peer.LruNode = null;
         }
     }
@@ -306,6 +384,11 @@ internal sealed partial class SessionManager : IDisposable
     private void InstallSession(PeerState peer, TransportSession session, bool confirmed, DateTimeOffset now)
     {
         _sessions.Add(session.LocalIndex, session);
+        if (confirmed)
+        {
+            MarkVerified(peer);
+        }
+
         if (!confirmed && peer.Current is { } current && current.CanSend(now))
         {
             RemoveSession(peer.Next);

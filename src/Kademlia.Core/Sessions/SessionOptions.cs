@@ -41,4 +41,29 @@ internal sealed class SessionOptions
     /// engine checks the network's proof-of-work here. Defaults to null (every identity accepted).
     /// </summary>
     public Func<PeerKey, ulong, bool>? AcceptIdentity { get; init; }
+
+    /// <summary>
+    /// New peer entries a second that handshakes from one prefix may create (strangers' IK initiations and
+    /// XX messages 3; our own initiations are not counted). Defaults to 16.
+    /// </summary>
+    public double NewPeersPerSecondPerPrefix { get; init; } = 16;
+
+    /// <summary>New peer entries one prefix may create in a burst. Defaults to 64.</summary>
+    public double NewPeerBurstPerPrefix { get; init; } = 64;
+
+    /// <summary>
+    /// The prefix a source address counts under for <see cref="NewPeersPerSecondPerPrefix"/>. Defaults to
+    /// <see cref="Routing.NodeEndpoint.SubnetKey"/> (an IPv4 /24, an IPv6 /48); the engine passes its own rule,
+    /// which on test networks counts each loopback endpoint apart.
+    /// </summary>
+    public Func<System.Net.EndPoint, ulong> PrefixOf { get; init; } = DefaultPrefixOf;
+
+    /// <summary>
+    /// How long a verified peer must have been idle before a stranger may take its place in a full table.
+    /// Defaults to 10 minutes (sessions expire after 3, so such a peer has no live session left).
+    /// </summary>
+    public TimeSpan VerifiedIdleEviction { get; init; } = TimeSpan.FromMinutes(10);
+
+    private static ulong DefaultPrefixOf(System.Net.EndPoint endPoint) =>
+        endPoint is System.Net.IPEndPoint ip ? Routing.NodeEndpoint.FromIPEndPoint(ip).SubnetKey : 0;
 }

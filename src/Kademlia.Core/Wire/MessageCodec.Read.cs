@@ -68,6 +68,10 @@ public static partial class MessageCodec
             MessageType.ProbeAck => ReadProbeAck(ref reader, id, out message),
             MessageType.AppRequest or MessageType.AppDatagram => ReadChannelMessage(ref reader, id, type, out message),
             MessageType.AppResponse => ReadAppResponse(ref reader, id, out message),
+            MessageType.PunchRequest => ReadPunchRequest(ref reader, id, out message),
+            MessageType.PunchNotify => ReadPunchNotify(ref reader, id, out message),
+            MessageType.PunchAck => ReadPunchAck(ref reader, id, out message),
+            MessageType.RelaySend or MessageType.RelayDeliver => ReadRelay(ref reader, id, type, out message),
             _ => DecodeError.UnknownMessageType,
         };
 
@@ -415,10 +419,48 @@ public static partial class MessageCodec
             return DecodeError.Truncated;
         }
 
+        // A v2 record (with rendezvous contacts) puts a marker where v1 has the application data length.
+        var v2 = reader.Remaining > 0 && reader.PeekByte() == RecordLimits.RendezvousMarker;
+        if (v2)
+        {
+            reader.TryReadByte(out _);
+        }
+
         error = ReadShortBytes(ref reader, RecordLimits.MaxApplicationDataSize, out var applicationData);
         if (error != DecodeError.None)
         {
             return error;
+        }
+
+        var rendezvous = ImmutableArray<WireContact>.Empty;
+        if (v2)
+        {
+            if (!reader.TryReadByte(out var count))
+            {
+                return DecodeError.Truncated;
+            }
+
+            if (count is 0 or > RecordLimits.MaxRendezvous)
+            {
+                return DecodeError.CountTooLarge;
+            }
+
+            var contacts = new WireContact[count];
+            for (var i = 0; i < contacts.Length; i++)
+            {
+                error = ContactEncoding.ReadContact(ref reader, out contacts[i]);
+                if (error != DecodeError.None)
+                {
+                    return error;
+                }
+
+                if (contacts[i].Endpoint.IsUnspecified)
+                {
+                    return DecodeError.NonCanonicalAddress;
+                }
+            }
+
+            rendezvous = ImmutableCollectionsMarshal.AsImmutableArray(contacts);
         }
 
         if (!reader.TryReadBytes(RecordLimits.SignatureSize, out var signature))
@@ -426,7 +468,7 @@ public static partial class MessageCodec
             return DecodeError.Truncated;
         }
 
-        record = ProviderRecord.FromOwned(topic, contact.ToNodeInfo(), publishedAt, applicationData, signature.ToArray());
+        record = ProviderRecord.FromOwned(topic, contact.ToNodeInfo(), publishedAt, applicationData, signature.ToArray(), rendezvous);
         return DecodeError.None;
     }
 
@@ -609,6 +651,87 @@ public static partial class MessageCodec
         }
 
         payload = bytes.ToArray();
+        return DecodeError.None;
+    }
+
+    private static DecodeError ReadPunchRequest(ref WireReader reader, ulong id, out Message? message)
+    {
+        message = null;
+        if (!reader.TryReadNodeId(out var target))
+        {
+            return DecodeError.Truncated;
+        }
+
+        message = new PunchRequest(id, target);
+        return DecodeError.None;
+    }
+
+    private static DecodeError ReadPunchNotify(ref WireReader reader, ulong id, out Message? message)
+    {
+        message = null;
+        var error = ContactEncoding.ReadContact(ref reader, out var requester);
+        if (error == DecodeError.None)
+        {
+            message = new PunchNotifyRequest(id, requester);
+        }
+
+        return error;
+    }
+
+    private static DecodeError ReadPunchAck(ref WireReader reader, ulong id, out Message? message)
+    {
+        message = null;
+        if (!reader.TryReadByte(out var code) || !reader.TryReadByte(out var present))
+        {
+            return DecodeError.Truncated;
+        }
+
+        var status = (PunchStatus)code;
+        if (!Enum.IsDefined(status))
+        {
+            return DecodeError.InvalidCode;
+        }
+
+        if (present > 1)
+        {
+            return DecodeError.InvalidFlag;
+        }
+
+        WireContact? target = null;
+        if (present == 1)
+        {
+            var error = ContactEncoding.ReadContact(ref reader, out var contact);
+            if (error != DecodeError.None)
+            {
+                return error;
+            }
+
+            target = contact;
+        }
+
+        message = new PunchAckResponse(id, status, target);
+        return DecodeError.None;
+    }
+
+    private static DecodeError ReadRelay(ref WireReader reader, ulong id, MessageType type, out Message? message)
+    {
+        message = null;
+        if (!reader.TryReadNodeId(out var peer) || !reader.TryReadUInt16(out var length))
+        {
+            return DecodeError.Truncated;
+        }
+
+        if (length > WireLimits.MaxRelayedPacket)
+        {
+            return DecodeError.FieldTooLong;
+        }
+
+        if (!reader.TryReadBytes(length, out var packet))
+        {
+            return DecodeError.Truncated;
+        }
+
+        message = RelayFrame.FromOwned(id, peer, packet.ToArray(), type == MessageType.RelayDeliver);
         return DecodeError.None;
     }
 }

@@ -101,6 +101,26 @@ public static partial class MessageCodec
                 writer.WriteUInt16((ushort)m.Payload.Length);
                 writer.WriteBytes(m.Payload.Span);
                 break;
+            case PunchRequest m:
+                writer.WriteNodeId(m.Target);
+                break;
+            case PunchNotifyRequest m:
+                ContactEncoding.WriteContact(ref writer, m.Requester.PublicKey, m.Requester.PowNonce, m.Requester.Endpoint);
+                break;
+            case PunchAckResponse m:
+                writer.WriteByte((byte)m.Status);
+                writer.WriteByte(m.Target is null ? (byte)0 : (byte)1);
+                if (m.Target is { } target)
+                {
+                    ContactEncoding.WriteContact(ref writer, target.PublicKey, target.PowNonce, target.Endpoint);
+                }
+
+                break;
+            case RelayFrame m:
+                writer.WriteNodeId(m.Peer);
+                writer.WriteUInt16((ushort)m.Packet.Length);
+                writer.WriteBytes(m.Packet.Span);
+                break;
         }
 
         bytesWritten = writer.Position;
@@ -155,8 +175,14 @@ public static partial class MessageCodec
         var provider = record.Provider;
         ContactEncoding.WriteContact(ref writer, provider.PublicKey, provider.PowNonce, provider.Endpoint);
         writer.WriteUInt64(record.PublishedAtUnixSeconds);
+        if (!record.Rendezvous.IsEmpty)
+        {
+            writer.WriteByte(RecordLimits.RendezvousMarker);
+        }
+
         writer.WriteByte((byte)record.ApplicationData.Length);
         writer.WriteBytes(record.ApplicationData.Span);
+        ProviderRecord.WriteRendezvous(ref writer, record.Rendezvous);
         writer.WriteBytes(record.Signature.Span);
     }
 

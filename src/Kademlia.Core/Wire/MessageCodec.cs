@@ -47,6 +47,10 @@ public static partial class MessageCodec
             ProbeAckResponse => 1,
             ChannelMessage m => 1 + m.Channel.Length + sizeof(ushort) + m.Payload.Length,
             AppResponse m => sizeof(ushort) + m.Payload.Length,
+            PunchRequest => NodeId.Size,
+            PunchNotifyRequest m => m.Requester.EncodedSize,
+            PunchAckResponse m => 1 + 1 + (m.Target is { } target ? target.EncodedSize : 0),
+            RelayFrame m => NodeId.Size + sizeof(ushort) + m.Packet.Length,
             _ => throw new ArgumentException($"Unknown message {message.GetType()}.", nameof(message)),
         };
     }
@@ -77,8 +81,9 @@ public static partial class MessageCodec
     public static int GetByteCount(ProviderRecord record)
     {
         ArgumentNullException.ThrowIfNull(record);
-        return NodeId.Size + ContactEncoding.ContactSize(record.Provider.Endpoint) + sizeof(ulong) + 1
-            + record.ApplicationData.Length + RecordLimits.SignatureSize;
+        var marker = record.Rendezvous.IsEmpty ? 0 : 1;
+        return NodeId.Size + ContactEncoding.ContactSize(record.Provider.Endpoint) + sizeof(ulong) + marker + 1
+            + record.ApplicationData.Length + ProviderRecord.RendezvousSize(record.Rendezvous) + RecordLimits.SignatureSize;
     }
 
     private static int ContactListSize(ReadOnlySpan<WireContact> contacts)

@@ -39,6 +39,18 @@ public enum MessageType : byte
     /// <summary>An application's one-way datagram on a channel: the one request that is never answered.</summary>
     AppDatagram = 0x0B,
 
+    /// <summary>Asks a rendezvous node to have one of its clients punch towards the requester; answered by <see cref="PunchAck"/>.</summary>
+    PunchRequest = 0x0C,
+
+    /// <summary>Tells a client, from its rendezvous, to send to a requester's observed endpoint; answered by <see cref="PunchAck"/>.</summary>
+    PunchNotify = 0x0D,
+
+    /// <summary>An end-to-end session packet for a rendezvous node to pass on to a destination: never answered.</summary>
+    RelaySend = 0x0E,
+
+    /// <summary>An end-to-end session packet a rendezvous node passes on from a source: never answered.</summary>
+    RelayDeliver = 0x0F,
+
     /// <summary>Answers <see cref="Ping"/> with the requester's endpoint as seen by the responder.</summary>
     Pong = 0x81,
 
@@ -59,6 +71,9 @@ public enum MessageType : byte
 
     /// <summary>The receiving application's answer to an APP_REQUEST.</summary>
     AppResponse = 0x8A,
+
+    /// <summary>What was done about a PUNCH_REQUEST or PUNCH_NOTIFY.</summary>
+    PunchAck = 0x8C,
 
     /// <summary>The request could not be served; carries an <see cref="ErrorCode"/>.</summary>
     Error = 0xFF,

@@ -39,4 +39,16 @@ public static class WireLimits
     /// on the name it picked.
     /// </summary>
     public const int MaxAppPayload = MaxMessageSize - HeaderSize - 1 - AppChannel.MaxLength - sizeof(ushort);
+
+    /// <summary>
+    /// Largest session packet a RELAY frame carries: 1246 − 9 − 32 − 2 = 1203 bytes, what is left of a message
+    /// after the header, the peer's ID and the packet length. The relayed session's own packets must fit.
+    /// </summary>
+    public const int MaxRelayedPacket = MaxMessageSize - HeaderSize - Identity.NodeId.Size - sizeof(ushort);
+
+    /// <summary>
+    /// Largest application payload over a relayed session: 1125 bytes. The relayed session's transport packet
+    /// (34 bytes around the message) must fit in <see cref="MaxRelayedPacket"/>, 77 bytes less than a message.
+    /// </summary>
+    public const int MaxRelayedAppPayload = MaxAppPayload - (MaxMessageSize - (MaxRelayedPacket - TransportOverhead));
 }

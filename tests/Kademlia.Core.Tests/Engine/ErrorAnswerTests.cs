@@ -47,7 +47,7 @@ public sealed class ErrorAnswerTests : IDisposable
     [Fact]
     public void A_first_request_of_an_unknown_type_is_answered_UNSUPPORTED_REQUEST_inside_the_IK_response()
     {
-        var answers = SendInInitiation([0x0C, 0, 0, 0, 0, 0, 0, 0, 9]);
+        var answers = SendInInitiation([0x10, 0, 0, 0, 0, 0, 0, 0, 9]);
 
         var error = Assert.IsType<ErrorResponse>(Assert.Single(answers));
         Assert.Equal(ErrorCode.UnsupportedRequest, error.Code);

@@ -110,7 +110,7 @@ public class BencodeHostileInputTests
         Assert.InRange(accepted, 1_000, cases);
     }
 
-    private static string Mutate(Random random, ref Span<byte> input, byte[] scratch)
+    internal static string Mutate(Random random, ref Span<byte> input, byte[] scratch)
     {
         if (input.Length == 0)
         {

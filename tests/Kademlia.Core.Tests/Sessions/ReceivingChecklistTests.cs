@@ -291,6 +291,37 @@ public class ReceivingChecklistTests
     }
 
     [Fact]
+    public void Check3_an_IK_initiation_from_a_new_key_when_every_peer_is_verified_and_busy_is_dropped_PeerTableFull()
+    {
+        var one = new SessionOptions { NetworkId = 7, MaxPeers = 1 };
+        using var pair = new SessionPair(optionsB: one);
+        using var verified = new SessionTestNode(97, "10.9.0.5:4000");
+        AddVerifiedPeer(pair.B, verified);
+        AssertDropped(pair.B, pair.A.InitiateIk(Now, pair.B, "x"), SessionDropReason.PeerTableFull, pair.A.EndPoint);
+        Assert.True(pair.B.Manager.HasPeer(verified.Key));
+        Assert.Equal(0, pair.B.Manager.PendingHandshakeCount);
+
+        // Idle for the eviction time, the verified peer gives way.
+        var later = Now + one.VerifiedIdleEviction;
+        Assert.Single(pair.B.Receive(later, pair.A.EndPoint, pair.A.InitiateIk(later, pair.B, "y")));
+        Assert.False(pair.B.Manager.HasPeer(verified.Key));
+    }
+
+    [Fact]
+    public void Check3_an_IK_initiation_from_a_new_key_of_a_prefix_over_its_rate_is_dropped_NewPeerRateLimited()
+    {
+        var strict = new SessionOptions { NetworkId = 7, NewPeerBurstPerPrefix = 1, NewPeersPerSecondPerPrefix = 0.01 };
+        using var pair = new SessionPair(optionsB: strict);
+        using var neighbour = new SessionTestNode(97, "10.0.0.9:4000");
+        Assert.Single(pair.B.Receive(Now, neighbour.EndPoint, neighbour.InitiateIk(Now, pair.B, "first")));
+        AssertDropped(pair.B, pair.A.InitiateIk(Now, pair.B, "x"), SessionDropReason.NewPeerRateLimited, pair.A.EndPoint);
+        Assert.False(pair.B.Manager.HasPeer(pair.A.Key));
+
+        // Another /24 has its own budget.
+        Assert.Single(pair.B.Receive(Now, IPEndPoint.Parse("10.0.1.1:4000"), pair.A.InitiateIk(Now + TimeSpan.FromSeconds(1), pair.B, "y")));
+    }
+
+    [Fact]
     public void Check3_an_IK_initiation_replayed_after_its_peer_was_evicted_is_still_dropped_ReplayedInitiation()
     {
         // A peer table of one: a second peer evicts the first, whose recorded initiation must stay dead.
@@ -586,6 +617,28 @@ public class ReceivingChecklistTests
     }
 
     [Fact]
+    public void Check8_an_XX_message_3_from_a_new_key_when_every_peer_is_verified_and_busy_is_dropped_PeerTableFull()
+    {
+        using var pair = new SessionPair(optionsB: new SessionOptions { NetworkId = 7, MaxPeers = 1 });
+        using var verified = new SessionTestNode(97, "10.9.0.5:4000");
+        AddVerifiedPeer(pair.B, verified);
+        AssertDropped(pair.B, XxMessage3(pair), SessionDropReason.PeerTableFull, pair.A.EndPoint);
+        Assert.True(pair.B.Manager.HasPeer(verified.Key));
+        Assert.Equal(0, pair.B.Manager.PendingHandshakeCount);
+    }
+
+    [Fact]
+    public void Check8_an_XX_message_3_from_a_new_key_of_a_prefix_over_its_rate_is_dropped_NewPeerRateLimited()
+    {
+        using var pair = new SessionPair(optionsB: new SessionOptions { NetworkId = 7, NewPeerBurstPerPrefix = 1, NewPeersPerSecondPerPrefix = 0.01 });
+        using var neighbour = new SessionTestNode(97, "10.0.0.9:4000");
+        Assert.Single(pair.B.Receive(Now, neighbour.EndPoint, neighbour.InitiateIk(Now, pair.B, "first")));
+        AssertDropped(pair.B, XxMessage3(pair), SessionDropReason.NewPeerRateLimited, pair.A.EndPoint);
+        Assert.False(pair.B.Manager.HasPeer(pair.A.Key));
+        Assert.Equal(0, pair.B.Manager.PendingHandshakeCount);
+    }
+
+    [Fact]
     public void Check8_an_XX_message_3_whose_static_is_of_small_order_is_dropped_LowOrderKey()
     {
         using var pair = new SessionPair();
@@ -636,6 +689,14 @@ public class ReceivingChecklistTests
     private static SessionTestNode Node() => new(3, "10.0.0.2:4000");
 
     /// <summary>Delivers <paramref name="packet"/>: it must be dropped for <paramref name="reason"/>, answered with nothing, deliver nothing.</summary>
+    /// <summary>Makes <paramref name="verified"/> a verified peer of <paramref name="node"/>: node's own initiation, answered.</summary>
+    private static void AddVerifiedPeer(SessionTestNode node, SessionTestNode verified)
+    {
+        var (_, response) = Assert.Single(verified.Receive(Now, node.EndPoint, node.InitiateIk(Now, verified, "hello")));
+        node.Receive(Now, verified.EndPoint, response);
+        Assert.Equal(1, node.Manager.VerifiedPeerCount);
+    }
+
     private static void AssertDropped(SessionTestNode node, byte[] packet, SessionDropReason reason, EndPoint? from = null, DateTimeOffset? now = null)
     {
         int drops = node.Drops.Count;

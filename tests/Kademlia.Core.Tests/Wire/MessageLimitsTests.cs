@@ -128,7 +128,7 @@ public class MessageLimitsTests
     {
         { "", DecodeError.Truncated },
         { "00", DecodeError.UnknownMessageType },
-        { "0c", DecodeError.UnknownMessageType },
+        { "10", DecodeError.UnknownMessageType },
         { "0a0123456789abcdef000000", DecodeError.InvalidChannel },
         { "0b0123456789abcdef21" + new string('6', 66) + "0000", DecodeError.InvalidChannel },
         { "0a0123456789abcdef02" + "6120" + "0000", DecodeError.InvalidChannel },
@@ -188,7 +188,7 @@ public class MessageLimitsTests
 
     [Theory]
     [InlineData(0x00)]
-    [InlineData(0x0C)]
+    [InlineData(0x10)]
     [InlineData(0x42)]
     [InlineData(0x7F)]
     public void The_header_of_a_request_of_an_unknown_type_reads_so_it_can_be_answered_UNSUPPORTED_REQUEST(byte type)
@@ -220,7 +220,8 @@ public class MessageLimitsTests
         {
             Assert.Equal(message.Type is MessageType.Ping or MessageType.FindNode or MessageType.Get or MessageType.Put
                 or MessageType.AddProvider or MessageType.GetProviders or MessageType.Probe or MessageType.ProbeForward
-                or MessageType.ProbeDial or MessageType.AppRequest or MessageType.AppDatagram, message.IsRequest);
+                or MessageType.ProbeDial or MessageType.AppRequest or MessageType.AppDatagram or MessageType.PunchRequest
+                or MessageType.PunchNotify or MessageType.RelaySend or MessageType.RelayDeliver, message.IsRequest);
             if (message.IsRequest)
             {
                 Assert.Equal(0, (byte)message.Type & 0x40); // bit 6 of a request's type is the CLIENT flag

@@ -38,7 +38,8 @@ internal static class WireGen
 
     public static readonly Gen<ProviderRecord> Provider = Gen.Select(
         Id, Contact, Gen.ULong, Bytes(RecordLimits.MaxApplicationDataSize), Signature,
-        (topic, contact, time, data, signature) => new ProviderRecord(topic, contact.ToNodeInfo(), time, data, signature));
+        Contact.Where(c => !c.Endpoint.IsUnspecified).Array[0, RecordLimits.MaxRendezvous],
+        (topic, contact, time, data, signature, rendezvous) => new ProviderRecord(topic, contact.ToNodeInfo(), time, data, signature, [.. rendezvous]));
 
     public static readonly Gen<Message> Ping = Gen.ULong.Select(id => (Message)new PingRequest(id));
 
@@ -105,7 +106,15 @@ internal static class WireGen
         Gen.Select(Gen.ULong, Channel, Bytes(WireLimits.MaxAppPayload), (id, channel, payload) => (Message)new AppDatagram(id, channel, payload)),
         Gen.Select(Gen.ULong, Bytes(WireLimits.MaxAppPayload), (id, payload) => (Message)new AppResponse(id, payload)));
 
-    public static readonly Gen<Message> Any = Gen.OneOf(Ping, FindNode, Get, Put, AddProvider, GetProviders, Pong, Nodes, Value, PutResult, Providers, Error, Probe, App);
+    public static readonly Gen<Message> Punch = Gen.OneOf(
+        Gen.Select(Gen.ULong, Id, (id, target) => (Message)new PunchRequest(id, target)),
+        Gen.Select(Gen.ULong, Contact, (id, requester) => (Message)new PunchNotifyRequest(id, requester)),
+        Gen.Select(Gen.ULong, Gen.Enum<PunchStatus>(), Contact.Nullable(), (id, status, target) => (Message)new PunchAckResponse(id, status, target)));
+
+    public static readonly Gen<Message> Relay = Gen.Select(
+        Gen.ULong, Id, Bytes(WireLimits.MaxRelayedPacket), Gen.Bool, (id, peer, packet, delivered) => (Message)new RelayFrame(id, peer, packet, delivered));
+
+    public static readonly Gen<Message> Any = Gen.OneOf(Ping, FindNode, Get, Put, AddProvider, GetProviders, Pong, Nodes, Value, PutResult, Providers, Error, Probe, App, Punch, Relay);
 
     private static ImmutableArray<WireContact> TakeWhileFits(ImmutableArray<WireContact> contacts, ref int size)
     {

@@ -45,6 +45,10 @@ internal static class WireVectors
     public static readonly ProviderRecord Provider =
         ProviderRecord.Create(B, Topic, EndpointB, PublishedAt, "table 7: 4/6 seats, blinds 1/2"u8);
 
+    /// <summary>The provider record of B behind a NAT (at the observed endpoint) with A as its one rendezvous point.</summary>
+    public static readonly ProviderRecord ProviderWithRendezvous =
+        ProviderRecord.Create(B, Topic, Observed, PublishedAt, "table 7: 4/6 seats, blinds 1/2"u8, [ContactA]);
+
     /// <summary>Every message vector, by the name it has in Vectors/wire-messages.json.</summary>
     public static IEnumerable<(string Name, Message Message)> Messages()
     {
@@ -76,6 +80,13 @@ internal static class WireVectors
         yield return ("app_datagram", new AppDatagram(RequestId, "game.poker/2", "bet 20"u8));
         yield return ("app_datagram_empty", new AppDatagram(RequestId, "k", []));
         yield return ("app_response", new AppResponse(RequestId, "seat 3"u8));
+        yield return ("punch_request", new PunchRequest(RequestId, B.Id));
+        yield return ("punch_notify", new PunchNotifyRequest(RequestId, WireContact.FromNodeInfo(NodeInfo.Of(A, Observed))));
+        yield return ("punch_ack_notified", new PunchAckResponse(RequestId, PunchStatus.Notified, WireContact.FromNodeInfo(NodeInfo.Of(B, EndpointB))));
+        yield return ("punch_ack_unproven", new PunchAckResponse(RequestId, PunchStatus.Unproven));
+        yield return ("relay_send", new RelayFrame(RequestId, B.Id, "opaque packet"u8, delivered: false));
+        yield return ("relay_deliver", new RelayFrame(RequestId, A.Id, "opaque packet"u8, delivered: true));
+        yield return ("add_provider_rendezvous", new AddProviderRequest(RequestId, ProviderWithRendezvous, 3600));
         yield return ("error_no_such_channel", new ErrorResponse(RequestId, ErrorCode.NoSuchChannel));
     }
 
@@ -91,5 +102,7 @@ internal static class WireVectors
         yield return ("provider_topic", Topic.ToArray());
         yield return ("provider_signed_bytes", Provider.GetSignedBytes());
         yield return ("provider_signature", Provider.Signature.ToArray());
+        yield return ("provider_rendezvous_signed_bytes", ProviderWithRendezvous.GetSignedBytes());
+        yield return ("provider_rendezvous_signature", ProviderWithRendezvous.Signature.ToArray());
     }
 }

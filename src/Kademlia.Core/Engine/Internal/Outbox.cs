@@ -4,6 +4,9 @@ using Kademlia.Wire;
 
 namespace Kademlia.Engine.Internal;
 
+/// <summary>Takes a packet for <paramref name="destination"/> elsewhere than the outbox's queue; false when it cannot.</summary>
+internal delegate bool PacketDiversion(EndPoint destination, ReadOnlySpan<byte> packet);
+
 /// <summary>
 /// The datagrams waiting to be polled, with the outgoing packet and byte counters. Every packet passes
 /// the 3x budget of <see cref="AddressValidation"/> on its way in; one that would break it is dropped
@@ -23,6 +26,12 @@ internal sealed class Outbox(AddressValidation addresses, DropCounters drops)
     private readonly Queue<Entry> _queue = new();
     private readonly Stack<byte[]> _spare = new();
 
+    /// <summary>
+    /// Where a packet for a made-up relay endpoint (<see cref="RelayPaths"/>) goes instead of the queue, once
+    /// it passed that endpoint's 3x budget: the engine wraps it in a RELAY_SEND to its rendezvous.
+    /// </summary>
+    public PacketDiversion? Divert { get; set; }
+
     /// <summary>Packets queued so far.</summary>
     public long Packets { get; private set; }
 
@@ -37,6 +46,11 @@ internal sealed class Outbox(AddressValidation addresses, DropCounters drops)
             return false;
         }
 
+        if (Divert is { } divert && RelayPaths.IsRelayed(destination))
+        {
+            return divert(destination, packet);
+        }
+
         var buffer = packet.Length <= WireLimits.MaxPacketSize && _spare.TryPop(out var spare)
             ? spare
             : new byte[Math.Max(packet.Length, WireLimits.MaxPacketSize)];
@@ -46,7 +60,10 @@ internal sealed class Outbox(AddressValidation addresses, DropCounters drops)
 
     /// <summary>Queues <paramref name="packet"/> itself (already owned by nobody else).</summary>
     public bool TryQueue(EndPoint destination, byte[] packet) =>
-        TrySpend(destination, packet.Length) && Add(new Entry(destination, packet, packet.Length, Pooled: false));
+        TrySpend(destination, packet.Length)
+        && (Divert is { } divert && RelayPaths.IsRelayed(destination)
+            ? divert(destination, packet)
+            : Add(new Entry(destination, packet, packet.Length, Pooled: false)));
 
     /// <summary>Takes the next datagram to send, as an array of its own.</summary>
     public bool TryPoll(out Transmit transmit)

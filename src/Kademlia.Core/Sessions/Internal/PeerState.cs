@@ -54,7 +54,14 @@ internal sealed class PeerState
 
     public DateTimeOffset LastUsed { get; set; }
 
+    /// <summary>Its node in the manager's list of strangers or of verified peers, by last use.</summary>
     public LinkedListNode<PeerState>? LruNode { get; set; }
+
+    /// <summary>
+    /// Whether the peer proved it holds its keys at its address: a session with it was confirmed (it
+    /// answered our handshake, sent XX message 3, or sent transport data). Never reset while in the table.
+    /// </summary>
+    public bool Verified { get; set; }
 
     public PeerIdentity Identity => new(Key, ProofOfWorkNonce);
 }

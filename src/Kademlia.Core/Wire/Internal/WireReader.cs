@@ -20,6 +20,9 @@ internal ref struct WireReader
 
     public readonly int Remaining => _source.Length - _position;
 
+    /// <summary>The next byte without taking it; call only when <see cref="Remaining"/> is positive.</summary>
+    public readonly byte PeekByte() => _source[_position];
+
     public bool TryReadByte(out byte value)
     {
         if (Remaining < 1)
