@@ -42,9 +42,9 @@ internal static class CommonOptions
         {
             foreach (var seed in result.GetValueOrDefault<string[]>() ?? [])
             {
-                if (!ContactString.TryParse(seed, out _, out _) && !ContactString.TryParseHost(seed, out _, out _))
+                if (SeedSyntax.Problem(seed) is { } problem)
                 {
-                    result.AddError($"--bootstrap '{seed}' is neither a contact string (key.nonce@host:port) nor host:port.");
+                    result.AddError($"--bootstrap: {problem}");
                     return;
                 }
             }
@@ -99,6 +99,11 @@ internal static class CommonOptions
         var addresses = new List<EndPoint>();
         foreach (var seed in seeds)
         {
+            if (SeedSyntax.Problem(seed) is { } problem)
+            {
+                throw new CliException(ExitCodes.Usage, $"--bootstrap: {problem}");
+            }
+
             if (ContactString.TryParse(seed, out var node, out var address))
             {
                 if (node is { } known)
@@ -113,10 +118,6 @@ internal static class CommonOptions
             else if (ContactString.TryParseHost(seed, out var host, out var port))
             {
                 addresses.Add(new IPEndPoint(await Control.NodeOperations.ResolveAsync(host, cancellationToken).ConfigureAwait(false), port));
-            }
-            else
-            {
-                throw new CliException(ExitCodes.Usage, $"--bootstrap '{seed}' is neither a contact string (key.nonce@host:port) nor host:port.");
             }
         }
 

@@ -61,7 +61,7 @@ internal static class ExitCodes
     public static readonly (int Code, string Meaning)[] Table =
     [
         (Success, "success"),
-        (NotFound, "not found / refused by the network (no value, no providers, no store, CAS mismatch, no answer)"),
+        (NotFound, "not found / refused by the network (no value, no providers, no store or stored locally only, CAS mismatch, no answer)"),
         (Usage, "bad arguments"),
         (BootstrapUnreachable, "one-shot: no bootstrap node answered (or its host name does not resolve); kad node retries instead"),
         (DataDirectoryMissing, "data directory (or the identity in it) missing"),

@@ -30,7 +30,10 @@ internal static class KadInvocation
         {
             // "Required command was not provided" hides the more useful "Unrecognized command 'x'".
             var error = parse.Errors.Count > 1 && parse.Errors[0].SymbolResult is CommandResult { Command: RootCommand } ? parse.Errors[^1] : parse.Errors[0];
-            await Console.Error.WriteLineAsync($"kad: {error.Message} (see 'kad {CommandPath(parse.CommandResult.Command)} --help')".Replace("kad  --help", "kad --help", StringComparison.Ordinal)).ConfigureAwait(false);
+            var nearest = parse.UnmatchedTokens.FirstOrDefault() is { } unknown && NearestCommand.Suggest(parse.CommandResult.Command, unknown) is { } name
+                ? $" Did you mean '{name}'?"
+                : "";
+            await Console.Error.WriteLineAsync($"kad: {error.Message}{nearest} (see 'kad {CommandPath(parse.CommandResult.Command)} --help')".Replace("kad  --help", "kad --help", StringComparison.Ordinal)).ConfigureAwait(false);
             return ExitCodes.Usage;
         }
 

@@ -57,6 +57,38 @@ public sealed class ErrorPathTests(OneDaemon fixture) : IClassFixture<OneDaemon>
         AssertOneLine(await Kad.RunAsync("node", "--port", "x"), 2, "--port");
     }
 
+    [Fact]
+    public async Task An_unknown_command_suggests_the_nearest_one()
+    {
+        AssertOneLine(await Kad.RunAsync("stauts"), 2, "did you mean 'status'?");
+        AssertOneLine(await Kad.RunAsync("anounce", "x"), 2, "did you mean 'announce'?");
+        var unrelated = await Kad.RunAsync("xyzzy");
+        AssertOneLine(unrelated, 2, "xyzzy");
+        Assert.DoesNotContain("did you mean", unrelated.Stderr, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task A_malformed_contact_key_exits_2_as_a_bad_contact_key_not_an_unresolvable_host()
+    {
+        var address = $"127.0.0.1:{ClosedUdpPort()}";
+        AssertOneLine(await Kad.RunAsync("get", SomeKey, "--bootstrap", $"abc.1@{address}", "--network", "test"), 2, "bad contact key");
+        AssertOneLine(await Kad.RunAsync("ping", $"{new string('z', 64)}.1@{address}", "--data-dir", fixture.Daemon.DataDirectory), 2, "bad contact key");
+        AssertOneLine(await Kad.RunAsync("node", "--network", "test", "--data-dir", fixture.Directory.Sub("never"), "--bootstrap", $"{new string('a', 64)}.xyz@{address}"), 2, "bad contact key");
+        AssertOneLine(await Kad.RunAsync("get", SomeKey, "--bootstrap", $"{new string('a', 64)}.1@nowhere", "--network", "test"), 2, "bad address");
+    }
+
+    [Fact]
+    public async Task A_put_on_a_node_that_knows_no_other_says_it_is_stored_locally_only()
+    {
+        // The fixture's daemon is the first node of its own network: nobody else to store on.
+        var run = await Kad.RunAsync("put", $"lonely {Guid.NewGuid():N}", "--data-dir", fixture.Daemon.DataDirectory);
+
+        Assert.True(run.ExitCode == 1, run.ToString());
+        Assert.Matches("^[0-9a-f]{64}$", run.Stdout.Trim());
+        Assert.Contains(run.ErrorLines, l => l.StartsWith("kad: stored locally only", StringComparison.Ordinal));
+        Assert.DoesNotContain("no node stored", run.Stderr, StringComparison.Ordinal);
+    }
+
     /// <summary>One-shot commands give up with code 3; the daemon waits instead (<see cref="JoinRetryTests"/>).</summary>
     [Fact]
     public async Task Announcing_with_no_address_others_can_reach_exits_11()

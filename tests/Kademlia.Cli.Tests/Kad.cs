@@ -8,9 +8,18 @@ internal static class Kad
     /// <summary>A guard against a hung process, never an assertion about speed.</summary>
     public static readonly TimeSpan Guard = TimeSpan.FromSeconds(90);
 
-    public static async Task<KadRun> RunAsync(params string[] args)
+    public static Task<KadRun> RunAsync(params string[] args) => RunWithInputAsync(null, args);
+
+    /// <summary>Runs kad with <paramref name="input"/> on its standard input (then closed), or none.</summary>
+    public static async Task<KadRun> RunWithInputAsync(byte[]? input, params string[] args)
     {
         using var process = Start(args);
+        if (input is not null)
+        {
+            await process.StandardInput.BaseStream.WriteAsync(input);
+        }
+
+        process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var guard = new CancellationTokenSource(Guard);

@@ -25,7 +25,7 @@ internal static class AnnounceCommand
                 Topic = NodeOperations.TopicId(result.GetValue(topic)!).ToString(),
                 Data = result.GetValue(data) is { } d ? Encoding.UTF8.GetBytes(d) : null,
             };
-            return ClientCommand.RunAsync(client.Read(result), request, Print, r => $"no node stored the announcement{ClientCommand.Rejections(r)}.", cancellationToken);
+            return ClientCommand.RunAsync(client.Read(result), request, Print, r => ClientCommand.StoredNowhere(r, "announcement"), cancellationToken);
         });
         return command;
     }

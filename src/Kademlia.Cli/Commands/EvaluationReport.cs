@@ -23,7 +23,7 @@ internal static class EvaluationReport
     /// <param name="Name">The scenario's name in the tables.</param>
     /// <param name="Options">What it runs, seed included.</param>
     /// <param name="Mode">message or wire.</param>
-    /// <param name="Plots">Whether its PNG plots are written.</param>
+    /// <param name="Plots">Whether its SVG plots are written.</param>
     /// <param name="Checked">Whether it belongs to the fast subset CI reruns.</param>
     private sealed record Scenario(string Name, SimulationOptions Options, string Mode = "message", bool Plots = false, bool Checked = false);
 
@@ -284,7 +284,7 @@ internal static class EvaluationReport
             {
                 md.Append("FIND_NODE succeeds when the closest honest live node answered; GET when a valid value came back. Hops are the depth of the closest answering node (GET: of the node that returned the value; 0 when the asker holds it). Messages are requests sent.\n\n");
                 OperationTable(md, results.Where(r => r.Scenario.Name is "baseline" or "baseline-ideal" or "baseline-d4" or "nat-loss"));
-                md.Append($"\nPlots of the baseline: [hops CDF]({plots}/baseline/hops-cdf.png), [latency CDF]({plots}/baseline/latency-cdf.png), [messages per lookup]({plots}/baseline/messages-cdf.png), [success rate]({plots}/baseline/success-rate.png).\n");
+                md.Append($"\nPlots of the baseline: [hops CDF]({plots}/baseline/hops-cdf.svg), [latency CDF]({plots}/baseline/latency-cdf.svg), [messages per lookup]({plots}/baseline/messages-cdf.svg), [success rate]({plots}/baseline/success-rate.svg).\n");
             }),
             new("## What the oracles hid", ["baseline", "baseline-ideal", "baseline-joined", "churn-day", "churn-day-ideal"], false, md =>
             {
@@ -343,7 +343,7 @@ internal static class EvaluationReport
                     md.Append($"| {p.Hours.ToString("0.#", c)} | {p.OnlineNodes} | {p.Retrievable:P1} | {p.Replicated:P1} | {p.MeanReplicas.ToString(c)} | {(q is null ? "" : q.Retrievable.ToString("P1", c))} | {p.MeanContacts.ToString(c)} | {p.LiveContactFraction:P1} |\n");
                 }
 
-                md.Append($"\nPlots: [record survival]({plots}/churn-day/record-survival.png), [routing-table health]({plots}/churn-day/table-health.png), [latency CDF]({plots}/churn-day/latency-cdf.png).\n");
+                md.Append($"\nPlots: [record survival]({plots}/churn-day/record-survival.svg), [routing-table health]({plots}/churn-day/table-health.svg), [latency CDF]({plots}/churn-day/latency-cdf.svg).\n");
             }),
             new("## Colluding adversaries", ["colluding-20-d1", "colluding-20-d4", "colluding-20-d8", "colluding-40-d1", "colluding-40-d4", "colluding-40-d8"], false, md =>
             {

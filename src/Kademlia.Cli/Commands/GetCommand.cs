@@ -11,25 +11,36 @@ internal static class GetCommand
         var key = new Argument<string>("key") { Description = "The record key (64 hex digits), as printed by 'kad put'." };
         key.Check(k => Identity.NodeId.TryParse(k, out _) ? null : $"the key must be 64 hex digits, got '{k}'.");
         var mutable = new Option<bool>("--mutable") { Description = "The key names a mutable record (the highest sequence found wins)." };
+        var output = new Option<string?>("--out") { Description = "Write the value's bytes, exactly as stored, to this file instead of printing them (with --json the value stays in the JSON).", HelpName = "path" };
         var client = new ClientOptions();
-        var command = new Command("get", "Find a value by its key and print it (text, or hex when it is not UTF-8).") { key, mutable };
+        var command = new Command("get", "Find a value by its key and print it (text, or hex when it is not UTF-8).") { key, mutable, output };
         client.AddTo(command);
         command.SetAction((result, cancellationToken) =>
         {
             var request = new ControlRequest { Op = "get", Key = result.GetValue(key)!.ToLowerInvariant(), Mutable = result.GetValue(mutable) };
-            return ClientCommand.RunAsync(client.Read(result), request, Print, r => $"no value found under {r.Key}.", cancellationToken);
+            var path = result.GetValue(output);
+            return ClientCommand.RunAsync(client.Read(result), request, r => Print(r, path), r => $"no value found under {r.Key}.", cancellationToken);
         });
         return command;
     }
 
-    private static void Print(OperationResult result)
+    private static void Print(OperationResult result, string? path)
     {
         if (result.Value is null)
         {
             return;
         }
 
-        Console.WriteLine(result.Text ?? Convert.ToHexStringLower(result.Value));
+        if (path is null)
+        {
+            Console.WriteLine(result.Text ?? Convert.ToHexStringLower(result.Value));
+        }
+        else
+        {
+            WriteValue(path, result.Value);
+            Console.Error.WriteLine($"wrote {result.Value.Length} bytes to {path}");
+        }
+
         if (result.Sequence is { } sequence)
         {
             Console.Error.WriteLine($"sequence {sequence}, from {result.Holders} node(s)");
@@ -44,6 +55,26 @@ internal static class GetCommand
                 Console.Error.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"first value after {firstMs:F1} ms, confirmed by the k closest after {result.DurationMs:F1} ms"));
             }
+        }
+    }
+
+    private static void WriteValue(string path, byte[] value)
+    {
+        try
+        {
+            File.WriteAllBytes(path, value);
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException)
+        {
+            throw new CliException(ExitCodes.Usage, $"--out {path}: no such directory.", e);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new CliException(ExitCodes.Usage, $"--out {path}: {(Directory.Exists(path) ? "is a directory" : "permission denied")}.", e);
+        }
+        catch (IOException e)
+        {
+            throw new CliException(ExitCodes.Usage, $"--out {path}: cannot be written ({e.Message}).", e);
         }
     }
 }

@@ -9,9 +9,7 @@ internal static class PingCommand
     public static Command Create()
     {
         var peer = new Argument<string>("peer") { Description = "A contact string (key.nonce@host:port) or host:port." };
-        peer.Check(p => Kademlia.ContactString.TryParse(p, out _, out _) || Kademlia.ContactString.TryParseHost(p ?? "", out _, out _)
-            ? null
-            : $"'{p}' is neither a contact string (key.nonce@host:port) nor host:port.");
+        peer.Check(SeedSyntax.Problem);
         var client = new ClientOptions();
         var command = new Command("ping", "Ping a node over an authenticated session and show the round-trip time.") { peer };
         client.AddTo(command);

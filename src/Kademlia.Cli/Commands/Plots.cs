@@ -1,19 +1,19 @@
+using Kademlia.Cli.Charts;
 using Kademlia.Simulation;
-using ScottPlot;
 
 namespace Kademlia.Cli.Commands;
 
-/// <summary>The PNG plots of one simulated run (ScottPlot).</summary>
+/// <summary>
+/// The SVG plots of one simulated run, drawn by <see cref="LineChart"/> and <see cref="BarChart"/>:
+/// plain files with no native rendering library behind them, so the <c>kad</c> tool stays small.
+/// </summary>
 internal static class Plots
 {
-    private const int Width = 800;
-    private const int Height = 500;
-
     public static void WriteAll(SimulationSummary summary, string directory)
     {
-        Cdf(summary, directory, "hops-cdf.png", "Lookup hops CDF", "hops", s => s.Hops, step: true);
-        Cdf(summary, directory, "latency-cdf.png", "Lookup latency CDF", "latency (ms, virtual)", s => s.LatencyMs, step: false);
-        Cdf(summary, directory, "messages-cdf.png", "Messages per lookup CDF", "requests sent", s => s.Messages, step: true);
+        Cdf(summary, directory, "hops-cdf.svg", "Lookup hops CDF", "hops", s => s.Hops, LineShape.Step);
+        Cdf(summary, directory, "latency-cdf.svg", "Lookup latency CDF", "latency (ms, virtual)", s => s.LatencyMs, LineShape.Straight);
+        Cdf(summary, directory, "messages-cdf.svg", "Messages per lookup CDF", "requests sent", s => s.Messages, LineShape.Step);
         SuccessRate(summary, directory);
         if (summary.Timeline.Count > 1)
         {
@@ -22,73 +22,71 @@ internal static class Plots
         }
     }
 
-    private static void Cdf(SimulationSummary summary, string directory, string file, string title, string xLabel, Func<OperationSample, double> value, bool step)
+    /// <summary>The fraction of samples at or below each distinct value: one point per value, not per sample.</summary>
+    internal static IReadOnlyList<ChartPoint> CumulativeFractions(IEnumerable<double> samples)
     {
-        var plot = new Plot();
-        foreach (var kind in new[] { OperationKind.FindNode, OperationKind.Get })
+        var sorted = samples.Order().ToArray();
+        var points = new List<ChartPoint>();
+        for (var i = 0; i < sorted.Length; i++)
         {
-            var values = summary.Samples.Where(s => s.Kind == kind && s.Succeeded).Select(value).Order().ToArray();
-            if (values.Length == 0) continue;
-            var ys = Enumerable.Range(1, values.Length).Select(i => (double)i / values.Length).ToArray();
-            var line = plot.Add.Scatter(values, ys);
-            line.MarkerSize = 0;
-            line.ConnectStyle = step ? ConnectStyle.StepHorizontal : ConnectStyle.Straight;
-            line.LegendText = kind == OperationKind.FindNode ? "FIND_NODE" : "GET";
+            if (i + 1 == sorted.Length || sorted[i + 1] != sorted[i])
+            {
+                points.Add(new ChartPoint(sorted[i], (i + 1.0) / sorted.Length));
+            }
         }
 
-        plot.Title($"{title}: {summary.Scenario}");
-        plot.XLabel(xLabel);
-        plot.YLabel("fraction of successful operations");
-        plot.ShowLegend();
-        plot.SavePng(Path.Combine(directory, file), Width, Height);
+        return points;
+    }
+
+    private static void Cdf(SimulationSummary summary, string directory, string file, string title, string xLabel, Func<OperationSample, double> value, LineShape shape)
+    {
+        var series = new List<ChartSeries>();
+        foreach (var (kind, name) in new[] { (OperationKind.FindNode, "FIND_NODE"), (OperationKind.Get, "GET") })
+        {
+            var values = summary.Samples.Where(s => s.Kind == kind && s.Succeeded).Select(value).ToList();
+            if (values.Count > 0)
+            {
+                series.Add(new ChartSeries(name, CumulativeFractions(values), shape));
+            }
+        }
+
+        Write(directory, file, new LineChart { Title = $"{title}: {summary.Scenario}", XLabel = xLabel, YLabel = "fraction of successful operations", Series = series }.ToSvg());
     }
 
     private static void SuccessRate(SimulationSummary summary, string directory)
     {
-        var plot = new Plot();
-        var rows = new (string Name, OperationStats Stats)[]
+        var bars = new (string Name, OperationStats Stats)[]
         {
             ("FIND_NODE", summary.FindNode), ("GET", summary.Get), ("PUT", summary.Put), ("republish", summary.Republish), ("probe GET", summary.Probes),
-        }.Where(r => r.Stats.Count > 0).ToArray();
-        var bars = plot.Add.Bars(rows.Select(r => r.Stats.SuccessRate * 100).ToArray());
-        foreach (var bar in bars.Bars)
-        {
-            bar.Label = $"{bar.Value:F2}%";
         }
-
-        plot.Axes.Bottom.SetTicks(Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray(), rows.Select(r => r.Name).ToArray());
-        plot.Axes.SetLimitsY(0, 105);
-        plot.Title($"Success rate: {summary.Scenario}");
-        plot.YLabel("% succeeded");
-        plot.SavePng(Path.Combine(directory, "success-rate.png"), Width, Height);
+            .Where(r => r.Stats.Count > 0)
+            .Select(r => new ChartBar(r.Name, r.Stats.SuccessRate * 100, $"{r.Stats.SuccessRate * 100:F2}%"))
+            .ToList();
+        Write(directory, "success-rate.svg", new BarChart { Title = $"Success rate: {summary.Scenario}", YLabel = "% succeeded", Bars = bars, YMax = 110 }.ToSvg());
     }
 
     private static void Survival(SimulationSummary summary, string directory)
     {
-        var plot = new Plot();
-        var hours = summary.Timeline.Select(p => p.Hours).ToArray();
-        var retrieved = plot.Add.Scatter(hours, summary.Timeline.Select(p => p.Retrievable * 100).ToArray());
-        retrieved.LegendText = "retrieved by a GET";
-        var replicated = plot.Add.Scatter(hours, summary.Timeline.Select(p => p.Replicated * 100).ToArray());
-        replicated.LegendText = "held by a live honest node";
-        plot.Title($"Record survival: {summary.Scenario}");
-        plot.XLabel("hours (virtual)");
-        plot.YLabel("% of records");
-        plot.ShowLegend();
-        plot.SavePng(Path.Combine(directory, "record-survival.png"), Width, Height);
+        var series = new List<ChartSeries>
+        {
+            new("retrieved by a GET", Over(summary, p => p.Retrievable * 100), Markers: true),
+            new("held by a live honest node", Over(summary, p => p.Replicated * 100), Markers: true),
+        };
+        Write(directory, "record-survival.svg", new LineChart { Title = $"Record survival: {summary.Scenario}", XLabel = "hours (virtual)", YLabel = "% of records", Series = series }.ToSvg());
     }
 
     private static void TableHealth(SimulationSummary summary, string directory)
     {
-        var plot = new Plot();
-        var hours = summary.Timeline.Select(p => p.Hours).ToArray();
-        var live = plot.Add.Scatter(hours, summary.Timeline.Select(p => p.LiveContactFraction * 100).ToArray());
-        live.LegendText = "% of contacts that answer";
-        var size = plot.Add.Scatter(hours, summary.Timeline.Select(p => p.MeanContacts).ToArray());
-        size.LegendText = "mean contacts per table";
-        plot.Title($"Routing-table health: {summary.Scenario}");
-        plot.XLabel("hours (virtual)");
-        plot.ShowLegend();
-        plot.SavePng(Path.Combine(directory, "table-health.png"), Width, Height);
+        var series = new List<ChartSeries>
+        {
+            new("% of contacts that answer", Over(summary, p => p.LiveContactFraction * 100), Markers: true),
+            new("mean contacts per table", Over(summary, p => p.MeanContacts), Markers: true),
+        };
+        Write(directory, "table-health.svg", new LineChart { Title = $"Routing-table health: {summary.Scenario}", XLabel = "hours (virtual)", Series = series }.ToSvg());
     }
+
+    private static List<ChartPoint> Over(SimulationSummary summary, Func<TimelinePoint, double> value) =>
+        summary.Timeline.Select(p => new ChartPoint(p.Hours, value(p))).ToList();
+
+    private static void Write(string directory, string file, string svg) => File.WriteAllText(Path.Combine(directory, file), svg);
 }

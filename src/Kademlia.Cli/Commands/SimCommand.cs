@@ -9,7 +9,7 @@ namespace Kademlia.Cli.Commands;
 
 /// <summary>
 /// <c>kad sim</c>: a deterministic simulated network (message level for large N, full wire for
-/// fidelity) with churn, latency, loss and adversaries; prints a summary, writes JSON and PNG plots.
+/// fidelity) with churn, latency, loss and adversaries; prints a summary, writes JSON and SVG plots.
 /// <c>--report FILE</c> runs the evaluation suite instead and writes docs/EVALUATION.md.
 /// </summary>
 internal static class SimCommand
@@ -38,7 +38,7 @@ internal static class SimCommand
         var noRepublish = new Option<bool>("--no-republish") { Description = "Never republish records." };
         var tables = new Option<string>("--tables") { Description = "sampled (from the whole network's ID ranges; large N) or joined (built by every node's join, messages counted).", DefaultValueFactory = _ => "sampled" };
         var ideal = new Option<bool>("--ideal") { Description = "The simulator's oracles back, for comparison: no jitter or processing delay, timeouts from the true RTT, eviction at the first failure." };
-        var output = new Option<string?>("--out") { Description = "Directory for summary.json and the PNG plots." };
+        var output = new Option<string?>("--out") { Description = "Directory for summary.json and the SVG plots." };
         var report = new Option<string?>("--report") { Description = "Run the evaluation suite and write this Markdown file (e.g. docs/EVALUATION.md)." };
         var quick = new Option<bool>("--quick") { Description = "With --report: smaller networks, for a fast check of the suite." };
         var check = new Option<bool>("--check") { Description = "With --report: rerun the fast subset and fail (exit 1) when the file's checked sections differ; writes nothing." };

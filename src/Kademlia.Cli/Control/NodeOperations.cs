@@ -178,6 +178,11 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
     {
         var peer = request.Peer ?? "";
         PingResult pong;
+        if (SeedSyntax.Problem(peer) is { } problem)
+        {
+            throw new CliException(ExitCodes.Usage, problem);
+        }
+
         if (ContactString.TryParse(peer, out var contact, out var address))
         {
             pong = contact is { } known
@@ -190,7 +195,7 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
         }
         else
         {
-            throw new CliException(ExitCodes.Usage, $"'{peer}' is neither a contact string (key.nonce@host:port) nor host:port.");
+            throw new UnreachableException("SeedSyntax.Problem accepts only contact strings and host:port.");
         }
 
         return new OperationResult

@@ -33,6 +33,8 @@ public sealed class PackageTests
             new[] { $"Kademlia.{version}.nupkg", $"Kademlia.Core.{version}.nupkg", $"Kademlia.Sqlite.{version}.nupkg", $"kad.{version}.nupkg" }.Order(),
             packed);
         Assert.Equal(4, Directory.GetFiles(feed, "*.snupkg").Length);
+        var tool = new FileInfo(Path.Combine(feed, $"kad.{version}.nupkg")).Length;
+        Assert.True(tool <= 20 * 1024 * 1024, $"the kad package is {tool:N0} bytes; it must stay under 20 MB (issue 16).");
 
         // A console project that knows nothing of the solution: Kademlia from the folder, the rest from the feed.
         ConsumerProject.Write(directory.Path, feed, version);
