@@ -33,7 +33,7 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Warning, "Receiving failed: {Error}")]
     public static partial void ReceiveFailed(ILogger logger, string error);
 
-    [LoggerMessage(10, LogLevel.Warning, "Inbound queue of {Lane} full: datagrams are dropped until it drains to half (first from {EndPoint})")]
+    [LoggerMessage(10, LogLevel.Warning, "Inbound queue of {Lane} full: datagrams are dropped; logged again after it drains to a quarter (first from {EndPoint})")]
     public static partial void InboxFull(ILogger logger, string lane, EndPoint endPoint);
 
     [LoggerMessage(11, LogLevel.Error, "The node loop failed")]
