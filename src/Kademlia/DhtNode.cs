@@ -481,21 +481,7 @@ public sealed class DhtNode : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
         var bytes = payload.ToArray();
         var result = RunAsync<AppRequestResult>("app_request", (engine, now) => engine.SendAppRequest(now, peer, channel, bytes, timeout, retries), cancellationToken);
-        return AnswerOf(result, channel, timeout, retries);
-
-        static async Task<ReadOnlyMemory<byte>> AnswerOf(Task<AppRequestResult> request, string channel, TimeSpan timeout, int retries)
-        {
-            var result = await request.ConfigureAwait(false);
-            if (result.Succeeded)
-            {
-                return result.Response;
-            }
-
-            throw result.Refusal is { } refusal
-                ? new AppRequestRefusedException(result.Peer.Id, channel, refusal)
-                : new TimeoutException(
-                    $"Node {result.Peer.Id.ToShortString()} did not answer the request on channel '{channel}' ({1 + retries} attempts of {timeout.TotalSeconds:0.###} s).");
-        }
+        return AnswerOfAsync(result, channel, timeout, retries);
     }
 
     /// <summary>
