@@ -19,18 +19,27 @@ internal static class Kad
             await process.StandardInput.BaseStream.WriteAsync(input);
         }
 
+        return await WaitAsync(process, Guard, $"kad {string.Join(' ', args)}");
+    }
+
+    /// <summary>
+    /// Closes the standard input of a started process, collects its output and waits for it to exit
+    /// within <paramref name="guard"/> (a guard against a hang, killed then, never an assertion about speed).
+    /// </summary>
+    public static async Task<KadRun> WaitAsync(Process process, TimeSpan guard, string what)
+    {
         process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(Guard);
+        using var timeout = new CancellationTokenSource(guard);
         try
         {
-            await process.WaitForExitAsync(guard.Token);
+            await process.WaitForExitAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"kad {string.Join(' ', args)} did not exit within {Guard}.");
+            throw new TimeoutException($"{what} did not exit within {guard}.\n{await stdout}\n{await stderr}");
         }
 
         return new KadRun(process.ExitCode, await stdout, await stderr);

@@ -46,21 +46,7 @@ internal static class DotnetCli
         info.Environment["NO_COLOR"] = "1";
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var guard = new CancellationTokenSource(Guard);
-        try
-        {
-            await process.WaitForExitAsync(guard.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{Describe(program, args)} did not exit within {Guard}.\n{await stdout}\n{await stderr}");
-        }
-
-        return new KadRun(process.ExitCode, await stdout, await stderr);
+        return await Kad.WaitAsync(process, Guard, Describe(program, args));
     }
 
     /// <summary>The command line, for failure messages.</summary>
