@@ -98,7 +98,14 @@ for stale in $(ip netns list | awk '{print $1}' | grep -E "^$prefix[0-9]+-" || t
 done
 
 pass() { passed=$((passed + 1)); say "PASS $1${2:+ ($2)}"; }
-fail() { failed=$((failed + 1)); say "FAIL $1${2:+ ($2)}"; }
+failures=()
+fail() { failed=$((failed + 1)); failures+=("$1${2:+ ($2)}"); say "FAIL $1${2:+ ($2)}"; }
+
+# The failures again after the logs, so that the tail of the output (often all a CI report keeps) names them.
+repeat_failures() {
+  local line
+  for line in "${failures[@]}"; do say "FAILED $line"; done
+}
 
 show_logs() {
   local log
@@ -110,8 +117,9 @@ show_logs() {
 
 # After a failure the rest cannot run (a node did not start).
 abort() {
-  say "$passed passed, $failed failed in $((SECONDS - started)) s (stopped early)"
   show_logs
+  repeat_failures
+  say "$passed passed, $failed failed in $((SECONDS - started)) s (stopped early)"
   exit 1
 }
 
@@ -280,7 +288,7 @@ for name in lan1 lan2; do
   else
     fail "$name learned its translated address" "externalEndpoint '${learned}', expected ${wan[$name]}:<port>"
   fi
-  if [ "$reach" = Private ]; then pass "$name reports Private" "within ${waited} s of starting"; else fail "$name reports Private" "reachability '$reach' after ${waited} s"; fi
+  if [ "$reach" = Private ]; then pass "$name reports Private" "within ${waited} s of starting"; else fail "$name reports Private" "reachability '$reach' after ${waited} s; probes $(jq -c '.probes' <<<"$s")"; fi
   if [ "$mode" = client ]; then pass "$name runs as a client"; else fail "$name runs as a client" "mode '$mode'"; fi
 done
 
@@ -370,8 +378,9 @@ for i in 1 2 3 4 5 6 7; do
 done
 
 # ---------------------------------------------------------------------------------------------------
-say "$passed passed, $failed failed in $((SECONDS - started)) s"
 if [ "$failed" -ne 0 ]; then
   show_logs
-  exit 1
+  repeat_failures
 fi
+say "$passed passed, $failed failed in $((SECONDS - started)) s"
+[ "$failed" -eq 0 ] || exit 1

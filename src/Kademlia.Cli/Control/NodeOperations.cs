@@ -224,6 +224,7 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
                 UptimeSeconds = Math.Round((DateTimeOffset.UtcNow - startedAt).TotalSeconds, 1),
                 ExternalEndpoint = engine.ExternalEndpoint?.ToString(),
                 Reachability = engine.Reachability.ToString(),
+                Probes = engine.ReachabilityProbes,
                 Mode = engine.IsClient ? "client" : "server",
                 Buckets = stats.Buckets.OrderBy(b => b.Key).Select(b => new BucketSummary(b.Key, b.Value)).ToList(),
                 TableSize = engine.RoutingTableSize,

@@ -17,6 +17,9 @@ internal sealed class StatusSummary
     /// <summary>Unknown, Public or Private: whether packets from strangers reach the node.</summary>
     public string Reachability { get; set; } = "Unknown";
 
+    /// <summary>What the reachability probes came to (sent, refused, dials from strangers, missed dials).</summary>
+    public Kademlia.Engine.ReachabilityProbeCounts Probes { get; set; } = new();
+
     /// <summary>"server" or "client" (a client stays out of others' routing tables).</summary>
     public string Mode { get; set; } = "server";
 

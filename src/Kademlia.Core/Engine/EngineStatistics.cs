@@ -51,6 +51,9 @@ public sealed record EngineStatistics
     /// <summary>Whether packets from strangers reach this node.</summary>
     public NodeReachability Reachability { get; init; }
 
+    /// <summary>What this node's reachability probes came to.</summary>
+    public ReachabilityProbeCounts ReachabilityProbes { get; init; } = new();
+
     /// <summary>Whether the node runs as a client (kept out of others' routing tables).</summary>
     public bool IsClient { get; init; }
 

@@ -229,6 +229,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         Drops = _drops.ToDictionary(),
         ExternalEndpoint = _externalAddress.Current,
         Reachability = _reachability.Status,
+        ReachabilityProbes = _reachability.Counts,
         IsClient = IsClient,
         AppMessagesDelivered = _apps.Delivered,
         AppMessagesSent = _apps.Sent,

@@ -43,6 +43,9 @@ internal sealed class ReachabilityProbes
     /// <summary>The latest conclusion.</summary>
     public NodeReachability Status { get; private set; }
 
+    /// <summary>What the probes so far came to, for status output and diagnosis.</summary>
+    public ReachabilityProbeCounts Counts { get; private set; } = new();
+
     /// <summary>When a probe is next due, or when the one in flight times out.</summary>
     public DateTimeOffset NextDue => _current is { } probe ? probe.Deadline : _nextCheck;
 
@@ -60,8 +63,11 @@ internal sealed class ReachabilityProbes
     public bool HasFailed(NodeId helper) => _failedHelpers.Contains(helper);
 
     /// <summary>A PROBE with request ID <paramref name="nonce"/> went to <paramref name="helper"/>.</summary>
-    public void Started(ulong nonce, NodeInfo helper, DateTimeOffset now) =>
+    public void Started(ulong nonce, NodeInfo helper, DateTimeOffset now)
+    {
         _current = new Probe(nonce, helper.Id, helper.Endpoint, now + DialTimeout);
+        Counts = Counts with { Sent = Counts.Sent + 1 };
+    }
 
     /// <summary>The helper answered; a forwarded probe now waits for its dial, anything else ends the attempt.</summary>
     public void Acknowledged(ulong nonce, bool forwarded, DateTimeOffset now)
@@ -73,9 +79,11 @@ internal sealed class ReachabilityProbes
         if (forwarded)
         {
             _current = probe with { Forwarded = true, Deadline = now + DialTimeout };
+            Counts = Counts with { Forwarded = Counts.Forwarded + 1 };
         }
         else
         {
+            Counts = Counts with { Refused = Counts.Refused + 1 };
             Inconclusive(now);
         }
     }
@@ -85,6 +93,7 @@ internal sealed class ReachabilityProbes
     {
         if (_current is { } probe && probe.Nonce == nonce && !probe.Forwarded)
         {
+            Counts = Counts with { Unanswered = Counts.Unanswered + 1 };
             Inconclusive(now);
         }
     }
@@ -105,10 +114,12 @@ internal sealed class ReachabilityProbes
         if (contactedBefore || samePrefix)
         {
             // It came through, but maybe only because we opened the way: neither success nor failure.
+            Counts = Counts with { DialsFromKnown = Counts.DialsFromKnown + 1 };
             Inconclusive(now);
             return false;
         }
 
+        Counts = Counts with { DialsFromStrangers = Counts.DialsFromStrangers + 1 };
         Conclude(NodeReachability.Public, now);
         return true;
     }
@@ -123,10 +134,12 @@ internal sealed class ReachabilityProbes
 
         if (!probe.Forwarded)
         {
+            Counts = Counts with { Unanswered = Counts.Unanswered + 1 };
             Inconclusive(now);
             return false;
         }
 
+        Counts = Counts with { DialsMissed = Counts.DialsMissed + 1 };
         _failedHelpers.Add(probe.Helper);
         _current = null;
         if (_failedHelpers.Count >= FailuresForPrivate)
