@@ -56,4 +56,10 @@ public enum EngineDropReason
 
     /// <summary>A RELAY frame that cannot be passed on or out: no session with the next hop, a packet too large, or nested relaying.</summary>
     RelayUndeliverable,
+
+    /// <summary>
+    /// An outgoing first contact not sent: the destination's /24 (/48) had used its budget of handshake
+    /// initiations to contacts we never verified (as when forged NODES answers point lookups at a victim).
+    /// </summary>
+    InitiationBudget,
 }

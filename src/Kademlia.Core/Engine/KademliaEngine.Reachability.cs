@@ -156,7 +156,7 @@ public sealed partial class KademliaEngine
     {
         foreach (var contact in Routing.FindClosest(NodeId.RandomInBucket(Self, 0, RandomSource()), Routing.Count))
         {
-            if (!_reachability.HasFailed(contact.Id))
+            if (!_reachability.WasTried(contact.Id))
             {
                 var probe = new ProbeRequest(NewRequestId());
                 _reachability.Started(probe.RequestId, contact.ToNodeInfo(), now);
@@ -193,21 +193,19 @@ public sealed partial class KademliaEngine
         }
 
         // The dialer must be a stranger to the asker. The asker talks most to the nodes closest to its own
-        // ID (its keepalives, its refreshes), so the farthest contact we know is the likeliest stranger.
+        // ID (its keepalives, its refreshes), so the farther contacts we know are the likeliest strangers:
+        // one of the farther half, at random, so that an asker that knows one of them (its dial proves
+        // nothing) gets another dialer when it asks again.
         var observed = NodeEndpoint.FromIPEndPoint(from);
         var loopbackPerEndpoint = _options.Network.ExemptLoopbackFromDiversityLimits;
         var askerPrefix = observed.PrefixKey(loopbackPerEndpoint);
-        Contact? dialer = null;
-        foreach (var contact in Routing.FindClosest(asker.Id, Routing.Count))
+        var eligible = Routing.FindClosest(asker.Id, Routing.Count)
+            .Where(contact => contact.Id != asker.Id && contact.Endpoint.PrefixKey(loopbackPerEndpoint) != askerPrefix)
+            .ToList();
+        if (eligible.Count > 0)
         {
-            if (contact.Id != asker.Id && contact.Endpoint.PrefixKey(loopbackPerEndpoint) != askerPrefix)
-            {
-                dialer = contact;
-            }
-        }
-
-        if (dialer is not null)
-        {
+            var farther = eligible.Count / 2;
+            var dialer = eligible[farther + RandomSource().Next(eligible.Count - farther)];
             var target = WireContact.FromNodeInfo(new NodeInfo(asker.Id, asker.PublicKey, asker.PowNonce, observed));
             SendRequest(now, null, RequestPurpose.FireAndForget, QueryStep.Send(dialer.ToNodeInfo(), new ProbeForwardRequest(NewRequestId(), probe.RequestId, target)));
             return new ProbeAckResponse(probe.RequestId, ProbeStatus.Forwarded);

@@ -21,6 +21,17 @@ public sealed partial class KademliaEngine
     /// </summary>
     private const int SmallAnswerSize = 64;
 
+    /// <summary>
+    /// First contacts per second to unverified nodes (learned from a third party, never answered us) in
+    /// one destination /24 (/48). A lookup rarely meets more than two or three nodes of one prefix (the
+    /// routing tables' diversity limits see to that); forged NODES answers pointing every contact at one
+    /// victim network meet this budget instead of sending it an initiation per contact.
+    /// </summary>
+    private const double UnverifiedInitiationsPerSecondPerPrefix = 0.5;
+
+    /// <summary>The burst of <see cref="UnverifiedInitiationsPerSecondPerPrefix"/>.</summary>
+    private const double UnverifiedInitiationBurstPerPrefix = 4;
+
     private void SendRequest(DateTimeOffset now, EngineQuery? owner, RequestPurpose purpose, QueryStep step)
     {
         _lastNow = now;
@@ -77,6 +88,11 @@ public sealed partial class KademliaEngine
         {
             Enqueue(now, key, requestId, plaintext, oneWay);
         }
+        else if (!WithinInitiationBudget(now, owner, requestId, step.Peer))
+        {
+            _drops.Count(EngineDropReason.InitiationBudget);
+            FailNow(now, requestId);
+        }
         else if (length <= PacketFormat.MaxInitiationRequest)
         {
             // First contact: the request rides in handshake message 1, its answer in message 2.
@@ -97,6 +113,21 @@ public sealed partial class KademliaEngine
             MarkIfClient(_plain);
             EmitOrFail(now, _sessions.InitiateIk(now, key, step.Peer.Endpoint.ToIPEndPoint(), _plain.AsSpan(0, pingLength), _sealed, SmallAnswerSize), ping.RequestId);
         }
+    }
+
+    /// <summary>
+    /// Whether a first contact with <paramref name="peer"/> may go out: always for a node of our table, at
+    /// an address that proved itself, or a seed of a bootstrap (the operator's choice); otherwise one
+    /// token of its prefix's budget.
+    /// </summary>
+    private bool WithinInitiationBudget(DateTimeOffset now, EngineQuery? owner, ulong requestId, NodeInfo peer)
+    {
+        if ((owner is BootstrapQuery bootstrap && bootstrap.IsSeedPing(requestId)) || Routing.Find(peer.Id) is not null || _addresses.IsProven(peer.Endpoint.ToIPEndPoint()))
+        {
+            return true;
+        }
+
+        return _initiationBudget.TryTake(peer.Endpoint.PrefixKey(_options.Network.ExemptLoopbackFromDiversityLimits), now);
     }
 
     /// <summary>Forgets a one-way request once it is out (or failed to go, counted where it failed): nothing will answer it.</summary>

@@ -67,6 +67,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly RateLimiter _probeLimiter;
     private readonly RateLimiter _forwarderLimiter;
     private readonly RateLimiter _dialLimiter;
+    private readonly TokenBuckets<ulong> _initiationBudget;
     private readonly AppMessaging _apps;
     private DateTimeOffset _nextAddressCheck = DateTimeOffset.MinValue;
     private DateTimeOffset _nextKeepalive = DateTimeOffset.MinValue;
@@ -133,6 +134,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         _probeLimiter = new RateLimiter(ProbesPerSecondPerSource, 2, options.MaxTrackedSources);
         _forwarderLimiter = new RateLimiter(DialsPerSecondPerForwarder, 5, options.MaxTrackedSources);
         _dialLimiter = new RateLimiter(DialsPerSecond, 10, 1);
+        _initiationBudget = new TokenBuckets<ulong>(UnverifiedInitiationsPerSecondPerPrefix, UnverifiedInitiationBurstPerPrefix, options.MaxTrackedSources);
         _apps = new AppMessaging(options.AppMessagesPerSecondPerPeer, options.AppMessageBurstPerPeer, options.MaxTrackedSources);
         _rendezvousClients = new RendezvousClients(options.MaxSessions);
         _circuits = new RelayCircuits(options.Relay);

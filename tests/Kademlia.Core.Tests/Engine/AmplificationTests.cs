@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 using Kademlia.Engine;
 using Kademlia.Identity;
@@ -187,6 +188,61 @@ public sealed class AmplificationTests : IDisposable
         Assert.Equal(_engine.Statistics.RequestsSent, initiations);
         Assert.InRange(initiations, 1, 3);
         Assert.NotEqual(default, query);
+    }
+
+    [Fact]
+    public void Forged_nodes_answers_pointing_lookups_at_one_victim_network_spend_its_initiation_budget_not_one_initiation_per_contact()
+    {
+        // A hostile peer of the table answers every FIND_NODE with 20 contacts, all in 203.0.113.0/24 (a
+        // victim network that never answers). Two lookups through it: before the per-prefix budget, each
+        // of the 40 contacts got an initiation (and, before handshake retries stopped with their request,
+        // 18 each: the 360 of the attack report).
+        var hostile = NewPeer(6004);
+        hostile.Join(_engine, EngineEndPoint, _start, 300);
+        Assert.NotNull(_engine.Routing.Find(hostile.Identity.Id));
+        var victims = Enumerable.Range(1, 20)
+            .Select(i => WireContact.FromNodeInfo(NodeInfo.Of(NodeIdentity.Generate(Network), NodeEndpoint.FromIPEndPoint(new IPEndPoint(IPAddress.Parse($"203.0.113.{i}"), 4000)))))
+            .ToImmutableArray();
+
+        var lookups = new[] { _engine.FindNode(_start, NodeId.Hash("first"u8)), _engine.FindNode(_start + TimeSpan.FromSeconds(1), NodeId.Hash("second"u8)) };
+        var finished = new HashSet<QueryId>();
+        var toVictims = 0;
+        var now = _start;
+        var end = _start + TimeSpan.FromMinutes(2);
+        for (var steps = 0; steps < 100_000 && now <= end; steps++)
+        {
+            while (_engine.PollTransmit(out var transmit))
+            {
+                if (transmit.Destination.Equals(hostile.EndPoint))
+                {
+                    if (hostile.Receive(_engine, EngineEndPoint, now, transmit.Packet) is FindNodeRequest find)
+                    {
+                        hostile.Answer(_engine, now, new NodesResponse(find.RequestId, victims));
+                    }
+                }
+                else if (transmit.Destination is IPEndPoint ip && ip.Address.ToString().StartsWith("203.0.113.", StringComparison.Ordinal))
+                {
+                    toVictims++;
+                }
+            }
+
+            while (_engine.PollEvent(out var engineEvent))
+            {
+                if (engineEvent is QueryFinished done)
+                {
+                    finished.Add(done.Query);
+                }
+            }
+
+            var next = _engine.NextTimeout() ?? end;
+            now = next > now ? next : now + TimeSpan.FromMilliseconds(1);
+            _engine.HandleTimeout(now);
+        }
+
+        Assert.Subset(finished, lookups.ToHashSet()); // the lookups end: refused first contacts fail at once
+        Assert.True(_engine.Statistics.Drops.GetValueOrDefault("engine.InitiationBudget") > 0, "the budget refused some first contacts");
+        // The burst (4) and what the rate (0.5/s) refills while the lookups run: not 40.
+        Assert.InRange(toVictims, 1, 12);
     }
 
     private List<Message> DrainTo(RawPeer peer, DateTimeOffset until)

@@ -41,6 +41,9 @@ internal sealed class BootstrapQuery : EngineQuery
         }
     }
 
+    /// <summary>Whether <paramref name="requestId"/> is one of the seed pings (the operator's choice of peers, not a third party's).</summary>
+    public bool IsSeedPing(ulong requestId) => _pendingSeeds.Contains(requestId);
+
     public override QueryStep Next(DateTimeOffset now)
     {
         if (_nextSeed < _seedPings.Count)

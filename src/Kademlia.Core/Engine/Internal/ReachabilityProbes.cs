@@ -14,8 +14,10 @@ namespace Kademlia.Engine.Internal;
 /// contacted and outside the helper's prefix, makes the node <see cref="NodeReachability.Public"/> at
 /// once. A helper that forwarded the probe but no dial within <see cref="DialTimeout"/> counts as a
 /// failure; <see cref="FailuresForPrivate"/> failures in a row, through different helpers, make it
-/// <see cref="NodeReachability.Private"/>. Refusals and unanswered probes are inconclusive and only
-/// move on to another helper.</para>
+/// <see cref="NodeReachability.Private"/>. Refusals, unanswered probes and dials that prove nothing
+/// (from an address we sent to) are inconclusive: the next probe goes to a helper not yet tried in this
+/// round (at once after a dial that proved nothing, after <see cref="RetryInterval"/> otherwise), so one
+/// helper whose dialer we happen to know cannot keep the node at <see cref="NodeReachability.Unknown"/>.</para>
 /// <para>Re-checked every <see cref="RecheckInterval"/> and at once when the learned endpoint changes.</para>
 /// </remarks>
 internal sealed class ReachabilityProbes
@@ -37,6 +39,7 @@ internal sealed class ReachabilityProbes
     public const int FailuresForPrivate = 3;
 
     private readonly HashSet<NodeId> _failedHelpers = [];
+    private readonly HashSet<NodeId> _triedHelpers = [];
     private Probe? _current;
     private DateTimeOffset _nextCheck = DateTimeOffset.MinValue;
 
@@ -57,10 +60,14 @@ internal sealed class ReachabilityProbes
     {
         _nextCheck = now;
         _failedHelpers.Clear();
+        _triedHelpers.Clear();
     }
 
     /// <summary>Whether <paramref name="helper"/> already failed to get a dial through in this round.</summary>
     public bool HasFailed(NodeId helper) => _failedHelpers.Contains(helper);
+
+    /// <summary>Whether <paramref name="helper"/> was asked in this round (failed, or came to nothing): ask another first.</summary>
+    public bool WasTried(NodeId helper) => _failedHelpers.Contains(helper) || _triedHelpers.Contains(helper);
 
     /// <summary>A PROBE with request ID <paramref name="nonce"/> went to <paramref name="helper"/>.</summary>
     public void Started(ulong nonce, NodeInfo helper, DateTimeOffset now)
@@ -84,6 +91,7 @@ internal sealed class ReachabilityProbes
         else
         {
             Counts = Counts with { Refused = Counts.Refused + 1 };
+            _triedHelpers.Add(probe.Helper);
             Inconclusive(now);
         }
     }
@@ -94,6 +102,7 @@ internal sealed class ReachabilityProbes
         if (_current is { } probe && probe.Nonce == nonce && !probe.Forwarded)
         {
             Counts = Counts with { Unanswered = Counts.Unanswered + 1 };
+            _triedHelpers.Add(probe.Helper);
             Inconclusive(now);
         }
     }
@@ -113,9 +122,12 @@ internal sealed class ReachabilityProbes
         var samePrefix = dialer.PrefixKey(loopbackPerEndpoint) == probe.HelperEndpoint.PrefixKey(loopbackPerEndpoint);
         if (contactedBefore || samePrefix)
         {
-            // It came through, but maybe only because we opened the way: neither success nor failure.
+            // It came through, but maybe only because we opened the way: neither success nor failure. The
+            // helper chose that dialer; ask another helper now (it will likely choose another dialer).
             Counts = Counts with { DialsFromKnown = Counts.DialsFromKnown + 1 };
-            Inconclusive(now);
+            _triedHelpers.Add(probe.Helper);
+            _current = null;
+            _nextCheck = now;
             return false;
         }
 
@@ -135,6 +147,7 @@ internal sealed class ReachabilityProbes
         if (!probe.Forwarded)
         {
             Counts = Counts with { Unanswered = Counts.Unanswered + 1 };
+            _triedHelpers.Add(probe.Helper);
             Inconclusive(now);
             return false;
         }
@@ -159,8 +172,15 @@ internal sealed class ReachabilityProbes
     /// </summary>
     public void ConcludePrivate(DateTimeOffset now) => Conclude(NodeReachability.Private, now);
 
-    /// <summary>No helper to ask now (all failed this round, or the table is too small): try again later.</summary>
-    public void Postpone(DateTimeOffset now) => Inconclusive(now);
+    /// <summary>
+    /// No helper to ask now (every one was tried this round, or the table is too small): try again later,
+    /// from the start of a new round. Failures stay counted: they were real.
+    /// </summary>
+    public void Postpone(DateTimeOffset now)
+    {
+        _triedHelpers.Clear();
+        Inconclusive(now);
+    }
 
     private void Inconclusive(DateTimeOffset now)
     {
@@ -173,6 +193,7 @@ internal sealed class ReachabilityProbes
         Status = status;
         _current = null;
         _failedHelpers.Clear();
+        _triedHelpers.Clear();
         _nextCheck = now + RecheckInterval;
     }
 

@@ -38,6 +38,11 @@ public sealed class ReachabilityProbesTests
         Assert.Equal(NodeReachability.Unknown, probes.Status);
         Assert.False(probes.Expire(T0 + ReachabilityProbes.DialTimeout)); // inconclusive, not a failure
         Assert.False(probes.HasFailed(helper.Id));
+        Assert.Equal(1, probes.Counts.DialsFromKnown);
+
+        // Another helper is asked at once: this one's dialer is known to us, it would likely pick it again.
+        Assert.True(probes.WasTried(helper.Id));
+        Assert.True(probes.IsDue(T0));
 
         var later = T0 + ReachabilityProbes.RetryInterval;
         probes.Started(8, helper, later);
@@ -79,5 +84,52 @@ public sealed class ReachabilityProbesTests
         probes.Failed(2, T0 + ReachabilityProbes.RetryInterval);
         Assert.Equal(NodeReachability.Unknown, probes.Status);
         Assert.False(probes.HasFailed(Helper(2).Id));
+    }
+
+    [Fact]
+    public void Dials_that_prove_nothing_cannot_keep_the_node_unknown_while_untried_helpers_remain()
+    {
+        // Helper 1's dialer is a peer we talk to: its dial always arrives and proves nothing. Helpers 2-4
+        // pick strangers whose dials the NAT drops. The node must get to Private through them, not retry
+        // helper 1 forever.
+        var probes = new ReachabilityProbes();
+        var now = T0;
+        ulong nonce = 0;
+        nonce++;
+        probes.Started(nonce, Helper(1), now);
+        probes.Acknowledged(nonce, forwarded: true, now);
+        probes.Dialed(nonce, Stranger, contactedBefore: true, loopbackPerEndpoint: false, now);
+        for (var helper = 2; helper <= 1 + ReachabilityProbes.FailuresForPrivate; helper++)
+        {
+            Assert.True(probes.IsDue(now));
+            Assert.False(probes.WasTried(Helper(helper).Id));
+            probes.Started(++nonce, Helper(helper), now);
+            probes.Acknowledged(nonce, forwarded: true, now);
+            now += ReachabilityProbes.DialTimeout;
+            probes.Expire(now);
+        }
+
+        Assert.Equal(NodeReachability.Private, probes.Status);
+        Assert.Equal(new ReachabilityProbeCounts { Sent = 4, Forwarded = 4, DialsFromKnown = 1, DialsMissed = 3 }, probes.Counts);
+    }
+
+    [Fact]
+    public void When_every_helper_was_tried_a_new_round_starts_later_with_failures_kept()
+    {
+        var probes = new ReachabilityProbes();
+        probes.Started(1, Helper(1), T0);
+        probes.Acknowledged(1, forwarded: true, T0);
+        probes.Expire(T0 + ReachabilityProbes.DialTimeout); // a real failure
+        var now = T0 + ReachabilityProbes.DialTimeout;
+        probes.Started(2, Helper(2), now);
+        probes.Acknowledged(2, forwarded: false, now); // refused: tried, not failed
+        Assert.True(probes.WasTried(Helper(2).Id));
+
+        now += ReachabilityProbes.RetryInterval;
+        probes.Postpone(now); // the engine found no untried helper
+        Assert.False(probes.IsDue(now));
+        Assert.True(probes.IsDue(now + ReachabilityProbes.RetryInterval));
+        Assert.False(probes.WasTried(Helper(2).Id)); // a new round may ask it again
+        Assert.True(probes.HasFailed(Helper(1).Id)); // the failure still counts towards Private
     }
 }
