@@ -16,7 +16,8 @@ namespace Kademlia.Engine.Internal;
 /// failure; <see cref="FailuresForPrivate"/> failures in a row, through different helpers, make it
 /// <see cref="NodeReachability.Private"/>. Refusals, unanswered probes and dials that prove nothing
 /// (from an address we sent to) are inconclusive: the next probe goes to a helper not yet tried in this
-/// round (at once after a dial that proved nothing, after <see cref="RetryInterval"/> otherwise), so one
+/// round (<see cref="DialTimeout"/> after a dial that proved nothing, <see cref="RetryInterval"/> after
+/// the others), so one
 /// helper whose dialer we happen to know cannot keep the node at <see cref="NodeReachability.Unknown"/>.</para>
 /// <para>Re-checked every <see cref="RecheckInterval"/> and at once when the learned endpoint changes.</para>
 /// </remarks>
@@ -123,11 +124,13 @@ internal sealed class ReachabilityProbes
         if (contactedBefore || samePrefix)
         {
             // It came through, but maybe only because we opened the way: neither success nor failure. The
-            // helper chose that dialer; ask another helper now (it will likely choose another dialer).
+            // helper chose that dialer; ask another helper next (it will likely choose another dialer), a
+            // little later: probes back to back would run into the dialers' rate limits, whose silent
+            // refusals look like missed dials.
             Counts = Counts with { DialsFromKnown = Counts.DialsFromKnown + 1 };
             _triedHelpers.Add(probe.Helper);
             _current = null;
-            _nextCheck = now;
+            _nextCheck = now + DialTimeout;
             return false;
         }
 

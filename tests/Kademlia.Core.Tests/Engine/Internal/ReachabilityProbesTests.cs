@@ -40,9 +40,10 @@ public sealed class ReachabilityProbesTests
         Assert.False(probes.HasFailed(helper.Id));
         Assert.Equal(1, probes.Counts.DialsFromKnown);
 
-        // Another helper is asked at once: this one's dialer is known to us, it would likely pick it again.
+        // Another helper is asked next, soon: this one's dialer is known to us, it would likely pick it again.
         Assert.True(probes.WasTried(helper.Id));
-        Assert.True(probes.IsDue(T0));
+        Assert.False(probes.IsDue(T0 + TimeSpan.FromSeconds(1)));
+        Assert.True(probes.IsDue(T0 + ReachabilityProbes.DialTimeout));
 
         var later = T0 + ReachabilityProbes.RetryInterval;
         probes.Started(8, helper, later);
@@ -99,6 +100,7 @@ public sealed class ReachabilityProbesTests
         probes.Started(nonce, Helper(1), now);
         probes.Acknowledged(nonce, forwarded: true, now);
         probes.Dialed(nonce, Stranger, contactedBefore: true, loopbackPerEndpoint: false, now);
+        now += ReachabilityProbes.DialTimeout;
         for (var helper = 2; helper <= 1 + ReachabilityProbes.FailuresForPrivate; helper++)
         {
             Assert.True(probes.IsDue(now));
