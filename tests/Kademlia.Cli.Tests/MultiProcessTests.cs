@@ -60,6 +60,19 @@ public sealed class MultiProcessTests
             var providers = await Kad.RunAsync("providers", "lobby", "--data-dir", daemons[4].DataDirectory);
             Assert.True(providers.ExitCode == 0, providers.ToString());
             Assert.Contains($"{daemons[0].Contact}\ttable 7", providers.Stdout, StringComparison.Ordinal);
+
+            // Status lists the peers with what the node measured of them, and what it publishes itself.
+            var status = Json.Of(await Kad.RunAsync("status", "--json", "--data-dir", daemons[0].DataDirectory)).GetProperty("status");
+            var peers = status.GetProperty("contacts").EnumerateArray().ToList();
+            Assert.Equal(status.GetProperty("tableSize").GetInt32(), peers.Count);
+            Assert.Contains(peers, p => p.GetProperty("rttMs").ValueKind == System.Text.Json.JsonValueKind.Number && p.GetProperty("rttMs").GetDouble() > 0);
+            Assert.All(peers, p => Assert.InRange(p.GetProperty("bucket").GetInt32(), 0, 255));
+            var published = status.GetProperty("published").EnumerateArray().ToList();
+            Assert.Contains(published, r => r.GetProperty("kind").GetString() == "announcement");
+            var view = await Kad.RunAsync("status", "--data-dir", daemons[0].DataDirectory);
+            Assert.True(view.ExitCode == 0, view.ToString());
+            Assert.Contains("peers (closest buckets first", view.Stdout, StringComparison.Ordinal);
+            Assert.Contains("published by this node", view.Stdout, StringComparison.Ordinal);
         }
         finally
         {

@@ -38,6 +38,36 @@ internal static class StatusCommand
 
         AnsiConsole.Write(buckets);
 
+        if (s.Contacts.Count > 0)
+        {
+            var peers = new Table().Title($"peers (closest buckets first{(s.Contacts.Count > MaxPeersShown ? $", {MaxPeersShown} of {s.Contacts.Count}; --json lists all" : "")})")
+                .AddColumns("bucket", "node", "endpoint", "rtt", "failures", "reputation", "last seen");
+            foreach (var peer in s.Contacts.Take(MaxPeersShown))
+            {
+                peers.AddRow(
+                    N(peer.Bucket),
+                    peer.Id[..16],
+                    Markup.Escape(peer.Endpoint),
+                    peer.RttMs is { } rtt ? $"{rtt.ToString("0.0", CultureInfo.InvariantCulture)} ms" : "-",
+                    N(peer.Failures),
+                    N(peer.Reputation),
+                    $"{N((long)peer.LastSeenSecondsAgo)} s ago");
+            }
+
+            AnsiConsole.Write(peers);
+        }
+
+        if (s.Published.Count > 0)
+        {
+            var own = new Table().Title("published by this node").AddColumns("kind", "key or topic", "republished in");
+            foreach (var record in s.Published)
+            {
+                own.AddRow(record.Kind, record.Key[..16], $"{N((long)record.NextRepublishInSeconds)} s");
+            }
+
+            AnsiConsole.Write(own);
+        }
+
         var records = new Table().Title("records").AddColumns("values", "providers", "topics", "bytes");
         records.AddRow(N(s.Values), N(s.Providers), N(s.Topics), N(s.RecordBytes));
         AnsiConsole.Write(records);
@@ -56,6 +86,9 @@ internal static class StatusCommand
 
         AnsiConsole.Write(traffic);
     }
+
+    /// <summary>Peers listed in the table view; the JSON output lists every one.</summary>
+    private const int MaxPeersShown = 40;
 
     private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 }

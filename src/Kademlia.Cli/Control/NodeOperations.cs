@@ -211,7 +211,9 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
     private async Task<OperationResult> StatusAsync()
     {
         var stats = await node.GetStatisticsAsync().ConfigureAwait(false);
-        var contacts = await node.GetContactsAsync().ConfigureAwait(false);
+        var contacts = await node.GetRoutingTableAsync().ConfigureAwait(false);
+        var published = await node.GetPublishedAsync().ConfigureAwait(false);
+        var now = DateTimeOffset.UtcNow;
         var engine = stats.Engine;
         return new OperationResult
         {
@@ -228,7 +230,20 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
                 Mode = engine.IsClient ? "client" : "server",
                 Buckets = stats.Buckets.OrderBy(b => b.Key).Select(b => new BucketSummary(b.Key, b.Value)).ToList(),
                 TableSize = engine.RoutingTableSize,
-                Contacts = contacts.OrderBy(c => c.Id).Select(c => new ContactSummary(c.Id.ToString(), c.Endpoint.ToString())).ToList(),
+                Contacts = contacts
+                    .OrderByDescending(c => c.Bucket).ThenBy(c => c.Node.Id)
+                    .Select(c => new ContactSummary(
+                        c.Node.Id.ToString(),
+                        c.Node.Endpoint.ToString(),
+                        c.Bucket,
+                        c.SmoothedRtt is { } rtt ? Math.Round(rtt.TotalMilliseconds, 1) : null,
+                        c.ConsecutiveFailures,
+                        c.Reputation,
+                        Math.Round(Math.Max(0, (now - c.LastSeen).TotalSeconds), 1)))
+                    .ToList(),
+                Published = published
+                    .Select(p => new PublishedSummary(p.Key.ToString(), p.IsAnnouncement ? "announcement" : "value", Math.Round(Math.Max(0, (p.NextRepublish - now).TotalSeconds))))
+                    .ToList(),
                 Values = stats.Records.Values,
                 Providers = stats.Records.Providers,
                 Topics = stats.Records.Topics,

@@ -29,10 +29,13 @@ internal sealed class StatusSummary
     public int TableSize { get; set; }
 
     /// <summary>
-    /// Every contact of the routing table: ID and the endpoint the node reaches it at (JSON only; the table
-    /// view shows buckets). Lets an operator or a script check who is in the table, e.g. that no client is.
+    /// Every contact of the routing table: ID, the endpoint the node reaches it at, its bucket and what the
+    /// node measured of it. Lets an operator or a script check who is in the table, e.g. that no client is.
     /// </summary>
     public List<ContactSummary> Contacts { get; set; } = [];
+
+    /// <summary>The values and announcements this node publishes itself (and republishes), with when next.</summary>
+    public List<PublishedSummary> Published { get; set; } = [];
 
     public int Values { get; set; }
 
@@ -66,8 +69,21 @@ internal sealed class StatusSummary
     public Dictionary<string, long> Drops { get; set; } = [];
 }
 
-/// <summary>One routing table contact.</summary>
-internal sealed record ContactSummary(string Id, string Endpoint);
+/// <summary>One routing table contact and what the node measured of it.</summary>
+/// <param name="Id">The contact's node ID (hex).</param>
+/// <param name="Endpoint">Where the node reaches it.</param>
+/// <param name="Bucket">Leading bits its ID shares with the node's.</param>
+/// <param name="RttMs">Smoothed round-trip time in milliseconds, or null before its first answer.</param>
+/// <param name="Failures">Requests in a row it left unanswered.</param>
+/// <param name="Reputation">From -100 to 100.</param>
+/// <param name="LastSeenSecondsAgo">Seconds since the last authenticated exchange with it.</param>
+internal sealed record ContactSummary(string Id, string Endpoint, int Bucket, double? RttMs, int Failures, int Reputation, double LastSeenSecondsAgo);
+
+/// <summary>One record this node publishes.</summary>
+/// <param name="Key">The record's key, or the announcement's topic (hex).</param>
+/// <param name="Kind">"value" or "announcement".</param>
+/// <param name="NextRepublishInSeconds">Seconds until the node publishes it again.</param>
+internal sealed record PublishedSummary(string Key, string Kind, double NextRepublishInSeconds);
 
 /// <summary>One non-empty bucket.</summary>
 internal sealed record BucketSummary(int Index, int Contacts);
