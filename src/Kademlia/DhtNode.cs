@@ -174,6 +174,7 @@ public sealed class DhtNode : IAsyncDisposable
                 LocalAddresses = LocalAddresses(bound),
                 Mode = options.Mode,
                 KeepaliveInterval = options.KeepaliveInterval,
+                KeepalivePeers = options.KeepalivePeers,
                 Quorum = options.Quorum,
                 RequestsPerSecondPerSource = options.RequestsPerSecondPerSource,
                 RequestBurstPerSource = 2 * options.RequestsPerSecondPerSource,

@@ -83,6 +83,12 @@ public sealed class DhtNodeOptions
     public TimeSpan KeepaliveInterval { get; set; } = TimeSpan.FromSeconds(25);
 
     /// <summary>
+    /// How many of its closest contacts a client keeps NAT mappings open to (its paths for lookups and
+    /// for rendezvous). Defaults to 8; at least 1.
+    /// </summary>
+    public int KeepalivePeers { get; set; } = 8;
+
+    /// <summary>
     /// Application messages (requests and datagrams together) taken per second from one peer, as a token
     /// bucket whose burst is twice this; beyond it requests are refused and datagrams dropped. Defaults to 100.
     /// </summary>

@@ -157,6 +157,9 @@ for j in 1 2; do
   ip -n "$tag-nat$j" route add default via "10.201.10$j.1"
   ip -n "$tag-lan$j" route add default via "192.168.$j.1"
   ns "nat$j" sysctl -qw net.ipv4.ip_forward=1
+  # A home router forgets a UDP mapping (and with it the filter's exception for that peer) after 30 s
+  # without traffic, where Linux keeps an answered flow 120 s: many routers use 30 s (RFC 4787 asks for
+  # 2 minutes at least, routers often do less). Set after the nft rules below load conntrack.
   # The home router: inside traffic leaves with the router's address; from outside only answers to what
   # the inside started come back in. The inet router has no route to 192.168.0.0/16 anyway.
   ns "nat$j" nft -f - <<'EOF'
@@ -172,6 +175,7 @@ table ip home {
   }
 }
 EOF
+  ns "nat$j" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=30 net.netfilter.nf_conntrack_udp_timeout_stream=30
 done
 
 # ---------------------------------------------------------------------------------------------------
@@ -203,11 +207,13 @@ wait_ready() {
 # status name: the daemon's status as JSON ({} when it does not answer).
 status() { kad "$1" status --json --data-dir "$work/$1" --timeout 5 2>/dev/null | jq -c '.status' 2>/dev/null || echo '{}'; }
 
-# Identities first, so that roles can be dealt by ID. A reachability probe is dialled by the helper's
-# contact farthest from the asker (docs/PROTOCOL.md, PROBE): in a big network a node the asker never talked
-# to, so its dial meets the NAT's filter. In a network this small the NATed nodes talk to every public node
-# there when they join, so the two public nodes farthest from them join just after them, as the strangers
-# a big network is full of. (A dial from a node the asker did contact passes the NAT and proves nothing.)
+# Identities first, so that roles can be dealt by ID. A reachability probe is dialled by one of the
+# helper's contacts farther from the asker (docs/PROTOCOL.md, PROBE): in a big network a node the asker
+# never talked to, so its dial meets the NAT's filter. In a network this small the NATed nodes talk to every
+# public node there when they join, so the two public nodes farthest from them join just after them, and
+# the NATed nodes keep mappings open to their 3 closest contacts only, so the others' mappings expire: the
+# strangers a big network is full of. (A dial that passes the NAT because the asker talked to the dialer
+# recently proves nothing; the probe moves on to another helper.)
 say "creating identities"
 for k in 0 1 2 3 4 5 6; do dotnet "$kad_dll" id --create --json --network test --data-dir "$work/id$k" >"$work/id$k.json" & done
 for name in lan1 lan2; do dotnet "$kad_dll" id --create --json --network test --data-dir "$work/$name" >"$work/$name.json" & done
@@ -254,8 +260,10 @@ for i in 2 3 4 5; do start_node "pub$i" --bind "10.201.$i.2" --bootstrap 10.201.
 for i in 2 3 4 5; do wait_ready "pub$i" 60 || abort; done
 
 say "starting lan1 (bound to its private address) and lan2 (bound to the wildcard) behind their NATs"
-start_node lan1 --bind 192.168.1.2 --bootstrap 10.201.1.2:4000
-start_node lan2 --bind 0.0.0.0 --bootstrap 10.201.2.2:4000
+# Each keeps mappings open to its 3 closest contacts only (the default, 8, is every public node here), so
+# that the public nodes it talked to only while joining are strangers again once their mappings expire.
+start_node lan1 --bind 192.168.1.2 --bootstrap 10.201.1.2:4000 --keepalive-peers 3
+start_node lan2 --bind 0.0.0.0 --bootstrap 10.201.2.2:4000 --keepalive-peers 3
 nat_started=$SECONDS
 wait_ready lan1 60 || abort
 wait_ready lan2 60 || abort

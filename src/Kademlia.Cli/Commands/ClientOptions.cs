@@ -13,7 +13,7 @@ internal sealed class ClientOptions
         DataDirectory = CommonOptions.DataDirectory("The data directory of the running daemon to use. Defaults to ~/.kad.");
         Json = new Option<bool>("--json") { Description = "Print the result as one JSON object (for scripts)." };
         Timeout = new Option<double>("--timeout") { Description = "Seconds before giving up.", DefaultValueFactory = _ => 60 };
-        Timeout.Check(t => t is <= 0 or > 86_400 ? "--timeout must be between 0 and 86400 seconds." : null);
+        Timeout.Check(t => t is <= 0 or > 86_400 ? "--timeout must be more than 0 seconds (there is no \"no timeout\"; the longest is 86400, a day)." : null);
         if (oneShot)
         {
             Bootstrap = CommonOptions.Bootstrap("Run one-shot: join through this node (repeatable) with a temporary node instead of using a daemon.");

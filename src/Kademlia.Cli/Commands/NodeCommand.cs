@@ -20,6 +20,8 @@ internal static class NodeCommand
         advertise.Check(a => a is null || (IPEndPoint.TryParse(a, out var endpoint) && endpoint.Port != 0) ? null : $"--advertise '{a}' is not address:port.");
         var mode = new Option<string>("--mode") { Description = "'auto' (the default) lets reachability probes decide: a client while strangers cannot reach the node (and, until probed, while it advertises no endpoint or peers see it elsewhere), else a server. 'server' or 'client' decide yourself. A client stays out of others' routing tables and still does every operation.", DefaultValueFactory = _ => "auto" };
         mode.AcceptOnlyFromAmong("auto", "server", "client");
+        var keepalivePeers = new Option<int>("--keepalive-peers") { Description = "As a client, how many of its closest contacts the node keeps NAT mappings open to (a keepalive every 25 s).", DefaultValueFactory = _ => 8, HelpName = "count" };
+        keepalivePeers.Check(k => k is < 1 or > 64 ? "--keepalive-peers must be from 1 to 64." : null);
         var bootstrap = CommonOptions.Bootstrap("A node to join through (repeatable). Saved contacts of the last run are tried too.");
         var dataDir = CommonOptions.DataDirectory("Where the identity, records and routing table live (created, owner-only, if missing). Defaults to ~/.kad.");
         var network = CommonOptions.Network();
@@ -33,10 +35,12 @@ internal static class NodeCommand
         {
             port, bind, advertise, mode, bootstrap, dataDir, network, logLevel, controlPort, dashboard,
         };
+        command.Options.Add(keepalivePeers);
         command.SetAction(async (result, cancellationToken) =>
         {
             var options = new NodeDaemonOptions
             {
+                KeepalivePeers = result.GetValue(keepalivePeers),
                 DataDirectory = CommonOptions.FullDataDirectory(result.GetValue(dataDir)),
                 Network = CommonOptions.ToNetwork(result.GetValue(network)),
                 Bind = new IPEndPoint(IPAddress.Parse(result.GetValue(bind)!), result.GetValue(port)),

@@ -81,6 +81,7 @@ internal sealed partial class NodeDaemon
             Bind = _options.Bind,
             AdvertisedEndPoint = _options.Advertise,
             Mode = _options.Mode,
+            KeepalivePeers = _options.KeepalivePeers,
             Identity = identity,
             Store = store,
             LoggerFactory = Loggers,

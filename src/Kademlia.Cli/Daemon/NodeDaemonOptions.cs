@@ -19,6 +19,9 @@ internal sealed class NodeDaemonOptions
     /// <summary>Server, client, or decided by reachability probes. Defaults to <see cref="NodeMode.Auto"/>.</summary>
     public NodeMode Mode { get; init; } = NodeMode.Auto;
 
+    /// <summary>How many of its closest contacts a client keeps NAT mappings open to.</summary>
+    public int KeepalivePeers { get; init; } = 8;
+
     public IReadOnlyList<string> Bootstrap { get; init; } = [];
 
     /// <summary>Port of the control endpoint on 127.0.0.1; 0 lets the system choose (the control file says which).</summary>
