@@ -69,6 +69,7 @@ public sealed partial class HostedDhtNode : IHostedService, IAsyncDisposable, ID
 
     /// <summary>The node once the host has started it (at once after that).</summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled first, or the host stopped without starting the node.</exception>
+    /// <exception cref="Exception">The start failed: the exception that failed the host's start (bad settings, a port in use).</exception>
     public Task<DhtNode> GetNodeAsync(CancellationToken cancellationToken = default) => _started.Task.WaitAsync(cancellationToken);
 
     /// <summary>The running node, or false before start and after stop.</summary>
@@ -83,17 +84,27 @@ public sealed partial class HostedDhtNode : IHostedService, IAsyncDisposable, ID
     /// <exception cref="InvalidOperationException">The UDP endpoint cannot be bound.</exception>
     async Task IHostedService.StartAsync(CancellationToken cancellationToken)
     {
-        var settings = _options.Value;
-        var options = NodeOptionsFactory.Create(settings, _services);
-        Mode = options.Mode;
         DhtNode node;
+        KademliaNodeOptions settings;
         try
         {
-            node = await DhtNode.StartAsync(options, cancellationToken).ConfigureAwait(false);
+            settings = _options.Value;
+            var options = NodeOptionsFactory.Create(settings, _services);
+            Mode = options.Mode;
+            try
+            {
+                node = await DhtNode.StartAsync(options, cancellationToken).ConfigureAwait(false);
+            }
+            catch (SocketException e)
+            {
+                throw new InvalidOperationException($"Kademlia: cannot bind the UDP endpoint {options.Bind}: {e.Message}", e);
+            }
         }
-        catch (SocketException e)
+        catch (Exception e)
         {
-            throw new InvalidOperationException($"Kademlia: cannot bind the UDP endpoint {options.Bind}: {e.Message}", e);
+            // Whoever awaits GetNodeAsync learns why the node never came.
+            _started.TrySetException(e);
+            throw;
         }
 
         _node = node;

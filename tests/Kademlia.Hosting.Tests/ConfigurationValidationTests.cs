@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
@@ -49,6 +52,20 @@ public sealed class ConfigurationValidationTests
         using var host = TestHost.Build([new("Kademlia:Prot", "4000")]);
         var e = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
         Assert.Contains("'Prot'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_fails_the_start_naming_the_endpoint_and_the_waiters_learn_why()
+    {
+        using var taken = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        taken.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var port = ((IPEndPoint)taken.LocalEndPoint!).Port;
+        using var host = TestHost.Build([new("Kademlia:Port", port.ToString(CultureInfo.InvariantCulture))]);
+        var waiting = ((HostedDhtNode)host.Services.GetService(typeof(HostedDhtNode))!).GetNodeAsync();
+
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => host.StartAsync());
+        Assert.StartsWith($"Kademlia: cannot bind the UDP endpoint 127.0.0.1:{port}: ", e.Message, StringComparison.Ordinal);
+        Assert.Same(e, await Assert.ThrowsAsync<InvalidOperationException>(() => waiting.WaitAsync(TestHost.Guard)));
     }
 
     [Fact]
