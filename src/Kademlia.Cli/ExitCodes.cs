@@ -42,7 +42,7 @@ internal static class ExitCodes
     /// </summary>
     public const int DataFileUnusable = 8;
 
-    /// <summary>The UDP port (or address) cannot be bound.</summary>
+    /// <summary>The UDP port (or address), or the port of <c>--dashboard</c> or <c>--metrics</c>, cannot be bound.</summary>
     public const int BindFailed = 9;
 
     /// <summary>The operation did not finish within <c>--timeout</c>.</summary>
@@ -69,7 +69,7 @@ internal static class ExitCodes
         (NoDaemon, "no daemon running on the data directory"),
         (BadToken, "control token refused by the daemon"),
         (DataFileUnusable, "a data file is damaged, foreign, not a file or readable by others, or the data directory is writable by others (left untouched)"),
-        (BindFailed, "the UDP port cannot be bound"),
+        (BindFailed, "the UDP port (or the --dashboard or --metrics port) cannot be bound"),
         (Timeout, "the operation did not finish within --timeout"),
         (NoReachableAddress, "announce: no address others can reach this node at yet (--advertise, or wait)"),
         (Internal, "unexpected error (details with --verbose)"),

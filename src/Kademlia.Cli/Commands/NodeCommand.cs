@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net;
+using System.Net.Sockets;
 using Kademlia.Cli.Daemon;
 using Kademlia.Engine;
 using Microsoft.Extensions.Logging;
@@ -29,11 +30,32 @@ internal static class NodeCommand
         var controlPort = new Option<int>("--control-port") { Description = "TCP port of the control endpoint on 127.0.0.1; 0 lets the system choose.", DefaultValueFactory = _ => 0 };
         controlPort.Check(p => p is < 0 or > 65535 ? "--control-port must be between 0 and 65535." : null);
 
+        var metrics = new Option<string?>("--metrics")
+        {
+            Description = $"Serve the node's metrics (the Kademlia meter) in Prometheus text format at http://address:port/metrics; alone, at {DefaultMetrics}; a bare port is on 127.0.0.1, port 0 a free one. The 'metrics:' line prints the address. No authentication: keep it on loopback or a private network.",
+            HelpName = "address:port",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        metrics.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && ParseMetrics(result.Tokens[0].Value) is null)
+            {
+                result.AddError($"--metrics '{result.Tokens[0].Value}' is neither address:port nor a port (for example 127.0.0.1:9464).");
+            }
+            else if (result.Tokens.Count == 1 && ParseMetrics(result.Tokens[0].Value) is { AddressFamily: AddressFamily.InterNetworkV6 } v6 && !v6.Address.Equals(IPAddress.IPv6Any))
+            {
+                // .NET's HttpListener on Linux and macOS reads the port after the first colon of its prefix.
+                result.AddError($"--metrics '{result.Tokens[0].Value}': the metrics endpoint takes an IPv4 address, or [::] for every address.");
+            }
+        });
+        var logFormat = new Option<string>("--log-format") { Description = "How log lines on stderr look: 'simple' (one line each, for people) or 'json' (one JSON object per line, for log collectors).", DefaultValueFactory = _ => "simple" };
+        logFormat.AcceptOnlyFromAmong("simple", "json");
+
         var dashboard = CommonOptions.Dashboard("Serve the live web dashboard (buckets, lookups as they happen, records, traffic) at address:port, 127.0.0.1 on a free port when alone. It asks for the control token; the 'dashboard:' line prints the address to open with it.");
 
         var command = new Command("node", "Run a node: joins the network and serves it until Ctrl-C or SIGTERM, keeping identity, records and routing table in --data-dir. Prints 'contact: <contact string>' for others' --bootstrap.")
         {
-            port, bind, advertise, mode, bootstrap, dataDir, network, logLevel, controlPort, dashboard,
+            port, bind, advertise, mode, bootstrap, dataDir, network, logLevel, logFormat, controlPort, dashboard, metrics,
         };
         command.Options.Add(keepalivePeers);
         command.SetAction(async (result, cancellationToken) =>
@@ -49,21 +71,51 @@ internal static class NodeCommand
                 Bootstrap = result.GetValue(bootstrap) ?? [],
                 ControlPort = result.GetValue(controlPort),
                 Dashboard = CommonOptions.ToDashboard(result, dashboard),
+                Metrics = result.GetResult(metrics) is null ? null : ParseMetrics(result.GetValue(metrics)),
                 LogLevel = result.GetValue(logLevel),
             };
-            using var loggers = LoggerFactory.Create(builder => builder
-                .SetMinimumLevel(options.LogLevel)
-                .AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace)
-                .AddSimpleConsole(format =>
-                {
-                    format.SingleLine = true;
-                    format.TimestampFormat = "HH:mm:ss.fff ";
-                    format.UseUtcTimestamp = true;
-                }));
+            using var loggers = CreateLoggers(options.LogLevel, json: result.GetValue(logFormat) == "json");
             return await new NodeDaemon(options, Console.Out, loggers).RunAsync(cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
+
+    /// <summary>Where <c>--metrics</c> alone serves: 127.0.0.1 on 9464, the port Prometheus exporters of OpenTelemetry default to.</summary>
+    private static readonly IPEndPoint DefaultMetrics = new(IPAddress.Loopback, 9464);
+
+    /// <summary>
+    /// Logs on stderr, all of them (stdout is for the daemon's facts): one line each with a UTC time, or
+    /// with <c>--log-format json</c> one JSON object per line (<c>Timestamp</c>, <c>EventId</c>,
+    /// <c>LogLevel</c>, <c>Category</c>, <c>Message</c>, <c>State</c>) from the JSON console formatter.
+    /// </summary>
+    private static ILoggerFactory CreateLoggers(LogLevel level, bool json) => LoggerFactory.Create(builder =>
+    {
+        builder.SetMinimumLevel(level).AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        if (json)
+        {
+            builder.AddJsonConsole(format =>
+            {
+                format.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+                format.UseUtcTimestamp = true;
+            });
+        }
+        else
+        {
+            builder.AddSimpleConsole(format =>
+            {
+                format.SingleLine = true;
+                format.TimestampFormat = "HH:mm:ss.fff ";
+                format.UseUtcTimestamp = true;
+            });
+        }
+    });
+
+    /// <summary>The endpoint a <c>--metrics</c> value names (none: <see cref="DefaultMetrics"/>), or null when it names none.</summary>
+    private static IPEndPoint? ParseMetrics(string? value) =>
+        string.IsNullOrEmpty(value) ? DefaultMetrics
+        : ushort.TryParse(value, out var port) ? new IPEndPoint(IPAddress.Loopback, port)
+        : IPEndPoint.TryParse(value, out var endpoint) && value.Contains(':', StringComparison.Ordinal) ? endpoint
+        : null;
 
     /// <summary>The node mode an accepted <c>--mode</c> value names.</summary>
     public static NodeMode ToMode(string? value) => value switch

@@ -13,7 +13,7 @@ namespace Kademlia.Cli.Daemon;
 /// <c>kad node</c>: a long-running node on a data directory. Start-up order matters: the directory
 /// lock first (so two daemons never share a key or a database), then the identity, the record
 /// database, the list of what this node publishes and the routing snapshot, then the socket, the
-/// control endpoint and the join.
+/// metrics endpoint, the control endpoint and the join.
 /// </summary>
 /// <remarks>
 /// The list of published records (<see cref="PublishedList"/>) is saved whenever the node reports a
@@ -23,7 +23,7 @@ namespace Kademlia.Cli.Daemon;
 /// </remarks>
 /// <remarks>
 /// Lines on stdout are for scripts and tests, one fact each: <c>id:</c>, <c>contact:</c>,
-/// <c>control:</c>, <c>dashboard:</c> (with <c>--dashboard</c>), <c>data-dir:</c>, <c>published:</c>, then <c>ready:</c> once joined and <c>stopped:</c> at the end.
+/// <c>control:</c>, <c>dashboard:</c> (with <c>--dashboard</c>), <c>metrics:</c> (with <c>--metrics</c>), <c>data-dir:</c>, <c>published:</c>, then <c>ready:</c> once joined and <c>stopped:</c> at the end.
 /// Logs go to stderr so that stdout stays machine-readable.
 /// </remarks>
 internal sealed partial class NodeDaemon
@@ -87,6 +87,17 @@ internal sealed partial class NodeDaemon
             LoggerFactory = Loggers,
         }, stop).ConfigureAwait(false);
         var exitCode = ExitCodes.Success;
+        MetricsEndpoint? metrics = null;
+        try
+        {
+            metrics = _options.Metrics is { } metricsEndpoint ? MetricsEndpoint.Start(metricsEndpoint, node.Id.ToString()) : null;
+        }
+        catch
+        {
+            await node.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         _watchPublished = WatchPublishedAsync(node);
         _savePublished = SavePublishedOnChangeAsync(node, directory.PublishedListPath);
         try
@@ -106,6 +117,11 @@ internal sealed partial class NodeDaemon
                     {
                         // As Jupyter does: the address with its token, for the person who started the node.
                         await _output.WriteLineAsync($"dashboard: {dashboardServer.OpenAddress}").ConfigureAwait(false);
+                    }
+
+                    if (metrics is not null)
+                    {
+                        await _output.WriteLineAsync($"metrics: {metrics.Address}").ConfigureAwait(false);
                     }
 
                     await _output.WriteLineAsync($"data-dir: {directory.Path}").ConfigureAwait(false);
@@ -142,6 +158,7 @@ internal sealed partial class NodeDaemon
             await SavePublishedAsync(node, directory.PublishedListPath).ConfigureAwait(false);
             _stopPublished.Dispose();
             await _stopRejoin.CancelAsync().ConfigureAwait(false);
+            metrics?.Dispose();
             await node.DisposeAsync().ConfigureAwait(false);
             await _rejoin.ConfigureAwait(false);
             _stopRejoin.Dispose();

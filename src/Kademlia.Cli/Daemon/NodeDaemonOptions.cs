@@ -30,6 +30,9 @@ internal sealed class NodeDaemonOptions
     /// <summary>Where to serve the web dashboard, or null for none (the default).</summary>
     public IPEndPoint? Dashboard { get; init; }
 
+    /// <summary>Where to serve the <c>Kademlia</c> meter in Prometheus text format, or null for nowhere (the default).</summary>
+    public IPEndPoint? Metrics { get; init; }
+
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
 
     /// <summary>How often the routing table is saved besides at shutdown.</summary>

@@ -3,9 +3,10 @@ using System.Security;
 namespace Kademlia.Cli.Tests.Packaging;
 
 /// <summary>
-/// A new user's console program, outside the solution: it references the <c>Kademlia</c> package from
-/// a local folder only (public packages from the usual feed), starts two nodes on loopback, stores a
-/// value through one and reads it back through the other.
+/// A new user's console program, outside the solution: it references the <c>Kademlia.Hosting</c> package
+/// (and through it <c>Kademlia</c>) from a local folder only (public packages from the usual feed), runs
+/// one node in a generic host (<c>AddKademliaNode</c>, settings from configuration, its health check) and
+/// one on its own on loopback, stores a value through one and reads it back through the other.
 /// </summary>
 internal static class ConsumerProject
 {
@@ -68,7 +69,8 @@ internal static class ConsumerProject
                 <ImplicitUsings>enable</ImplicitUsings>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="Kademlia" Version="[{version}]" />
+                <PackageReference Include="Kademlia.Hosting" Version="[{version}]" />
+                <PackageReference Include="Microsoft.Extensions.Hosting" Version="10.0.10" />
               </ItemGroup>
             </Project>
             """);
@@ -76,22 +78,44 @@ internal static class ConsumerProject
             using System.Net;
             using System.Text;
             using Kademlia;
+            using Kademlia.Hosting;
             using Kademlia.Identity;
             using Kademlia.Records;
+            using Microsoft.Extensions.Configuration;
+            using Microsoft.Extensions.DependencyInjection;
+            using Microsoft.Extensions.Diagnostics.HealthChecks;
+            using Microsoft.Extensions.Hosting;
 
             using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             var token = guard.Token;
-            DhtNodeOptions Loopback() => new() { Network = NetworkParameters.Test, Bind = new IPEndPoint(IPAddress.Loopback, 0) };
 
-            await using var first = await DhtNode.StartAsync(Loopback(), token);
-            await using var second = await DhtNode.StartAsync(Loopback(), token);
+            // The first node in a generic host, from configuration.
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Kademlia:Network"] = "test", ["Kademlia:Bind"] = "127.0.0.1" });
+            builder.Services.AddKademliaNode(builder.Configuration);
+            builder.Services.AddHealthChecks().AddKademlia();
+            using var host = builder.Build();
+            await host.StartAsync(token);
+            var first = await host.Services.GetRequiredService<HostedDhtNode>().GetNodeAsync(token);
+            Console.WriteLine("hosted: started");
+
+            // The second on its own, joining the first.
+            await using var second = await DhtNode.StartAsync(new DhtNodeOptions { Network = NetworkParameters.Test, Bind = new IPEndPoint(IPAddress.Loopback, 0) }, token);
             var joined = await second.JoinAsync([first.ContactString], cancellationToken: token);
             Console.WriteLine($"joined: {joined.Succeeded}, table {joined.TableSize}");
+            var health = host.Services.GetRequiredService<HealthCheckService>();
+            while ((await health.CheckHealthAsync(token)).Status != HealthStatus.Healthy)
+            {
+                await Task.Delay(100, token);
+            }
+
+            Console.WriteLine("health: Healthy");
 
             var put = await second.PutAsync(ImmutableRecord.Create(Encoding.UTF8.GetBytes(args[0])), cancellationToken: token);
             Console.WriteLine($"put: stored on {put.Stored} of {put.Attempted}");
             var got = await first.GetAsync(put.Key, RecordKind.Immutable, token);
             Console.WriteLine($"got: {(got.Record is null ? "(nothing)" : Encoding.UTF8.GetString(got.Record.Value.Span))}");
+            await host.StopAsync(token);
             return got.Record is null ? 1 : 0;
             """);
     }

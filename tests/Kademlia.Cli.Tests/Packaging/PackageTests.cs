@@ -30,9 +30,9 @@ public sealed class PackageTests
             "-o", feed, $"-p:PackageVersion={version}");
         var packed = Directory.GetFiles(feed, "*.nupkg").Select(Path.GetFileName).Order().ToArray();
         Assert.Equal(
-            new[] { $"Kademlia.{version}.nupkg", $"Kademlia.Core.{version}.nupkg", $"Kademlia.Sqlite.{version}.nupkg", $"kad.{version}.nupkg" }.Order(),
+            new[] { $"Kademlia.{version}.nupkg", $"Kademlia.Core.{version}.nupkg", $"Kademlia.Hosting.{version}.nupkg", $"Kademlia.Sqlite.{version}.nupkg", $"kad.{version}.nupkg" }.Order(),
             packed);
-        Assert.Equal(4, Directory.GetFiles(feed, "*.snupkg").Length);
+        Assert.Equal(5, Directory.GetFiles(feed, "*.snupkg").Length);
         var tool = new FileInfo(Path.Combine(feed, $"kad.{version}.nupkg")).Length;
         Assert.True(tool <= 20 * 1024 * 1024, $"the kad package is {tool:N0} bytes; it must stay under 20 MB (issue 16).");
 
@@ -41,10 +41,13 @@ public sealed class PackageTests
         var project = ConsumerProject.ProjectDirectory(directory.Path);
         await Succeed(project, "dotnet", "restore");
         Assert.True(Directory.Exists(Path.Combine(directory.Sub("packages"), "kademlia.core", version)), "Kademlia.Core came from the folder");
+        Assert.True(Directory.Exists(Path.Combine(directory.Sub("packages"), "kademlia.hosting", version)), "Kademlia.Hosting came from the folder");
         await Succeed(project, "dotnet", "build", "--no-restore", "-c", "Release", "-o", directory.Sub("app"));
         var value = $"hello from a package {Guid.NewGuid():N}";
         var run = await Succeed(project, "dotnet", directory.Sub($"app/{ConsumerProject.Name}.dll"), value);
+        Assert.Contains("hosted: started", run.Stdout, StringComparison.Ordinal);
         Assert.Contains("joined: True", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("health: Healthy", run.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("put: stored on 0", run.Stdout, StringComparison.Ordinal);
         Assert.Contains($"got: {value}", run.Stdout, StringComparison.Ordinal);
 
