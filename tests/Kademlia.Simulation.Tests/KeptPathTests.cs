@@ -135,4 +135,40 @@ public sealed class KeptPathTests(ITestOutputHelper output)
 
         output.WriteLine($"punches by the kept paths: joiner {joiner.Engine.Statistics.KeptPathPunches}, host {host.Engine.Statistics.KeptPathPunches}; path changes: joiner {string.Join(", ", talk.A.PathChanges.Select(c => c.Path))}, host {string.Join(", ", talk.B.PathChanges.Select(c => c.Path))}");
     }
+
+    [Fact]
+    public void A_kept_path_to_a_peer_that_left_is_repaired_with_backoff_then_given_up_and_reported_lost()
+    {
+        var (network, joiner, host) = Players(183, NatBehavior.PortRestrictedCone, NatBehavior.PortRestrictedCone);
+        using var dispose = network;
+        Assert.Equal(PeerPath.Direct, ConnectAndKeep(network, joiner, host).Via);
+        network.RunFor(TimeSpan.FromSeconds(30));
+        Assert.Equal(0, joiner.Engine.Statistics.KeptPathPunches); // a quiet path that works is only pinged
+
+        network.Stop(host);
+        network.RunFor(TimeSpan.FromMinutes(4));
+
+        var stats = joiner.Engine.Statistics;
+        // The first repair finds no direct path and falls back to the relay, which cannot reach the host either.
+        Assert.Equal([PeerPath.Relayed, PeerPath.None], joiner.Events.OfType<PeerPathChanged>().Select(e => e.Path));
+        Assert.Equal(0, stats.KeptPaths);
+        // Dead 3 s after the last answer, then repairs 1, 2, 4, 8, 16, 30, 30 … s apart until 2 minutes of silence.
+        Assert.InRange(stats.KeptPathPunches, 6, 10);
+        output.WriteLine($"repairs before giving up: {stats.KeptPathPunches}");
+    }
+
+    [Fact]
+    public void A_relayed_path_that_cannot_go_direct_stops_trying_after_eight_punches_and_stays_relayed()
+    {
+        var (network, joiner, host) = Players(184, NatBehavior.Symmetric, NatBehavior.Symmetric);
+        using var dispose = network;
+        Assert.Equal(PeerPath.Relayed, ConnectAndKeep(network, joiner, host).Via);
+
+        network.RunFor(TimeSpan.FromMinutes(20));
+
+        Assert.Equal(8, joiner.Engine.Statistics.KeptPathPunches);
+        Assert.Equal(PeerPath.Relayed, joiner.Engine.PathTo(host.Info, network.Now));
+        Assert.Empty(joiner.Events.OfType<PeerPathChanged>());
+        Assert.Equal(1, joiner.Engine.Statistics.KeptPaths);
+    }
 }
