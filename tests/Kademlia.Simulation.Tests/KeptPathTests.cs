@@ -99,7 +99,6 @@ public sealed class KeptPathTests(ITestOutputHelper output)
         var (network, joiner, host) = Players(rebinding == "joiner" ? 181 : 182, NatBehavior.PortRestrictedCone, NatBehavior.PortRestrictedCone);
         using var dispose = network;
         Assert.Equal(PeerPath.Direct, ConnectAndKeep(network, joiner, host).Via);
-        output.WriteLine($"host path at keep: {host.Engine.PathTo(joiner.Info, network.Now)}");
         var talk = new Conversation(network, joiner, host);
         var rebound = rebinding == "joiner" ? joiner : host;
         var rebindAt = TimeSpan.FromSeconds(10);
