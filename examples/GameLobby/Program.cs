@@ -1,12 +1,13 @@
-// A game lobby with no server: players announce open tic-tac-toe tables under a DHT topic, others
-// list and join them, and each table's state is a mutable record whose sequence number advances
-// with every move (compare-and-swap on the previous one).
+// A game lobby with no server: hosts announce open tic-tac-toe tables under a DHT topic, players find
+// them there and play with the host over an encrypted channel between their two nodes, punched through
+// their NATs where possible and relayed by one of the host's rendezvous points where not.
 //
-//   dotnet run --project examples/GameLobby                          a scripted session on loopback
+//   dotnet run --project examples/GameLobby                          a scripted game on loopback
 //   dotnet run --project examples/GameLobby -- --bootstrap <contact>   list the tables of a real network
 using System.Net;
 using GameLobby;
 using Kademlia;
+using Kademlia.Engine;
 using Kademlia.Identity;
 
 // The whole session is bounded: a stuck network ends the example instead of hanging it.
@@ -20,19 +21,26 @@ if (args is ["--bootstrap", var seed, ..])
     await node.BootstrapAsync([seed], token);
     await foreach (var table in Lobby.ListAsync(node, token))
     {
-        Console.WriteLine($"{table.Description}  (table {table.TableKey.ToShortString()}, host {table.Host})");
+        Console.WriteLine($"{table.Description}  (host {table.Provider.Provider.Id.ToShortString()}, {table.Reach})");
     }
 
     return;
 }
 
-Console.WriteLine("Starting 8 nodes on 127.0.0.1 (test network: cheap proof-of-work)...");
+Console.WriteLine("Starting 8 public nodes and 3 players on 127.0.0.1 (test network: cheap proof-of-work)...");
 var nodes = new List<DhtNode>();
 try
 {
-    for (var i = 0; i < 8; i++)
+    for (var i = 0; i < 11; i++)
     {
-        nodes.Add(await DhtNode.StartAsync(new DhtNodeOptions { Network = NetworkParameters.Test, Bind = new IPEndPoint(IPAddress.Loopback, 0) }, token));
+        // The players run as clients, as nodes behind a NAT do: they stay out of routing tables, keep
+        // sessions with their closest contacts and name those as rendezvous points in their provider records.
+        nodes.Add(await DhtNode.StartAsync(new DhtNodeOptions
+        {
+            Network = NetworkParameters.Test,
+            Bind = new IPEndPoint(IPAddress.Loopback, 0),
+            Mode = i < 8 ? NodeMode.Server : NodeMode.Client,
+        }, token));
     }
 
     foreach (var node in nodes.Skip(1))
@@ -40,56 +48,39 @@ try
         await node.BootstrapAsync([nodes[0].ContactString], token);
     }
 
-    var (alice, bob, carol, dave) = (nodes[1], nodes[2], nodes[3], nodes[4]);
-    Console.WriteLine($"Alice {alice.Id.ToShortString()}, Bob {bob.Id.ToShortString()}, Carol {carol.Id.ToShortString()}, Dave {dave.Id.ToShortString()}; four more nodes relay and store.\n");
+    var (alice, carol, dave) = (nodes[8], nodes[9], nodes[10]);
+    Console.WriteLine($"Alice {alice.Id.ToShortString()}, Carol {carol.Id.ToShortString()}, Dave {dave.Id.ToShortString()}.\n");
 
-    // 1. Alice and Bob each open a table: the state record first, then the announcement.
-    using var aliceTable = NodeIdentity.Generate(NetworkParameters.Test, cancellationToken: token);
-    using var bobTable = NodeIdentity.Generate(NetworkParameters.Test, cancellationToken: token);
-    foreach (var (host, name, table) in new[] { (alice, "Alice", aliceTable), (bob, "Bob", bobTable) })
-    {
-        await Lobby.WriteAsync(host, table, TableState.Open(name), basedOn: 0, token);
-        await Lobby.AnnounceAsync(host, Lobby.KeyOf(table), $"{name}'s tic-tac-toe table", token);
-        Console.WriteLine($"{name} opens table {Lobby.KeyOf(table).ToShortString()} (sequence 1) and announces it.");
-    }
+    // 1. Alice opens a table and announces it: her provider record names her rendezvous points.
+    await using var table = TablePlayer.Host(alice, "Alice");
+    await Lobby.AnnounceAsync(alice, "Alice's tic-tac-toe table", token);
+    Console.WriteLine("Alice opens a table and announces it under the lobby topic.");
 
-    // 2. Carol lists the open tables and takes the seat at Alice's.
+    // 2. Carol lists the tables, connects to Alice's host and takes the free seat.
     Console.WriteLine("\nCarol lists the tables:");
-    await ShowTablesAsync(carol, token);
-
-    // Carol and Dave both want the free seat and both read the table at the same sequence. Both
-    // write on it; compare-and-swap stores exactly one of the two writes.
-    var key = Lobby.KeyOf(aliceTable);
-    var (state, sequence) = await Lobby.ReadAsync(carol, key, token);
-    var (daveView, daveSequence) = await Lobby.ReadAsync(dave, key, token);
-    var carolSeated = await Lobby.WriteAsync(carol, aliceTable, state.Join("Carol"), sequence, token);
-    var daveSeated = await Lobby.WriteAsync(dave, aliceTable, daveView.Join("Dave"), daveSequence, token);
-    Console.WriteLine($"\nCarol and Dave both read sequence {sequence} and both take the free seat:");
-    Console.WriteLine($"  Carol writes sequence {sequence + 1}: {(carolSeated ? "stored" : "refused")}");
-    Console.WriteLine($"  Dave writes sequence {daveSequence + 1}: {(daveSeated ? "stored" : "refused (compare-and-swap: the table moved on)")}");
-    (daveView, daveSequence) = await Lobby.ReadAsync(dave, key, token);
-    Console.WriteLine($"  Dave reads again: sequence {daveSequence}, {daveView}.");
-    Console.WriteLine();
-
-    // 3. The game: each player reads the latest state from the network and writes a move on it.
-    var moves = new (DhtNode Player, int Cell)[] { (alice, 4), (carol, 0), (alice, 2), (carol, 1), (alice, 6) };
-    foreach (var (player, cell) in moves)
+    TableListing? found = null;
+    await foreach (var listing in Lobby.ListAsync(carol, token))
     {
-        (state, sequence) = await Lobby.ReadAsync(player, key, token);
-        var next = state.Play(cell);
-        var stored = await Lobby.WriteAsync(player, aliceTable, next, sequence, token);
-        Console.WriteLine($"  seq {sequence + 1,2}: {state.ToMove,-5} plays {cell} -> {next}{(stored ? "" : "  (refused!)")}");
-        if (!stored || next.Status != "playing")
-        {
-            break;
-        }
+        Console.WriteLine($"  {listing.Description} (host {listing.Provider.Provider.Id.ToShortString()}, {listing.Reach})");
+        found ??= listing;
     }
 
-    // 4. Anyone can follow the table: Bob reads the final state from his own node.
-    (state, sequence) = await Lobby.ReadAsync(bob, key, token);
-    Console.WriteLine($"\nBob reads Alice's table: sequence {sequence}, {state}.");
-    Console.WriteLine("\nDave lists the tables:");
-    await ShowTablesAsync(dave, token);
+    await using var guest = await TablePlayer.JoinAsync(carol, "Carol", found ?? throw new InvalidOperationException("no table found"), token)
+        ?? throw new InvalidOperationException("the table was full");
+    Console.WriteLine($"Carol connects to the host ({guest.Opponent!.Path}: {Describe(guest.Opponent.Path)}) and is seated: {guest.State}");
+
+    // 3. Dave comes too late: the host answers that the table is full.
+    await using var late = await TablePlayer.JoinAsync(dave, "Dave", found, token);
+    Console.WriteLine($"Dave asks for a seat too: {(late is null ? "the table is full" : "seated?!")}\n");
+
+    // 4. The game: each move is a request the other player checks and applies.
+    await table.Seated;
+    await ScriptedGame.PlayAsync(table, guest, [4, 0, 2, 1, 6], Console.WriteLine, token);
+
+    // 5. Both players hold the same table.
+    Console.WriteLine($"\nAlice's table: {table.State}");
+    Console.WriteLine($"Carol's table: {guest.State}");
+    Console.WriteLine(table.State.Equals(guest.State) ? "Both players see the same final table." : "The players disagree!");
 }
 finally
 {
@@ -99,14 +90,9 @@ finally
     }
 }
 
-// The announcement is the index (who hosts what); the table's record is the truth (who sits, whose
-// turn), so a listing reads each table's state instead of trusting a description that may be stale.
-static async Task ShowTablesAsync(DhtNode node, CancellationToken token)
+static string Describe(PeerPath path) => path switch
 {
-    await foreach (var listing in Lobby.ListAsync(node, token))
-    {
-        var (state, sequence) = await Lobby.ReadAsync(node, listing.TableKey, token);
-        var seats = state.IsFull ? "full" : "a seat is free";
-        Console.WriteLine($"  {listing.Description,-26} {seats,-15} {state} (table {listing.TableKey.ToShortString()}, sequence {sequence})");
-    }
-}
+    PeerPath.Direct => "straight between the two nodes, punched through their NATs if any",
+    PeerPath.Relayed => "through one of the host's rendezvous points, encrypted end to end",
+    _ => "no path",
+};

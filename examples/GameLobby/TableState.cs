@@ -3,9 +3,8 @@ using System.Text;
 namespace GameLobby;
 
 /// <summary>
-/// The state of one tic-tac-toe table, as the value of its mutable record:
-/// <c>players=Alice,Carol;board=X...O....;next=O;status=playing</c>. Every move is a new record with
-/// the next sequence number, written with compare-and-swap on the sequence it was based on.
+/// The state of one tic-tac-toe table: <c>players=Alice,Carol;board=X...O....;next=O;status=playing</c>.
+/// The host holds it and so does its guest; every move is applied on both sides (<see cref="TablePlayer"/>).
 /// </summary>
 internal sealed record TableState(IReadOnlyList<string> Players, string Board, char Next, string Status)
 {
@@ -13,14 +12,20 @@ internal sealed record TableState(IReadOnlyList<string> Players, string Board, c
 
     public bool IsFull => Players.Count == 2;
 
+    /// <summary>Moves played so far: the number the next move has.</summary>
+    public int Moves => Board.Count(c => c != '.');
+
     public TableState Join(string player) => this with { Players = [.. Players, player], Status = "playing" };
 
     /// <summary>The player whose turn it is: X is the host, O the guest.</summary>
     public string ToMove => Players[Next == 'X' ? 0 : 1];
 
+    /// <summary>Whether <paramref name="cell"/> can be played now.</summary>
+    public bool CanPlay(int cell) => Status == "playing" && cell is >= 0 and < 9 && Board[cell] == '.';
+
     public TableState Play(int cell)
     {
-        if (Status != "playing" || Board[cell] != '.')
+        if (!CanPlay(cell))
         {
             throw new InvalidOperationException($"cell {cell} cannot be played in state {this}");
         }
@@ -32,11 +37,13 @@ internal sealed record TableState(IReadOnlyList<string> Players, string Board, c
         return this with { Board = next, Next = Next == 'X' ? 'O' : 'X', Status = status };
     }
 
-    public byte[] Encode() => Encoding.UTF8.GetBytes($"players={string.Join(',', Players)};board={Board};next={Next};status={Status}");
+    public byte[] Encode() => Encoding.UTF8.GetBytes(ToWire());
 
-    public static TableState Decode(ReadOnlySpan<byte> value)
+    public string ToWire() => $"players={string.Join(',', Players)};board={Board};next={Next};status={Status}";
+
+    public static TableState Decode(string value)
     {
-        var fields = Encoding.UTF8.GetString(value).Split(';').Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f[1]);
+        var fields = value.Split(';').Select(f => f.Split('=', 2)).ToDictionary(f => f[0], f => f[1]);
         return new TableState(fields["players"].Split(','), fields["board"], fields["next"][0], fields["status"]);
     }
 
@@ -44,6 +51,10 @@ internal sealed record TableState(IReadOnlyList<string> Players, string Board, c
     public string Picture => $"{Board[..3]} {Board[3..6]} {Board[6..]}";
 
     public override string ToString() => $"[{Picture}] {string.Join(" vs ", Players)}, {Status}";
+
+    public bool Equals(TableState? other) => other is not null && ToWire() == other.ToWire();
+
+    public override int GetHashCode() => ToWire().GetHashCode(StringComparison.Ordinal);
 
     private static bool Wins(string b, char p) =>
         new[] { (0, 1, 2), (3, 4, 5), (6, 7, 8), (0, 3, 6), (1, 4, 7), (2, 5, 8), (0, 4, 8), (2, 4, 6) }

@@ -53,8 +53,8 @@ public sealed class Nat
         _random = new Random(seed);
     }
 
-    /// <summary>How the NAT maps, filters and times out.</summary>
-    public NatBehavior Behavior { get; }
+    /// <summary>How the NAT maps, filters and times out (<see cref="Reconfigure"/> changes it).</summary>
+    public NatBehavior Behavior { get; private set; }
 
     /// <summary>The public address of every outside endpoint.</summary>
     public IPAddress OutsideAddress { get; }
@@ -197,6 +197,23 @@ public sealed class Nat
         _byKey.Clear();
         _byPort.Clear();
         _nextExpiry = DateTimeOffset.MaxValue;
+    }
+
+    /// <summary>
+    /// Changes how the NAT behaves from now on, as when a router's settings are changed. A new filtering or
+    /// hairpinning rule applies to the live mappings at once (they remember every destination sent to); a new
+    /// mapping behaviour or idle timeout takes a restart, which forgets every mapping as <see cref="Reset"/> does.
+    /// </summary>
+    public void Reconfigure(NatBehavior behavior)
+    {
+        ArgumentNullException.ThrowIfNull(behavior);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(behavior.MappingTimeout, TimeSpan.Zero);
+        if (behavior.Mapping != Behavior.Mapping || behavior.MappingTimeout != Behavior.MappingTimeout)
+        {
+            Reset();
+        }
+
+        Behavior = behavior;
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -93,6 +93,8 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly byte[] _sendBuffer = new byte[WireLimits.MaxPacketSize];
     private readonly List<Subscriber> _subscribers = [];
     private readonly AppReceivers _receivers = new();
+    private readonly OpenChannels _openChannels = new();
+    private readonly IDatagramFilter? _filter;
     private readonly int _appInboxCapacity;
     private readonly int _maxQueuedDatagrams;
     private readonly ITimer _timer;
@@ -114,6 +116,7 @@ public sealed class DhtNode : IAsyncDisposable
         _identity = identity;
         _ownsIdentity = ownsIdentity;
         _time = options.TimeProvider;
+        _filter = options.DatagramFilter;
         _logger = new GuardedLogger(options.LoggerFactory?.CreateLogger<DhtNode>() ?? NullLogger<DhtNode>.Instance, _faults);
         _metrics = new DhtMetrics(options.MeterFactory);
         _maxQueuedDatagrams = options.MaxQueuedDatagrams;
@@ -519,8 +522,31 @@ public sealed class DhtNode : IAsyncDisposable
         }
 
         var result = await ConnectCoreAsync(peer, rendezvous, punchAgain: false, cancellationToken).ConfigureAwait(false);
-        return new PeerChannel(this, peer, rendezvous, channel, result.Via);
+        var opened = new PeerChannel(this, peer, rendezvous, channel, result.Via);
+        await KeepAsync(opened, cancellationToken).ConfigureAwait(false);
+        return opened;
     }
+
+    /// <summary>Keeps the path of <paramref name="channel"/> (the engine watches, repairs and upgrades it) and tells it the path now.</summary>
+    internal Task<PeerPath> KeepAsync(PeerChannel channel, CancellationToken cancellationToken) =>
+        PostAsync((engine, now) =>
+        {
+            _openChannels.Add(channel);
+            engine.KeepLink(now, channel.Peer, channel.Rendezvous); // past 256 kept paths the channel still works, unkept
+            var path = engine.PathTo(channel.Peer, now);
+            channel.OnPathChanged(path, _ => _faults.ObserverFailed());
+            return path;
+        }, cancellationToken);
+
+    /// <summary>A channel was closed: the path is no longer kept once no channel to its peer is open.</summary>
+    internal void Release(PeerChannel channel) =>
+        Post(new Command((engine, _) =>
+        {
+            if (_openChannels.Remove(channel))
+            {
+                engine.DropLink(channel.Peer);
+            }
+        }, null));
 
     internal async Task<ConnectResult> ConnectCoreAsync(NodeInfo peer, ImmutableArray<WireContact> rendezvous, bool punchAgain, CancellationToken cancellationToken)
     {
@@ -1047,6 +1073,11 @@ public sealed class DhtNode : IAsyncDisposable
                 Leave(datagram);
                 try
                 {
+                    if (_filter is { } filter && !filter.Admits(datagram.From))
+                    {
+                        return;
+                    }
+
                     _engine.HandleDatagram(now, datagram.From, datagram.Bytes.AsSpan(0, datagram.Length));
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
@@ -1209,6 +1240,7 @@ public sealed class DhtNode : IAsyncDisposable
         {
             try
             {
+                _filter?.Sent(destination);
                 _socket.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, destination);
                 _talkedTo.Add(destination);
             }
@@ -1272,6 +1304,10 @@ public sealed class DhtNode : IAsyncDisposable
                 break;
             case Rebootstrapping rebootstrapping:
                 Log.Rebootstrapping(_logger, rebootstrapping.TableSize);
+                break;
+            case PeerPathChanged changed:
+                Log.PeerPathChanged(_logger, changed.Peer.Id.ToShortString(), changed.Path.ToString());
+                _openChannels.Notify(changed.Peer.Id, changed.Path, _ => _faults.ObserverFailed());
                 break;
         }
 

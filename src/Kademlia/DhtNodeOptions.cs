@@ -100,4 +100,7 @@ public sealed class DhtNodeOptions
     /// <c>runtime.AppInboxFull</c>. Defaults to 256.
     /// </summary>
     public int AppInboxCapacity { get; set; } = 256;
+
+    /// <summary>Tests only: a filter every datagram sent and received passes (a NAT's filtering on loopback).</summary>
+    internal Internal.IDatagramFilter? DatagramFilter { get; set; }
 }

@@ -220,4 +220,23 @@ public sealed class NatTests
         Assert.False(nat.TryTranslateInbound(T0, A, outside, out _));
         Assert.Equal(0, nat.MappingsExpired);
     }
+
+    [Fact]
+    public void Reconfigured_filtering_applies_to_live_mappings_and_a_new_mapping_behaviour_restarts_the_router()
+    {
+        var nat = Create(MappingBehavior.EndpointIndependent, FilteringBehavior.AddressAndPortDependent);
+        var outside = nat.TranslateOutbound(T0, Inside, A);
+        var otherPort = new IPEndPoint(A.Address, A.Port + 1);
+        Assert.False(nat.TryTranslateInbound(T0, otherPort, outside, out _));
+
+        nat.Reconfigure(NatBehavior.RestrictedCone);
+
+        Assert.True(nat.TryTranslateInbound(T0, otherPort, outside, out _));
+        Assert.Equal(outside, nat.TranslateOutbound(T0, Inside, A));
+
+        nat.Reconfigure(NatBehavior.Symmetric);
+
+        Assert.Empty(nat.Mappings);
+        Assert.False(nat.TryTranslateInbound(T0, A, outside, out _));
+    }
 }

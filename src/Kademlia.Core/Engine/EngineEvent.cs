@@ -83,6 +83,15 @@ public sealed record AppMessageReceived(NodeInfo From, string Channel, ReadOnlyM
 public sealed record PublishedChanged(int Count) : EngineEvent;
 
 /// <summary>
+/// The path to a peer whose path is kept (<see cref="KademliaEngine.KeepLink"/>) changed: a relayed path went
+/// direct (a later punch got through), a dead direct one fell back to a relay, or the peer was lost
+/// (<see cref="PeerPath.None"/>: silent for two minutes; the path is no longer kept).
+/// </summary>
+/// <param name="Peer">The peer, as it was given to <see cref="KademliaEngine.KeepLink"/>.</param>
+/// <param name="Path">The path now.</param>
+public sealed record PeerPathChanged(NodeInfo Peer, PeerPath Path) : EngineEvent;
+
+/// <summary>
 /// A request of a lookup was answered or failed: one step of a FIND_NODE, GET, PUT, ANNOUNCE or
 /// FIND_PROVIDERS started through the engine's API, as it happens. Reported only while
 /// <see cref="KademliaEngine.ReportLookupSteps"/> is set, for a host that draws lookups (a dashboard);

@@ -78,6 +78,15 @@ public sealed record EngineStatistics
     /// <summary>As a rendezvous: relayed packet bytes passed on so far.</summary>
     public long RelayedBytes { get; init; }
 
+    /// <summary>Paths kept for applications (<see cref="KademliaEngine.KeepLink"/>).</summary>
+    public int KeptPaths { get; init; }
+
+    /// <summary>Punches the kept paths started: repairs of dead paths and attempts to leave a relay.</summary>
+    public long KeptPathPunches { get; init; }
+
+    /// <summary>Kept paths that moved from a relay to a direct path.</summary>
+    public long KeptPathUpgrades { get; init; }
+
     /// <summary>All drops.</summary>
     public long TotalDrops => Drops.Values.Sum();
 }

@@ -45,6 +45,7 @@ public sealed partial class KademliaEngine
         CheckAppPeer(peer, now);
         var datagram = new AppDatagram(NewRequestId(), channel, payload);
         SendRequest(now, null, RequestPurpose.Application, QueryStep.Send(peer, datagram, expectsAnswer: false));
+        OnAppSent(now, peer, expectsTraffic: true);
     }
 
     /// <summary>
@@ -62,6 +63,7 @@ public sealed partial class KademliaEngine
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(timeout, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfNegative(retries);
         var request = new AppRequest(NewRequestId(), channel, payload);
+        OnAppSent(now, peer, expectsTraffic: true);
         return Start(now, id => new AppRequestQuery(id, now, this, peer, request, timeout, 1 + retries));
     }
 
@@ -84,6 +86,7 @@ public sealed partial class KademliaEngine
         var answer = new AppResponse(requestId, payload);
         var fits = _addresses.Allowance(from) >= WireLimits.TransportOverhead + MessageCodec.GetByteCount(answer);
         Answer(now, peer, new PeerKey(peer.PublicKey.Span), null, fits ? answer : new ErrorResponse(requestId, ErrorCode.AnswerTooLarge));
+        OnAppSent(now, peer, expectsTraffic: false);
         return true;
     }
 

@@ -268,6 +268,11 @@ public sealed partial class KademliaEngine
             _events.Enqueue(new QueryFinished(query.Id, query.BuildResult(now)));
         }
 
+        if (query is ConnectQuery connect && _links.Count > 0)
+        {
+            OnLinkPunchFinished(now, connect);
+        }
+
         // Nothing refers to a finished query by object (its requests name it by ID, and a new ping gets
         // a new ID), so it can serve the next ping.
         if (query is PingQuery ping && _sparePings.Count < MaxSparePings)

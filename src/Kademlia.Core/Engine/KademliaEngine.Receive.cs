@@ -39,6 +39,7 @@ public sealed partial class KademliaEngine
         if (result.Outcome != DatagramOutcome.Dropped)
         {
             _addresses.OnAccepted(from, (PacketType)datagram[1], datagram.Length);
+            OnHeard(now, result.Peer.Key, result.EndPoint ?? from);
         }
 
         switch (result.Outcome)

@@ -45,6 +45,7 @@ public sealed partial class KademliaEngine
         }
 
         RunJobs(now);
+        RunLinks(now);
         RunReachability(now);
         RunPunches(now);
     }
@@ -60,6 +61,7 @@ public sealed partial class KademliaEngine
         next = Earliest(next, NextReachabilityTimeout());
         next = Earliest(next, _load.NextTimeout());
         next = Earliest(next, _punches.NextTimeout());
+        next = Earliest(next, _links.Count > 0 ? _nextLinkCheck : null);
         return Earliest(next, _wakeups.Next());
     }
 

@@ -120,6 +120,8 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
             AcceptIdentity = (key, nonce) => new NodeInfo(new NodePublicKey(key.Span), nonce, default).MeetsProofOfWork(network),
             // New peer entries are rate limited per prefix, each loopback endpoint apart on test networks.
             PrefixOf = from => from is System.Net.IPEndPoint ip ? NodeEndpoint.FromIPEndPoint(ip).PrefixKey(network.ExemptLoopbackFromDiversityLimits) : 0,
+            // A relayed packet takes a session off its direct path only once that path has gone silent.
+            IsIndirect = RelayPaths.IsRelayed,
         }, random is null ? null : new GeneratorRandomSource(random)); // one seed for every choice, the session keys too
         _requestLimiter = new RateLimiter(options.RequestsPerSecondPerSource, options.RequestBurstPerSource, options.MaxTrackedSources);
         _handshakeLimiter = new RateLimiter(options.HandshakesPerSecondPerSource, options.HandshakesPerSecondPerSource * 2, options.MaxTrackedSources);
@@ -242,6 +244,9 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         RelayCircuitsOpened = _circuits.Opened,
         RelayedFrames = _circuits.FramesRelayed,
         RelayedBytes = _circuits.BytesRelayed,
+        KeptPaths = _links.Count,
+        KeptPathPunches = _links.Punches,
+        KeptPathUpgrades = _links.Upgrades,
     };
 
     /// <summary>Takes the next datagram to send, as a new array (simple; see the overload that takes a buffer for the allocation-free path).</summary>

@@ -55,6 +55,9 @@ internal sealed class ReplayWindow
         return (_ring[(int)(counter >> BlockShift) & BlockMask] & (1UL << (int)(counter & (BlockBits - 1)))) == 0;
     }
 
+    /// <summary>Whether <paramref name="counter"/> is the greatest counter accepted so far (the newest packet).</summary>
+    public bool IsGreatest(ulong counter) => _next != 0 && counter == _next - 1;
+
     /// <summary>Marks <paramref name="counter"/> received; false if it was already seen or is too old.</summary>
     public bool TryMark(ulong counter)
     {

@@ -251,6 +251,7 @@ internal sealed partial class SessionManager
         bool rekey = pending.Request.Length == 0;
         RemovePending(pending);
         peer.EndPoint = from;
+        peer.HeardAtEndPoint = now;
         Touch(peer, now);
         InstallSession(peer, session, confirmed: true, now);
         return rekey
@@ -319,6 +320,7 @@ internal sealed partial class SessionManager
 
         var peer = GetOrCreatePeer(key, pending.State.RemoteStaticPublicKey, from, now, stranger: false)!;
         peer.EndPoint = from;
+        peer.HeardAtEndPoint = now;
         peer.ProofOfWorkNonce = powNonce;
         var session = new TransportSession(peer, pending.LocalIndex, remoteIndex, true, pending.State.Split(), now)
         {

@@ -23,6 +23,22 @@ internal sealed partial class SessionManager
         return Math.Max(0, length);
     }
 
+    /// <summary>
+    /// Makes <paramref name="endPoint"/> where sessions with <paramref name="peer"/> send (a kept path falling
+    /// back to a relay after its direct endpoint went dead); the peer's next authenticated packet may move it again.
+    /// </summary>
+    /// <returns>False for a stranger.</returns>
+    public bool MoveTo(PeerKey peer, System.Net.EndPoint endPoint)
+    {
+        if (!_peers.TryGetValue(peer, out var state))
+        {
+            return false;
+        }
+
+        state.EndPoint = endPoint;
+        return true;
+    }
+
     /// <summary>Where sessions with <paramref name="peer"/> send now (the latest authenticated source), or null for a stranger.</summary>
     public System.Net.EndPoint? EndPointOf(PeerKey peer) => _peers.TryGetValue(peer, out var state) ? state.EndPoint : null;
 }

@@ -184,6 +184,7 @@ internal sealed partial class SessionManager
             }
 
             peer.EndPoint = from;
+            peer.HeardAtEndPoint = now;
             peer.ProofOfWorkNonce = powNonce;
             var pending = new PendingHandshake(PendingKind.IkResponder, state, AllocateIndex(), from, now)
             {
@@ -323,6 +324,7 @@ internal sealed partial class SessionManager
 
         var peer = GetOrCreatePeer(key, pending.State.RemoteStaticPublicKey, from, now, stranger: true)!;
         peer.EndPoint = from;
+        peer.HeardAtEndPoint = now;
         peer.ProofOfWorkNonce = powNonce;
         var session = new TransportSession(peer, pending.LocalIndex, pending.RemoteIndex, false, pending.State.Split(), now);
         RemovePending(pending);

@@ -40,6 +40,13 @@ internal sealed partial class SessionManager
         return new SealResult(SealStatus.Sealed, length, state.EndPoint);
     }
 
+    /// <summary>Whether the newest packet from <paramref name="from"/> moves <paramref name="peer"/> there (see <see cref="SessionOptions.IsIndirect"/>).</summary>
+    private bool MayRoam(PeerState peer, EndPoint from, DateTimeOffset now) =>
+        _options.IsIndirect is not { } indirect
+        || !indirect(from)
+        || indirect(peer.EndPoint)
+        || now - peer.HeardAtEndPoint >= _options.IndirectFallbackAfter;
+
     private int SealInto(TransportSession session, ReadOnlySpan<byte> plaintext, Span<byte> destination)
     {
         PacketFormat.WriteHeader(destination, PacketType.TransportData, _options.NetworkId);
@@ -94,10 +101,18 @@ internal sealed partial class SessionManager
             Promote(peer, session);
         }
 
-        // Roaming as in WireGuard: the latest authenticated packet says where the peer is.
-        if (!from.Equals(peer.EndPoint))
+        // Roaming as in WireGuard: the latest authenticated packet says where the peer is. Only the newest
+        // packet of the current session counts, so that one sent earlier on another path (a relay, slower
+        // than the direct path it moved to) and overtaken on the way does not move the peer back; and an
+        // indirect path takes over from a direct one only once the direct one has been silent for a while.
+        if (from.Equals(peer.EndPoint))
+        {
+            peer.HeardAtEndPoint = now;
+        }
+        else if (peer.Current == session && session.Window.IsGreatest(counter) && MayRoam(peer, from, now))
         {
             peer.EndPoint = from;
+            peer.HeardAtEndPoint = now;
         }
 
         Touch(peer, now);

@@ -64,6 +64,17 @@ internal sealed class SessionOptions
     /// </summary>
     public TimeSpan VerifiedIdleEviction { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// Which endpoints are indirect (the engine's made-up relay endpoints). A packet from an indirect endpoint
+    /// moves a peer off a direct one only once nothing came from the direct one for <see cref="IndirectFallbackAfter"/>:
+    /// while both paths carry packets (a punch moving a relayed session to a direct path) the direct one is kept.
+    /// Defaults to null: every endpoint is alike, and the newest packet moves the peer (WireGuard's rule).
+    /// </summary>
+    public Func<System.Net.EndPoint, bool>? IsIndirect { get; init; }
+
+    /// <summary>How long a direct endpoint must be silent before an indirect one takes over (<see cref="IsIndirect"/>). Defaults to 2 s.</summary>
+    public TimeSpan IndirectFallbackAfter { get; init; } = TimeSpan.FromSeconds(2);
+
     private static ulong DefaultPrefixOf(System.Net.EndPoint endPoint) =>
         endPoint is System.Net.IPEndPoint ip ? Routing.NodeEndpoint.FromIPEndPoint(ip).SubnetKey : 0;
 }

@@ -65,4 +65,7 @@ internal static partial class Log
 
     [LoggerMessage(22, LogLevel.Information, "Routing table has {Contacts} contacts: joining again from the seeds")]
     public static partial void Rebootstrapping(ILogger logger, int contacts);
+
+    [LoggerMessage(23, LogLevel.Information, "The path to {Peer} is now {Path}")]
+    public static partial void PeerPathChanged(ILogger logger, string peer, string path);
 }

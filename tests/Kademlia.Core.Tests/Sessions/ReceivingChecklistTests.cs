@@ -191,6 +191,22 @@ public class ReceivingChecklistTests
         Assert.Equal(roamed, pair.B.Manager.SealTo(pair.Now, pair.A.Key, "z"u8, new byte[1280]).EndPoint);
     }
 
+    [Fact]
+    public void Check2_a_packet_overtaken_by_a_newer_one_from_elsewhere_does_not_move_the_peer_back()
+    {
+        using var pair = SessionHandshakeTests.Established();
+        var relayed = IPEndPoint.Parse("[100::1]:1");
+        var direct = IPEndPoint.Parse("203.0.113.5:7000");
+        var older = pair.A.Seal(pair.Now, pair.B, "sent through the relay");
+        var newer = pair.A.Seal(pair.Now, pair.B, "sent direct");
+
+        pair.B.Receive(pair.Now, direct, newer);
+        pair.B.Receive(pair.Now, relayed, older);
+
+        Assert.Equal(["sent direct", "sent through the relay"], pair.B.Delivered.Select(d => d.Text).TakeLast(2));
+        Assert.Equal(direct, pair.B.Manager.SealTo(pair.Now, pair.A.Key, "z"u8, new byte[1280]).EndPoint);
+    }
+
     // ---- 3. IK initiation ----------------------------------------------------------------------------------
 
     [Fact]

@@ -32,6 +32,9 @@ internal sealed class PeerState
 
     public EndPoint EndPoint { get; set; }
 
+    /// <summary>When an authenticated transport packet last came from <see cref="EndPoint"/> (roaming's fallback rule).</summary>
+    public DateTimeOffset HeardAtEndPoint { get; set; } = DateTimeOffset.MinValue;
+
     public TransportSession? Current { get; set; }
 
     public TransportSession? Previous { get; set; }
