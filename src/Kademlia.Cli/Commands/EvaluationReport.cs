@@ -22,12 +22,20 @@ internal static class EvaluationReport
     /// <summary>One run of the suite.</summary>
     /// <param name="Name">The scenario's name in the tables.</param>
     /// <param name="Options">What it runs, seed included.</param>
-    /// <param name="Mode">message or wire.</param>
+    /// <param name="Mode">message, wire, or punch (the engine emulator's <see cref="HolePunchExperiment"/>; its options unused).</param>
     /// <param name="Plots">Whether its SVG plots are written.</param>
     /// <param name="Checked">Whether it belongs to the fast subset CI reruns.</param>
     private sealed record Scenario(string Name, SimulationOptions Options, string Mode = "message", bool Plots = false, bool Checked = false);
 
     private sealed record Measured(Scenario Scenario, SimulationSummary Summary, SimCommand.RunCost Cost);
+
+    /// <summary>The hole-punch experiment's trials: every pair of NAT kinds, and pairs drawn from the mix.</summary>
+    private sealed record PunchMeasured(IReadOnlyList<HolePunchTrial> Matrix, IReadOnlyList<HolePunchTrial> Mix, SimCommand.RunCost Cost);
+
+    /// <summary>What one run of (part of) the suite measured.</summary>
+    private sealed record SuiteRun(List<Measured> Results, PunchMeasured? Punch);
+
+    private const string PunchScenario = "punch";
 
     /// <summary>A section of the document: its heading, the scenarios its numbers come from, and how to write it.</summary>
     /// <param name="Heading">The "## " line.</param>
@@ -99,6 +107,7 @@ internal static class EvaluationReport
         }
 
         scenarios.Add(new("wire", new SimulationOptions { Nodes = quick ? 40 : 100, Seed = 8, Lookups = 100, Gets = 100, Records = 20 }, Mode: "wire", Checked: true));
+        scenarios.Add(new(PunchScenario, new SimulationOptions(), Mode: "punch", Checked: true));
         return scenarios;
     }
 
@@ -184,11 +193,19 @@ internal static class EvaluationReport
         return differences;
     }
 
-    private static List<Measured> RunAll(List<Scenario> scenarios, string? plotDirectory)
+    private static SuiteRun RunAll(List<Scenario> scenarios, string? plotDirectory)
     {
         var results = new List<Measured>();
+        PunchMeasured? punch = null;
         foreach (var scenario in scenarios)
         {
+            if (scenario.Mode == "punch")
+            {
+                AnsiConsole.MarkupLineInterpolated($"[grey]running {scenario.Name} (engine emulator: {NatKinds.Names.Count * NatKinds.Names.Count} pairs of NAT kinds, {HolePunchExperiment.MixPairs} pairs from the NAT mix)...[/]");
+                punch = MeasurePunch();
+                continue;
+            }
+
             AnsiConsole.MarkupLineInterpolated($"[grey]running {scenario.Name} ({SimCommand.Describe(scenario.Options)}, {scenario.Mode})...[/]");
             var (summary, cost) = SimCommand.Measure(scenario.Options, scenario.Mode, scenario.Name);
             AnsiConsole.Write(SimCommand.SummaryTable(summary));
@@ -202,7 +219,18 @@ internal static class EvaluationReport
             }
         }
 
-        return results;
+        return new SuiteRun(results, punch);
+    }
+
+    private static PunchMeasured MeasurePunch()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        var cpu = process.TotalProcessorTime;
+        var matrix = HolePunchExperiment.Matrix();
+        var mix = HolePunchExperiment.Mix();
+        process.Refresh();
+        return new PunchMeasured(matrix, mix, new SimCommand.RunCost(clock.Elapsed, TimeSpan.Zero, clock.Elapsed, 0, process.PeakWorkingSet64, process.TotalProcessorTime - cpu));
     }
 
     /// <summary>The "## " sections of a document up to the analysis marker, by heading, each from its heading line to the next.</summary>
@@ -237,8 +265,9 @@ internal static class EvaluationReport
 
     private const string MillionHeading = "## One million nodes";
 
-    private static string Render(List<Measured> results, bool quick, string plots, bool checkOnly, string? keep)
+    private static string Render(SuiteRun run, bool quick, string plots, bool checkOnly, string? keep)
     {
+        var results = run.Results;
         var byName = results.ToDictionary(r => r.Scenario.Name);
         var checkedNames = Suite(quick, million: true).Where(s => s.Checked).Select(s => s.Name).ToHashSet();
         var c = CultureInfo.InvariantCulture;
@@ -328,6 +357,7 @@ internal static class EvaluationReport
                     md.Append($"| {s.Scenario} | {r.Scenario.Options.UnreachableFraction:P0}{(r.Scenario.Options.LossRate > 0 ? $", {r.Scenario.Options.LossRate:P0} loss" : "")} | {(nat.ClientMode ? "on" : "off")} | {s.FindNode.SuccessRate:P2} | {s.Get.SuccessRate:P2} | {s.FindNode.LatencyP50Ms.ToString(c)} / {s.FindNode.LatencyP95Ms.ToString(c)} | {s.Get.LatencyP50Ms.ToString(c)} / {s.Get.LatencyP95Ms.ToString(c)} | {s.FindNode.MessagesMean.ToString(c)} / {s.Get.MessagesMean.ToString(c)} | {nat.RequestsDroppedAtNats:N0} | {nat.NattedContactsInPublicTables:N0} | {nat.NattedShareOfPublicContacts:P1} | {nat.Keepalives:N0} |\n");
                 }
             }),
+            new("## Player to player across NATs", [PunchScenario], false, md => PunchSection(md, run.Punch!)),
             new("## One simulated day of churn", ["churn-day", "churn-day-no-republish"], false, md =>
             {
                 var day = S("churn-day");
@@ -377,6 +407,12 @@ internal static class EvaluationReport
                     md.Append($"| {s.Scenario} | {s.Nodes:N0} | {r.Cost.Wall.TotalSeconds.ToString("F1", c)} | {r.Cost.BuildWall.TotalSeconds.ToString("F1", c)} | {r.Cost.Cpu.TotalSeconds.ToString("F1", c)} | {s.Events:N0} | {s.Messages:N0} | {rate:N0} | {(r.Cost.BytesPerNode == 0 ? "" : r.Cost.BytesPerNode.ToString("N0", c))} | {(r.Cost.PeakWorkingSetBytes / (1 << 20)).ToString("N0", c)} |\n");
                 }
 
+                if (run.Punch is { } punch)
+                {
+                    var pairs = punch.Matrix.Count + punch.Mix.Count;
+                    md.Append($"| {PunchScenario} ({pairs} pairs of players, engine emulator) | {PlayerPair.DefaultServers + 2} per pair | {punch.Cost.Wall.TotalSeconds.ToString("F1", c)} |  | {punch.Cost.Cpu.TotalSeconds.ToString("F1", c)} |  |  |  |  | {(punch.Cost.PeakWorkingSetBytes / (1 << 20)).ToString("N0", c)} |\n");
+                }
+
                 md.Append("\nWall-clock times are from a shared 2-core machine and vary with its load; CPU time (all threads of the process, the garbage collector's included) is what a run costs. The peak working set is the process's, so it only grows down the table.\n");
             }),
             new("## How the simulator works, and what it leaves out", [], false, md =>
@@ -390,7 +426,7 @@ internal static class EvaluationReport
 
         foreach (var section in sections)
         {
-            var available = section.Needs.All(byName.ContainsKey);
+            var available = section.Needs.All(n => byName.ContainsKey(n) || (n == PunchScenario && run.Punch is not null));
             if (checkOnly && (section.WallClock || !available))
             {
                 continue;
@@ -422,6 +458,54 @@ internal static class EvaluationReport
         return md.ToString();
     }
 
+    /// <summary>"Player to player across NATs": the NAT matrix and the mix, from <see cref="HolePunchExperiment"/>.</summary>
+    private static void PunchSection(StringBuilder md, PunchMeasured punch)
+    {
+        var c = CultureInfo.InvariantCulture;
+        static string Path(Kademlia.Engine.PeerPath via) => via.ToString().ToLowerInvariant();
+        static string Ms(TimeSpan? t) => t is { } v ? v.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture) + " ms" : "none";
+        var keepalivePeers = new Kademlia.Engine.EngineOptions().KeepalivePeers;
+        md.Append($"Two players behind NATs among {PlayerPair.DefaultServers} public nodes, median RTT {PlayerPair.MedianRtt.TotalMilliseconds.ToString(c)} ms, no loss, in the engine emulator (`EngineNetwork`: real engines, codec and Noise sessions, virtual time; `HolePunchExperiment`). Both players have run {PlayerPair.Warmup.TotalMinutes.ToString(c)} minutes: each found itself private, turned client and keeps sessions with its {keepalivePeers} closest contacts, which are its rendezvous points. The joiner calls `Connect` with the host's rendezvous points: a rendezvous passes the PUNCH_REQUEST on to the host as PUNCH_NOTIFY, both players send to each other's outside endpoints, and when nothing gets through within the punch window (and its margin) the session is relayed through the rendezvous in RELAY frames, IK handshake included. The joiner then sends one app datagram (the time from `Connect` to its delivery at the host is the *time to the first message*), and each player sends {HolePunchExperiment.ExchangeCount} more, 50 ms apart.\n\n");
+
+        var kinds = NatKinds.Names;
+        var asTheory = punch.Matrix.Count(t => t.AsTheorySays);
+        md.Append($"Every pair of the four classic NAT kinds (RFC 3489 names; seeds {HolePunchExperiment.MatrixSeed}–{HolePunchExperiment.MatrixSeed + punch.Matrix.Count - 1}), joiner by row, host by column. Theory (RFC 5128 §3–4) lets a punch through when both NATs map independently of the destination, or when one maps per destination and the other does not filter by port; {asTheory} of {punch.Matrix.Count} pairs end as it says{(asTheory == punch.Matrix.Count ? "" : " (the others are marked **not as theory**)")}. Each cell: the path, the time to the first message, and the app datagrams delivered of those sent.\n\n");
+        md.Append("| joiner \\ host | " + string.Join(" | ", kinds) + " |\n");
+        md.Append("|---|" + string.Concat(kinds.Select(_ => "---|")) + "\n");
+        foreach (var joiner in kinds)
+        {
+            md.Append($"| {joiner} |");
+            foreach (var host in kinds)
+            {
+                var t = punch.Matrix.Single(x => x.JoinerKind == joiner && x.HostKind == host);
+                md.Append($" {Path(t.Via)}{(t.AsTheorySays ? "" : " **not as theory**")}, {Ms(t.FirstMessage)}, {t.Delivered}/{t.Sent} |");
+            }
+
+            md.Append('\n');
+        }
+
+        var first = HolePunchExperiment.MixSeed;
+        md.Append($"\nPairs drawn from a NAT mix (draws seeded {first}, pair n's network {first} + n): {NatMix.EndpointIndependentShare:P0} of NATs map independently of the destination (Ford, Srisuresh and Kegel, \"Peer-to-Peer Communication Across Network Address Translators\", USENIX ATC 2005: {NatMix.EndpointIndependentShare:P0} of the NATs they tested support UDP hole punching), the rest are symmetric; the split of the {NatMix.EndpointIndependentShare:P0} over full, restricted and port-restricted cones is *assumed* even (that survey does not give it).\n\n");
+        md.Append("| pair | joiner | host | theory | path | time to the first message | delivered |\n");
+        md.Append("|---|---|---|---|---|---|---|\n");
+        for (var i = 0; i < punch.Mix.Count; i++)
+        {
+            var t = punch.Mix[i];
+            md.Append($"| {i} | {t.JoinerKind} | {t.HostKind} | {(t.DirectInTheory ? "direct" : "relayed")} | {Path(t.Via)} | {Ms(t.FirstMessage)} | {t.Delivered}/{t.Sent} |\n");
+        }
+
+        md.Append("\n| path | pairs | time to the first message: median / max |\n|---|---|---|\n");
+        foreach (var via in new[] { Kademlia.Engine.PeerPath.Direct, Kademlia.Engine.PeerPath.Relayed })
+        {
+            var times = punch.Mix.Where(t => t.Via == via && t.FirstMessage is not null).Select(t => t.FirstMessage!.Value.TotalMilliseconds).Order().ToList();
+            var median = times.Count == 0 ? double.NaN : times.Count % 2 == 1 ? times[times.Count / 2] : (times[(times.Count / 2) - 1] + times[times.Count / 2]) / 2;
+            md.Append($"| {Path(via)} | {punch.Mix.Count(t => t.Via == via)} of {punch.Mix.Count} | {(times.Count == 0 ? "" : $"{median.ToString("N0", c)} / {times[^1].ToString("N0", c)} ms")} |\n");
+        }
+
+        var direct = punch.Mix.Count(t => t.Via == Kademlia.Engine.PeerPath.Direct);
+        md.Append($"\n{((double)direct / punch.Mix.Count).ToString("P0", c)} of these pairs punch; {punch.Mix.Count(t => t.AsTheorySays)} of {punch.Mix.Count} end as theory says, and {punch.Mix.Count(t => t.FirstMessage is not null && t.Delivered == t.Sent)} deliver every app datagram. Virtual time on an emulated network: the namespace script (tests/netns) does not yet play between two private namespaces, so there is no real-network figure.\n");
+    }
+
     private static readonly string[] HowItWorks =
     [
         "- **One seed.** Every choice (IDs, addresses, latencies, adversaries, churn times, workload, losses; on the wire also every engine's request IDs and its session layer's keys and indexes) comes from one `System.Random` seeded by the scenario; the event queue breaks ties by insertion order. `SimulatorTests.The_same_seed_gives_an_identical_summary` compares two runs' full JSON summaries, `WireDeterminismTests` two wire runs' digests of every datagram.",
@@ -431,7 +515,7 @@ internal static class EvaluationReport
         "- **Jitter and processing.** Every one-way delay is multiplied by a log-normal factor (σ = 0.1) drawn per message, and the receiver of a request takes an exponential processing time (mean 1 ms) before it answers (*-ideal*: neither). The wire mode jitters every datagram the same way; its engines answer instantly.",
         "- **NATs.** A NATed node is reachable by a peer only within the mapping timeout after it last sent to that peer (its requests and answers open and refresh the permission; address-dependent filtering; ports, symmetric mappings, CGNAT sharing and hairpinning are the wire mode's `Nat`). Every NATed node knows it is NATed from the start (the engine's address vote and reachability probe, and their messages, are not simulated), and in client mode all of them are clients. Without client mode, initial tables and hourly refills sample NATed nodes like any other, standing in for the peers a NATed node has queried; with it, they sample reachable nodes only. A request dropped by a NAT costs its sender a timeout and evicts the contact, as any unanswered request.",
         "- **Churn.** Nodes leave and return with their table and records (the daemon persists both); 10% of departures are for good and a fresh node joins in their place; a (re)joining node refreshes its table and its k closest online neighbours learn it (its self-lookup). Records are republished hourly by the publisher or a live holder; no record expires within a day (TTL 48 h).",
-        "- **Not modelled at message level:** proof-of-work, signatures, sessions and the codec (the *wire* scenario runs those for real at small N), the messages of bucket refresh during a run (and of joins, except in *-joined*), rate limits, record caching, node-ID grinding cost, NAT hole punching.",
+        "- **Not modelled at message level:** proof-of-work, signatures, sessions and the codec (the *wire* scenario runs those for real at small N), the messages of bucket refresh during a run (and of joins, except in *-joined*), rate limits, record caching, node-ID grinding cost, NAT hole punching (measured with real engines in \"Player to player across NATs\").",
     ];
 
     private static void AdversaryTable(StringBuilder md, IEnumerable<Measured> results)
