@@ -17,29 +17,10 @@ public sealed class HolePunchTests
 
     /// <summary>
     /// Public nodes, and two players behind NATs of the given kinds that have run long enough to find
-    /// themselves private, turn client and keep sessions with their closest contacts.
+    /// themselves private, turn client and keep sessions with their closest contacts (<see cref="PlayerPair"/>).
     /// </summary>
-    internal static (EngineNetwork Network, SimulatedEngine Joiner, SimulatedEngine Host) Players(int seed, NatBehavior joinerNat, NatBehavior hostNat, int servers = 12, EngineOptions? serverOptions = null)
-    {
-        var network = new EngineNetwork(seed, NetworkParameters.Test, TimeSpan.FromMilliseconds(40)) { DistinctPublicAddresses = true };
-        var first = network.AddNode(serverOptions);
-        for (var i = 1; i < servers; i++)
-        {
-            var node = network.AddNode(serverOptions);
-            Assert.True(Run<BootstrapResult>(network, node, (e, now) => e.Bootstrap(now, [first.Info])).Succeeded, $"seed {seed}");
-        }
-
-        var joiner = network.AddNode(nat: joinerNat);
-        var host = network.AddNode(nat: hostNat);
-        foreach (var player in new[] { joiner, host })
-        {
-            Assert.True(Run<BootstrapResult>(network, player, (e, now) => e.Bootstrap(now, [first.Info])).Succeeded, $"seed {seed}");
-        }
-
-        network.RunFor(TimeSpan.FromMinutes(6));
-        Assert.True(joiner.Engine.IsClient && host.Engine.IsClient, $"the players did not turn client (seed {seed})");
-        return (network, joiner, host);
-    }
+    internal static PlayerPair Players(int seed, NatBehavior joinerNat, NatBehavior hostNat, int servers = PlayerPair.DefaultServers, EngineOptions? serverOptions = null) =>
+        PlayerPair.Create(seed, joinerNat, hostNat, servers, serverOptions);
 
     private static ConnectResult Connect(EngineNetwork network, SimulatedEngine joiner, SimulatedEngine host) =>
         Run<ConnectResult>(network, joiner, (e, now) => e.Connect(now, host.Info, host.Engine.RendezvousPoints(now)));
@@ -48,7 +29,7 @@ public sealed class HolePunchTests
     /// Sends <paramref name="count"/> app datagrams each way, 50 ms apart, and returns how many of them the
     /// other side delivered (the network loses nothing, so every one must arrive).
     /// </summary>
-    internal static int Exchange(EngineNetwork network, SimulatedEngine a, SimulatedEngine b, int count)
+    private static int Exchange(EngineNetwork network, SimulatedEngine a, SimulatedEngine b, int count)
     {
         a.Engine.OpenAppChannel(Channel);
         b.Engine.OpenAppChannel(Channel);
@@ -64,7 +45,7 @@ public sealed class HolePunchTests
         return Delivered(a) + Delivered(b) - before;
     }
 
-    private static int Delivered(SimulatedEngine node) => node.Events.OfType<AppMessageReceived>().Count(m => m.Channel == Channel);
+    private static int Delivered(SimulatedEngine node) => PlayerPair.Delivered(node, Channel);
 
     [Fact]
     public void Two_port_restricted_cones_punch_through_to_a_direct_session()
@@ -87,9 +68,9 @@ public sealed class HolePunchTests
     public static TheoryData<string, string> NatPairs()
     {
         var data = new TheoryData<string, string>();
-        foreach (var joiner in Kinds.Keys)
+        foreach (var joiner in NatKinds.Names)
         {
-            foreach (var host in Kinds.Keys)
+            foreach (var host in NatKinds.Names)
             {
                 data.Add(joiner, host);
             }
@@ -98,42 +79,17 @@ public sealed class HolePunchTests
         return data;
     }
 
-    /// <summary>The classic NAT kinds (RFC 3489 names) as the emulator's mapping and filtering pairs.</summary>
-    internal static readonly Dictionary<string, NatBehavior> Kinds = new()
-    {
-        ["full-cone"] = NatBehavior.FullCone,
-        ["restricted-cone"] = NatBehavior.RestrictedCone,
-        ["port-restricted-cone"] = NatBehavior.PortRestrictedCone,
-        ["symmetric"] = NatBehavior.Symmetric,
-    };
-
-    /// <summary>
-    /// Whether theory lets a punch through (RFC 5128 §3.3 and §4): both NATs map independently of the
-    /// destination, or one maps per destination and the other filters only by address (or not at all), so
-    /// that the packets from the new port it maps are let in.
-    /// </summary>
-    internal static bool PunchableInTheory(NatBehavior a, NatBehavior b) =>
-        (a.Mapping == MappingBehavior.EndpointIndependent && b.Mapping == MappingBehavior.EndpointIndependent)
-        || (a.Mapping == MappingBehavior.EndpointIndependent && a.Filtering != FilteringBehavior.AddressAndPortDependent)
-        || (b.Mapping == MappingBehavior.EndpointIndependent && b.Filtering != FilteringBehavior.AddressAndPortDependent);
-
     [Theory]
     [MemberData(nameof(NatPairs))]
     public void Players_behind_any_pair_of_NATs_connect_directly_where_theory_allows_and_relayed_otherwise(string joinerKind, string hostKind)
     {
-        var (joinerNat, hostNat) = (Kinds[joinerKind], Kinds[hostKind]);
-        var seed = 151 + (Kinds.Keys.ToList().IndexOf(joinerKind) * 4) + Kinds.Keys.ToList().IndexOf(hostKind);
-        var (network, joiner, host) = Players(seed, joinerNat, hostNat);
-        using var dispose = network;
+        var seed = HolePunchExperiment.MatrixSeed + (NatKinds.Names.ToList().IndexOf(joinerKind) * NatKinds.Names.Count) + NatKinds.Names.ToList().IndexOf(hostKind);
 
-        var result = Connect(network, joiner, host);
+        var trial = HolePunchExperiment.Trial(seed, joinerKind, hostKind);
 
-        var expected = PunchableInTheory(joinerNat, hostNat) ? PeerPath.Direct : PeerPath.Relayed;
-        Assert.True(result.Succeeded, $"{joinerKind} to {hostKind} did not connect (seed {seed})");
-        Assert.True(expected == result.Via, $"{joinerKind} to {hostKind}: {result.Via}, theory says {expected} (seed {seed})");
-        Assert.True(20 == Exchange(network, joiner, host, 10), $"{joinerKind} to {hostKind}: messages lost (seed {seed})");
-        Assert.Equal(expected, joiner.Engine.PathTo(host.Info, network.Now));
-        Assert.Equal(expected, host.Engine.PathTo(joiner.Info, network.Now));
+        Assert.True(trial.AsTheorySays, $"{joinerKind} to {hostKind}: {trial.Via} (joiner {trial.JoinerPath}, host {trial.HostPath}), theory says {(trial.DirectInTheory ? "direct" : "relayed")} (seed {seed})");
+        Assert.True(trial.FirstMessage is not null, $"{joinerKind} to {hostKind}: the first message did not arrive (seed {seed})");
+        Assert.True(trial.Sent == trial.Delivered, $"{joinerKind} to {hostKind}: {trial.Delivered} of {trial.Sent} messages delivered (seed {seed})");
     }
 
     [Fact]
