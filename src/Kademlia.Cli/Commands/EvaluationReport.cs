@@ -123,7 +123,9 @@ internal static class EvaluationReport
         var previous = File.Exists(path) ? File.ReadAllText(path) : "";
         var analysis = previous.IndexOf(AnalysisMarker, StringComparison.Ordinal) is var at and >= 0 ? previous[at..] : AnalysisMarker + "\n";
         var keep = million ? null : SplitSections(previous).GetValueOrDefault(MillionHeading);
-        File.WriteAllText(path, Render(results, quick, Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(path))!, plotDirectory), checkOnly: false, keep) + "\n" + analysis);
+        // Its row of the cost table too: the section cites it.
+        var keptCost = million ? null : previous.Split('\n').FirstOrDefault(line => line.StartsWith("| million |", StringComparison.Ordinal));
+        File.WriteAllText(path, Render(results, quick, Path.GetRelativePath(Path.GetDirectoryName(Path.GetFullPath(path))!, plotDirectory), checkOnly: false, keep, keptCost) + "\n" + analysis);
         AnsiConsole.MarkupLineInterpolated($"Wrote {path}.");
         return 0;
     }
@@ -265,7 +267,7 @@ internal static class EvaluationReport
 
     private const string MillionHeading = "## One million nodes";
 
-    private static string Render(SuiteRun run, bool quick, string plots, bool checkOnly, string? keep)
+    private static string Render(SuiteRun run, bool quick, string plots, bool checkOnly, string? keep, string? keptCost = null)
     {
         var results = run.Results;
         var byName = results.ToDictionary(r => r.Scenario.Name);
@@ -408,6 +410,11 @@ internal static class EvaluationReport
                     var s = r.Summary;
                     var rate = s.Messages / Math.Max(r.Cost.RunWall.TotalSeconds, 1e-9);
                     md.Append($"| {s.Scenario} | {s.Nodes:N0} | {r.Cost.Wall.TotalSeconds.ToString("F1", c)} | {r.Cost.BuildWall.TotalSeconds.ToString("F1", c)} | {r.Cost.Cpu.TotalSeconds.ToString("F1", c)} | {s.Events:N0} | {s.Messages:N0} | {rate:N0} | {(r.Cost.BytesPerNode == 0 ? "" : r.Cost.BytesPerNode.ToString("N0", c))} | {(r.Cost.PeakWorkingSetBytes / (1 << 20)).ToString("N0", c)} |\n");
+                }
+
+                if (keptCost is not null && !byName.ContainsKey("million"))
+                {
+                    md.Append(keptCost).Append('\n'); // kept from the last --million run, as its section is
                 }
 
                 if (run.Punch is { } punch)
