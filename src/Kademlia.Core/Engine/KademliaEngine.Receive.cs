@@ -38,7 +38,16 @@ public sealed partial class KademliaEngine
         var result = _sessions.HandleDatagram(now, from, datagram, _received);
         if (result.Outcome != DatagramOutcome.Dropped)
         {
-            _addresses.OnAccepted(from, (PacketType)datagram[1], datagram.Length);
+            if (result.Roamed && from is IPEndPoint roamedTo && !RelayPaths.IsRelayed(roamedTo) && !_addresses.IsProven(roamedTo) && !IsRebinding(result.RoamedFrom, roamedTo))
+            {
+                _addresses.OnRoamed(from, datagram.Length);
+                ChallengePath(now, result.Peer, roamedTo);
+            }
+            else
+            {
+                _addresses.OnAccepted(from, (PacketType)datagram[1], datagram.Length);
+            }
+
             OnHeard(now, result.Peer.Key, result.EndPoint ?? from);
         }
 
@@ -96,6 +105,40 @@ public sealed partial class KademliaEngine
                 ObservePeer(now, peer);
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a roam only changed the port of an address the peer already proved: a NAT that gave the
+    /// peer a new mapping (a rebinding, or a symmetric NAT's new port after an idle timeout). Answers sent
+    /// there reach the peer's own address, so they are no reflection at a third party, and a challenge
+    /// would cost the peer its next answers after every rebinding.
+    /// </summary>
+    private bool IsRebinding(EndPoint? before, IPEndPoint to) =>
+        before is IPEndPoint previous && previous.Address.Equals(to.Address) && _addresses.IsProven(previous);
+
+    /// <summary>Most path challenges awaiting their PONG; past it the oldest are forgotten (their paths stay unproven).</summary>
+    private const int MaxPathChallenges = 1024;
+
+    /// <summary>
+    /// A peer roamed to <paramref name="to"/>: PING it there over the session. Only the holder of that
+    /// address receives the PING, so its PONG proves the address (<see cref="AddressValidation.ProveByChallenge"/>);
+    /// until then what we send there stays within 3× of what came from there.
+    /// </summary>
+    private void ChallengePath(DateTimeOffset now, PeerIdentity identity, IPEndPoint to)
+    {
+        if (!_verification.TryVerify(identity, NodeEndpoint.FromIPEndPoint(to), out var peer))
+        {
+            return;
+        }
+
+        if (_pathChallenges.Count >= MaxPathChallenges)
+        {
+            _pathChallenges.Clear();
+        }
+
+        var ping = new PingRequest(NewRequestId());
+        _pathChallenges[ping.RequestId] = to;
+        SendRequest(now, null, RequestPurpose.FireAndForget, QueryStep.Send(peer, ping));
     }
 
     private void HandleMessage(DateTimeOffset now, DatagramResult result, HandshakeToken? handshake, int datagramLength)
@@ -328,6 +371,11 @@ public sealed partial class KademliaEngine
         {
             _drops.Count(EngineDropReason.UnsolicitedResponse);
             return false;
+        }
+
+        if (_pathChallenges.Remove(requestId, out var challenged) && challenged.Equals(from))
+        {
+            _addresses.ProveByChallenge(from);
         }
 
         // An app request's round trip includes the peer application's own time: no RTT sample.

@@ -96,6 +96,8 @@ public sealed partial class KademliaEngine
             _reachability.Failed(pending.RequestId, now);
         }
 
+        _pathChallenges.Remove(pending.RequestId);
+
         if (pending.Owner is { } owner && _queries.TryGetValue(owner, out var query))
         {
             if (pending.Peer is { } asked)

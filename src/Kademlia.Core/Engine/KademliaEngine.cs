@@ -68,6 +68,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly RateLimiter _forwarderLimiter;
     private readonly RateLimiter _dialLimiter;
     private readonly TokenBuckets<ulong> _initiationBudget;
+    private readonly Dictionary<ulong, System.Net.IPEndPoint> _pathChallenges = [];
     private readonly AppMessaging _apps;
     private DateTimeOffset _nextAddressCheck = DateTimeOffset.MinValue;
     private DateTimeOffset _nextKeepalive = DateTimeOffset.MinValue;

@@ -20,6 +20,16 @@ internal readonly record struct DatagramResult(
     SessionDropReason DropReason,
     HandshakeToken Handshake)
 {
+    /// <summary>
+    /// True when this transport packet moved the peer to a new endpoint (roaming, as in WireGuard). The
+    /// session's keys never travelled there, so the packet proves only that the peer sent it, not that
+    /// the address is the peer's: the engine challenges the new endpoint before large answers go there.
+    /// </summary>
+    public bool Roamed => RoamedFrom is not null;
+
+    /// <summary>Where the peer was before this packet moved it (see <see cref="Roamed"/>), or null.</summary>
+    public EndPoint? RoamedFrom { get; init; }
+
     /// <summary>A drop with its reason.</summary>
     public static DatagramResult Drop(SessionDropReason reason) => new(DatagramOutcome.Dropped, 0, default, null, reason, default);
 

@@ -105,20 +105,22 @@ internal sealed partial class SessionManager
         // packet of the current session counts, so that one sent earlier on another path (a relay, slower
         // than the direct path it moved to) and overtaken on the way does not move the peer back; and an
         // indirect path takes over from a direct one only once the direct one has been silent for a while.
+        EndPoint? roamedFrom = null;
         if (from.Equals(peer.EndPoint))
         {
             peer.HeardAtEndPoint = now;
         }
         else if (peer.Current == session && session.Window.IsGreatest(counter) && MayRoam(peer, from, now))
         {
+            roamedFrom = peer.EndPoint;
             peer.EndPoint = from;
             peer.HeardAtEndPoint = now;
         }
 
         Touch(peer, now);
         int length = packet.Length - PacketFormat.TransportOverhead;
-        return length == 0
+        return (length == 0
             ? DatagramResult.Handled(peer.Identity, from)
-            : DatagramResult.Deliver(DatagramOutcome.Data, length, peer.Identity, from);
+            : DatagramResult.Deliver(DatagramOutcome.Data, length, peer.Identity, from)) with { RoamedFrom = roamedFrom };
     }
 }

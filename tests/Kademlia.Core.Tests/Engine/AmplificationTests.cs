@@ -245,6 +245,98 @@ public sealed class AmplificationTests : IDisposable
         Assert.InRange(toVictims, 1, 12);
     }
 
+    [Fact]
+    public void A_peer_that_roams_to_a_forged_source_gets_answers_there_only_within_three_times_until_it_answers_a_challenge_from_there()
+    {
+        // An authenticated peer sends GETs for a 1,000-byte value with a victim's address as their source
+        // (WireGuard's roaming would move the session there). Before: answers went to the victim at 14.4x.
+        var record = ImmutableRecord.Create(new byte[1000]);
+        _engine.Store.Put(record, _engine.Self, _start, _start + TimeSpan.FromHours(1));
+        var peer = NewPeer(6005);
+        peer.Join(_engine, EngineEndPoint, _start, 400);
+        var victim = new IPEndPoint(IPAddress.Parse("198.51.100.7"), 4000);
+        var key = new PeerKey(_engine.Identity.PublicKey);
+        var buffer = new byte[PacketFormat.MaxPacketSize];
+
+        long fromVictim = 0, toVictim = 0;
+        var now = _start;
+        for (var i = 0; i < 200; i++)
+        {
+            now += TimeSpan.FromMilliseconds(50);
+            var sealedGet = peer.Manager.SealTo(now, key, MessageCodec.Encode(new GetRequest((ulong)(1000 + i), record.Key, RecordKind.Immutable)), buffer);
+            Assert.Equal(SealStatus.Sealed, sealedGet.Status);
+            _engine.HandleDatagram(now, victim, buffer.AsSpan(0, sealedGet.Length));
+            fromVictim += sealedGet.Length;
+            while (_engine.PollTransmit(out var transmit))
+            {
+                toVictim += transmit.Destination.Equals(victim) ? transmit.Packet.Length : 0;
+            }
+
+            _engine.HandleTimeout(now);
+        }
+
+        Assert.True(toVictim > 0, "the challenge goes to the new address");
+        Assert.InRange(toVictim, 1, PacketFormat.AmplificationFactor * fromVictim);
+
+        // The honest case: the peer really moved to another address (another network). It answers the
+        // challenge from there, the address is then proven, and a large answer goes there.
+        var moved = new IPEndPoint(IPAddress.Parse("127.0.0.2"), 6105);
+        now += TimeSpan.FromSeconds(1);
+        var get = peer.Manager.SealTo(now, key, MessageCodec.Encode(new GetRequest(5000, record.Key, RecordKind.Immutable)), buffer);
+        _engine.HandleDatagram(now, moved, buffer.AsSpan(0, get.Length));
+        var answered = false;
+        for (var round = 0; round < 5 && !answered; round++)
+        {
+            var toMoved = new List<byte[]>();
+            while (_engine.PollTransmit(out var transmit))
+            {
+                if (transmit.Destination.Equals(moved))
+                {
+                    toMoved.Add(transmit.Packet);
+                }
+            }
+
+            foreach (var packet in toMoved)
+            {
+                switch (peer.Receive(_engine, EngineEndPoint, now, packet))
+                {
+                    case PingRequest challenge:
+                        var pong = peer.Manager.SealTo(now, key, MessageCodec.Encode(new PongResponse(challenge.RequestId, NodeEndpoint.FromIPEndPoint(moved))), buffer);
+                        _engine.HandleDatagram(now, moved, buffer.AsSpan(0, pong.Length));
+                        break;
+                    case ValueResponse { RequestId: 5001 }:
+                        answered = true;
+                        break;
+                }
+            }
+
+            // Asked again once the path is proven (a client retries an unanswered request).
+            var retry = peer.Manager.SealTo(now, key, MessageCodec.Encode(new GetRequest(5001, record.Key, RecordKind.Immutable)), buffer);
+            _engine.HandleDatagram(now, moved, buffer.AsSpan(0, retry.Length));
+        }
+
+        Assert.True(answered, "after answering the challenge from its new address, the peer gets its value there");
+
+        // A NAT rebinding (same address, new port) needs no challenge: the value goes to the new port at once.
+        var rebound = new IPEndPoint(IPAddress.Parse("127.0.0.2"), 6205);
+        peer.Collect(_engine, EngineEndPoint, now); // what the last round left for the old port
+        now += TimeSpan.FromSeconds(1);
+        var afterRebinding = peer.Manager.SealTo(now, key, MessageCodec.Encode(new GetRequest(6000, record.Key, RecordKind.Immutable)), buffer);
+        _engine.HandleDatagram(now, rebound, buffer.AsSpan(0, afterRebinding.Length));
+        var messages = new List<Message>();
+        while (_engine.PollTransmit(out var transmit))
+        {
+            Assert.Equal(rebound, transmit.Destination);
+            if (peer.Receive(_engine, EngineEndPoint, now, transmit.Packet) is { } message)
+            {
+                messages.Add(message);
+            }
+        }
+
+        Assert.Contains(messages, m => m is ValueResponse { RequestId: 6000 });
+        Assert.DoesNotContain(messages, m => m is PingRequest);
+    }
+
     private List<Message> DrainTo(RawPeer peer, DateTimeOffset until)
     {
         var messages = new List<Message>();

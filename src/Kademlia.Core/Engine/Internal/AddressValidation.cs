@@ -17,6 +17,11 @@ namespace Kademlia.Engine.Internal;
 /// <para>It becomes <em>proven</em> when a packet arrives from it that only the holder of that address
 /// could have produced: an answer to a handshake we sent (IK response, XX message 2), the XX message 3
 /// that follows our message 2, or transport data on a session whose keys travelled to that address.</para>
+/// <para>A peer that <em>roams</em> (an authenticated transport packet from a new address) does not
+/// prove the new address: the session's keys never went there, and a malicious peer can send from a
+/// forged source. The new address is unproven, on the same 3× budget, until the peer answers a
+/// challenge sent there (<see cref="OnRoamed"/>, <see cref="ProveByChallenge"/>); until then its
+/// transport packets only add to its budget.</para>
 /// <para>Addresses never seen inbound are the engine's own initiative (a lookup, a bootstrap) and carry
 /// no budget. Both tables are bounded; past the bound the oldest half of the unproven ones is forgotten
 /// (they can then only receive what an inbound packet triggers, one answer per packet) and the proven
@@ -46,6 +51,9 @@ internal sealed class AddressValidation(int maxTracked)
         var endpoint = NodeEndpoint.FromIPEndPoint(ip);
         switch (type)
         {
+            case PacketType.TransportData when _unproven.TryGetValue(endpoint, out var roamed) && roamed.Roamed:
+                roamed.Received += length;
+                break;
             case PacketType.IkResponse or PacketType.XxMessage2 or PacketType.XxMessage3 or PacketType.TransportData:
                 _unproven.Remove(endpoint);
                 if (_proven.Count >= maxTracked)
@@ -70,6 +78,51 @@ internal sealed class AddressValidation(int maxTracked)
                 budget.Received += length;
                 break;
         }
+    }
+
+    /// <summary>
+    /// A peer's session moved to <paramref name="from"/> on a transport packet of <paramref name="length"/>
+    /// bytes: unless the address is proven, it gets a 3× budget until <see cref="ProveByChallenge"/>.
+    /// </summary>
+    public void OnRoamed(EndPoint from, int length)
+    {
+        if (from is not IPEndPoint ip)
+        {
+            return;
+        }
+
+        var endpoint = NodeEndpoint.FromIPEndPoint(ip);
+        if (_proven.Contains(endpoint))
+        {
+            return;
+        }
+
+        if (!_unproven.TryGetValue(endpoint, out var budget))
+        {
+            if (_unproven.Count >= maxTracked)
+            {
+                ForgetOldest();
+            }
+
+            budget = new Budget(++_arrivals);
+            _unproven.Add(endpoint, budget);
+        }
+
+        budget.Roamed = true;
+        budget.Received += length;
+    }
+
+    /// <summary>The peer answered, from <paramref name="endpoint"/>, a challenge we sent there: the address is its.</summary>
+    public void ProveByChallenge(IPEndPoint endpoint)
+    {
+        var key = NodeEndpoint.FromIPEndPoint(endpoint);
+        _unproven.Remove(key);
+        if (_proven.Count >= maxTracked)
+        {
+            _proven.Clear();
+        }
+
+        _proven.Add(key);
     }
 
     /// <summary>Whether <paramref name="endpoint"/> proved it receives what we send to it.</summary>
@@ -144,5 +197,8 @@ internal sealed class AddressValidation(int maxTracked)
         public long Received { get; set; }
 
         public long Sent { get; set; }
+
+        /// <summary>Unproven because a peer roamed here (only a challenge's answer proves it), not because of an initiation.</summary>
+        public bool Roamed { get; set; }
     }
 }
