@@ -298,7 +298,7 @@ for name in lan1 lan2; do
   else
     fail "$name learned its translated address" "externalEndpoint '${learned}', expected ${wan[$name]}:<port>"
   fi
-  if [ "$reach" = Private ]; then pass "$name reports Private" "within ${waited} s of starting"; else fail "$name reports Private" "reachability '$reach' after ${waited} s; probes $(jq -c '.probes' <<<"$s")"; fi
+  if [ "$reach" = Private ]; then pass "$name reports Private" "within ${waited} s of starting; probes $(jq -c '.probes' <<<"$s")"; else fail "$name reports Private" "reachability '$reach' after ${waited} s; probes $(jq -c '.probes' <<<"$s")"; fi
   if [ "$mode" = client ]; then pass "$name runs as a client"; else fail "$name runs as a client" "mode '$mode'"; fi
 done
 
