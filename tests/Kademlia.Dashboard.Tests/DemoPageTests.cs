@@ -48,15 +48,7 @@ public sealed class DemoPageTests(BrowserFixture fixture) : IClassFixture<Browse
 
             await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
             var page = await context.NewPageAsync();
-            var errors = new List<string>();
-            page.Console += (_, message) =>
-            {
-                if (message.Type == "error")
-                {
-                    errors.Add(message.Text);
-                }
-            };
-            page.PageError += (_, error) => errors.Add(error);
+            var errors = PageErrors.Watch(page);
             Assert.Equal(200, (await page.GotoAsync(address))!.Status);
             await Wait.UntilAsync(async () => await page.Locator("#ring circle.node").CountAsync() == Nodes, $"{Nodes} nodes on the ring");
 
@@ -76,7 +68,7 @@ public sealed class DemoPageTests(BrowserFixture fixture) : IClassFixture<Browse
             Assert.Contains(afterStop, line => line.StartsWith("get immutable from", StringComparison.Ordinal) && line.Contains("The house always wins", StringComparison.Ordinal));
             Assert.Equal(0, await page.Locator("#story li.failed").CountAsync());
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.PathFor("demo-page.png") });
-            Assert.Empty(errors);
+            Assert.Empty(errors.Snapshot());
         }
         finally
         {

@@ -16,15 +16,7 @@ public sealed class NetworkPageTests(BrowserFixture fixture) : IClassFixture<Bro
         await using var server = await DashboardServer.StartAsync(dashboard, new DashboardServerOptions { Token = "network-page-test-token" });
         await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
         var page = await context.NewPageAsync();
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                errors.Add(message.Text);
-            }
-        };
-        page.PageError += (_, error) => errors.Add(error);
+        var errors = PageErrors.Watch(page);
         Assert.Equal(200, (await page.GotoAsync(server.OpenAddress.ToString()))!.Status);
         await dashboard.WaitForViewerAsync().WaitAsync(DashboardHarness.Guard);
         await Wait.UntilAsync(async () => await page.Locator("#ring circle.node").CountAsync() == 10, "ten nodes on the ring");
@@ -66,6 +58,6 @@ public sealed class NetworkPageTests(BrowserFixture fixture) : IClassFixture<Bro
             "the survivor's lookup to be drawn as found");
         Assert.Contains("put from node 2", await page.Locator("#story").TextContentAsync(), StringComparison.Ordinal);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.PathFor("network-page.png"), FullPage = true });
-        Assert.Empty(errors);
+        Assert.Empty(errors.Snapshot());
     }
 }

@@ -25,7 +25,7 @@ public sealed class NodePageTests(BrowserFixture fixture) : IClassFixture<Browse
         Assert.Equal(harness.Node.Id.ToString()[..8], await page.Locator("#node-id").TextContentAsync());
         Assert.Equal("live", await page.Locator("#live").TextContentAsync());
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.PathFor("node-page.png"), FullPage = true });
-        Assert.Empty(errors);
+        Assert.Empty(errors.Snapshot());
     }
 
     [BrowserFact]
@@ -56,7 +56,7 @@ public sealed class NodePageTests(BrowserFixture fixture) : IClassFixture<Browse
         await Wait.UntilAsync(async () => await page.Locator($"#values tr.value[data-key='{record.Key}']").CountAsync() == 1, "the value to be listed");
         await Wait.UntilAsync(async () => await page.Locator($".lookup[data-target='{record.Key}'][data-done='ok'] .op").TextContentAsync() == "store", "the put to be drawn as a store");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.PathFor("node-page-lookup.png"), FullPage = true });
-        Assert.Empty(errors);
+        Assert.Empty(errors.Snapshot());
     }
 
     [BrowserFact]
@@ -69,7 +69,7 @@ public sealed class NodePageTests(BrowserFixture fixture) : IClassFixture<Browse
 
         await page.Locator("#lookup-form button").ClickAsync();
         await Wait.UntilAsync(async () => await page.Locator(".lookup[data-done]").CountAsync() >= 1, "a lookup of a random ID to be drawn");
-        Assert.Empty(errors);
+        Assert.Empty(errors.Snapshot());
     }
 
     [BrowserFact]
@@ -106,11 +106,11 @@ public sealed class NodePageTests(BrowserFixture fixture) : IClassFixture<Browse
         }
 
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Artifacts.PathFor("node-page-phone.png"), FullPage = true });
-        Assert.Empty(errors);
+        Assert.Empty(errors.Snapshot());
     }
 
     /// <summary>Opens the dashboard as a person would (the printed address with its token) and collects console errors.</summary>
-    private async Task<(IPage Page, List<string> Errors)> OpenAsync(DashboardHarness harness, int width, int height, bool isMobile = false)
+    private async Task<(IPage Page, PageErrors Errors)> OpenAsync(DashboardHarness harness, int width, int height, bool isMobile = false)
     {
         var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -120,24 +120,7 @@ public sealed class NodePageTests(BrowserFixture fixture) : IClassFixture<Browse
             DeviceScaleFactor = isMobile ? 2 : 1,
         });
         var page = await context.NewPageAsync();
-        var errors = new List<string>();
-        page.Console += (_, message) =>
-        {
-            if (message.Type == "error")
-            {
-                lock (errors)
-                {
-                    errors.Add(message.Text);
-                }
-            }
-        };
-        page.PageError += (_, error) =>
-        {
-            lock (errors)
-            {
-                errors.Add(error);
-            }
-        };
+        var errors = PageErrors.Watch(page);
         var response = await page.GotoAsync(harness.Server.OpenAddress.ToString());
         Assert.Equal(200, response!.Status);
         Assert.Equal(harness.Server.Address.ToString(), page.Url); // the token left the address bar

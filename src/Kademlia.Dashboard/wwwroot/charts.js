@@ -1,4 +1,4 @@
-// Small drawing helpers shared by both pages: SVG elements, line charts, number formats. No library.
+// Small helpers shared by both pages: SVG elements, line charts, number formats, the event stream. No library.
 "use strict";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -57,6 +57,15 @@ function lineChart(svg, series, { width = 600, height = 150, slots = 300, unit =
     const points = s.values.map((v, i) => `${x(i + offset).toFixed(1)},${y(v).toFixed(1)}`).join(" ");
     if (s.values.length > 0) svg.append(svgEl("polyline", { class: "series", points, stroke: s.color }));
   }
+}
+
+/** Opens the server's event stream, showing in the #live badge whether it is connected. */
+function liveEvents() {
+  const live = document.getElementById("live");
+  const events = new EventSource("/api/events");
+  events.addEventListener("open", () => { live.textContent = "live"; live.classList.add("on"); });
+  events.addEventListener("error", () => { live.textContent = "reconnecting"; live.classList.remove("on"); });
+  return events;
 }
 
 /** A legend of colored labels. */

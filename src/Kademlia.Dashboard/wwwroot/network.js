@@ -132,10 +132,7 @@ function drawDone(done) {
 }
 
 function connect() {
-  const live = $("live");
-  const events = new EventSource("/api/events");
-  events.addEventListener("open", () => { live.textContent = "live"; live.classList.add("on"); });
-  events.addEventListener("error", () => { live.textContent = "reconnecting"; live.classList.remove("on"); });
+  const events = liveEvents();
   events.addEventListener("snapshot", e => render(JSON.parse(e.data)));
   events.addEventListener("story", e => {
     const line = JSON.parse(e.data);

@@ -190,10 +190,7 @@ function onDone(done) {
 }
 
 function connect() {
-  const live = $("live");
-  const events = new EventSource("/api/events");
-  events.addEventListener("open", () => { live.textContent = "live"; live.classList.add("on"); });
-  events.addEventListener("error", () => { live.textContent = "reconnecting"; live.classList.remove("on"); });
+  const events = liveEvents();
   events.addEventListener("snapshot", e => render(JSON.parse(e.data)));
   events.addEventListener("step", e => onStep(JSON.parse(e.data)));
   events.addEventListener("done", e => onDone(JSON.parse(e.data)));
