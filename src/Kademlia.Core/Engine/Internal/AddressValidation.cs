@@ -55,27 +55,10 @@ internal sealed class AddressValidation(int maxTracked)
                 roamed.Received += length;
                 break;
             case PacketType.IkResponse or PacketType.XxMessage2 or PacketType.XxMessage3 or PacketType.TransportData:
-                _unproven.Remove(endpoint);
-                if (_proven.Count >= maxTracked)
-                {
-                    _proven.Clear();
-                }
-
-                _proven.Add(endpoint);
+                Prove(endpoint);
                 break;
             case PacketType.IkInitiation or PacketType.XxMessage1 when !_proven.Contains(endpoint):
-                if (!_unproven.TryGetValue(endpoint, out var budget))
-                {
-                    if (_unproven.Count >= maxTracked)
-                    {
-                        ForgetOldest();
-                    }
-
-                    budget = new Budget(++_arrivals);
-                    _unproven.Add(endpoint, budget);
-                }
-
-                budget.Received += length;
+                BudgetOf(endpoint).Received += length;
                 break;
         }
     }
@@ -97,33 +80,13 @@ internal sealed class AddressValidation(int maxTracked)
             return;
         }
 
-        if (!_unproven.TryGetValue(endpoint, out var budget))
-        {
-            if (_unproven.Count >= maxTracked)
-            {
-                ForgetOldest();
-            }
-
-            budget = new Budget(++_arrivals);
-            _unproven.Add(endpoint, budget);
-        }
-
+        var budget = BudgetOf(endpoint);
         budget.Roamed = true;
         budget.Received += length;
     }
 
     /// <summary>The peer answered, from <paramref name="endpoint"/>, a challenge we sent there: the address is its.</summary>
-    public void ProveByChallenge(IPEndPoint endpoint)
-    {
-        var key = NodeEndpoint.FromIPEndPoint(endpoint);
-        _unproven.Remove(key);
-        if (_proven.Count >= maxTracked)
-        {
-            _proven.Clear();
-        }
-
-        _proven.Add(key);
-    }
+    public void ProveByChallenge(IPEndPoint endpoint) => Prove(NodeEndpoint.FromIPEndPoint(endpoint));
 
     /// <summary>Whether <paramref name="endpoint"/> proved it receives what we send to it.</summary>
     public bool IsProven(IPEndPoint endpoint) => _proven.Contains(NodeEndpoint.FromIPEndPoint(endpoint));
@@ -177,6 +140,34 @@ internal sealed class AddressValidation(int maxTracked)
     /// past the bound the set is cleared, which can only make a probe look conclusive too early once.
     /// </summary>
     public bool HasContacted(IPEndPoint source) => _contacted.Contains(NodeEndpoint.FromIPEndPoint(source).Host);
+
+    private void Prove(NodeEndpoint endpoint)
+    {
+        _unproven.Remove(endpoint);
+        if (_proven.Count >= maxTracked)
+        {
+            _proven.Clear();
+        }
+
+        _proven.Add(endpoint);
+    }
+
+    /// <summary>The budget of an unproven address, made (forgetting the oldest half past the bound) when it has none.</summary>
+    private Budget BudgetOf(NodeEndpoint endpoint)
+    {
+        if (!_unproven.TryGetValue(endpoint, out var budget))
+        {
+            if (_unproven.Count >= maxTracked)
+            {
+                ForgetOldest();
+            }
+
+            budget = new Budget(++_arrivals);
+            _unproven.Add(endpoint, budget);
+        }
+
+        return budget;
+    }
 
     private void ForgetOldest()
     {
