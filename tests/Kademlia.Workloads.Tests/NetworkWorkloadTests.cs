@@ -1,3 +1,4 @@
+using Kademlia.Identity;
 using System.Text.Json;
 
 namespace Kademlia.Workloads.Tests;
@@ -8,9 +9,15 @@ namespace Kademlia.Workloads.Tests;
 /// </summary>
 public sealed class NetworkWorkloadTests
 {
+    /// <summary>
+    /// The test network with a 2 s shortest request timeout instead of 250 ms: these runs share two cores
+    /// with the other test projects, and a stall past 250 ms failed an operation (CI, "allSucceeded").
+    /// </summary>
+    private static readonly NetworkParameters Patient = NetworkParameters.Test with { MinRequestTimeout = TimeSpan.FromSeconds(2) };
+
     private static readonly NetworkWorkloadOptions Tiny = new()
     {
-        Cluster = new LoopbackClusterOptions { Nodes = 8, Seed = 7 },
+        Cluster = new LoopbackClusterOptions { Nodes = 8, Seed = 7, Network = Patient },
         Lookups = 4,
         Puts = 4,
         Mutables = 2,
@@ -41,7 +48,7 @@ public sealed class NetworkWorkloadTests
     {
         var report = await NetworkWorkload.RunAsync(new NetworkWorkloadOptions
         {
-            Cluster = new LoopbackClusterOptions { Nodes = 4, Seed = 3 },
+            Cluster = new LoopbackClusterOptions { Nodes = 4, Seed = 3, Network = Patient },
             Lookups = 1,
             Puts = 1,
             Mutables = 1,
@@ -51,7 +58,7 @@ public sealed class NetworkWorkloadTests
         var root = json.RootElement;
         Assert.Equal(JsonValueKind.Object, root.ValueKind);
         Assert.Equal(4, root.GetProperty("nodes").GetInt32());
-        Assert.True(root.GetProperty("allSucceeded").GetBoolean());
+        Assert.True(root.GetProperty("allSucceeded").GetBoolean(), "failed: " + string.Join(", ", report.Operations.Where(o => o.Succeeded != o.Attempts).Select(o => $"{o.Name} {o.Succeeded}/{o.Attempts}")));
         Assert.True(root.GetProperty("bootstrapMs").GetDouble() > 0);
         Assert.Equal(3, root.GetProperty("tableSizes").GetProperty("p50").GetDouble());
         var operations = root.GetProperty("operations").EnumerateArray().ToList();
