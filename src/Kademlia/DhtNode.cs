@@ -806,7 +806,7 @@ public sealed class DhtNode : IAsyncDisposable
 
         try
         {
-            operation.Id = engine.Ping(now, operation.Peer);
+            operation.Id = engine.PingWithCompletion(now, operation.Peer);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -1226,6 +1226,18 @@ public sealed class DhtNode : IAsyncDisposable
     private void Flush(DateTimeOffset now)
     {
         SendTransmits();
+        while (_engine.PollPingCompletion(out var completion))
+        {
+            if (_pings.Remove(completion.Query, out var ping))
+            {
+                // The caller first: a logger or listener that throws must not change its result. The
+                // operation is not touched after this: its caller may already be reusing it.
+                var result = completion.ToResult();
+                ping.Complete(result);
+                Finished("ping", completion.Query, result);
+            }
+        }
+
         while (_engine.PollEvent(out var engineEvent))
         {
             Dispatch(engineEvent!, now);
@@ -1268,15 +1280,9 @@ public sealed class DhtNode : IAsyncDisposable
                 }
 
                 break;
-            case QueryFinished { Result: PingResult result } finished when _pings.Remove(finished.Query, out var ping):
-                // The caller first: a logger or listener that throws must not change its result. The
-                // operation is not touched after this: its caller may already be reusing it.
-                ping.Complete(result);
-                Finished("ping", finished);
-                break;
             case QueryFinished finished when _queries.Remove(finished.Query, out var pending):
                 pending.Complete(finished.Result);
-                Finished(pending.Operation, finished);
+                Finished(pending.Operation, finished.Query, finished.Result);
                 break;
             case ProviderFound found when _queries.TryGetValue(found.Query, out var pending):
                 pending.Providers?.TryWrite(found.Provider);
@@ -1322,16 +1328,16 @@ public sealed class DhtNode : IAsyncDisposable
     }
 
     /// <summary>Logs and counts a finished operation, after its caller has the result.</summary>
-    private void Finished(string operation, QueryFinished finished)
+    private void Finished(string operation, QueryId query, QueryResult result)
     {
         if (_logger.IsEnabled(LogLevel.Debug))
         {
-            Log.QueryFinished(_logger, operation, finished.Query.ToString(), finished.Result.Succeeded, finished.Result.Hops, finished.Result.MessagesSent, finished.Result.Duration.TotalMilliseconds);
+            Log.QueryFinished(_logger, operation, query.ToString(), result.Succeeded, result.Hops, result.MessagesSent, result.Duration.TotalMilliseconds);
         }
 
         try
         {
-            _metrics.QueryFinished(operation, finished.Result);
+            _metrics.QueryFinished(operation, result);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -47,6 +47,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly byte[] _sealed = new byte[WireLimits.MaxPacketSize];
     private readonly Outbox _outbox;
     private readonly Queue<EngineEvent> _events = new();
+    private readonly Queue<PingCompletion> _pingCompletions = new();
     private readonly Dictionary<QueryId, EngineQuery> _queries = [];
     private readonly Stack<PingQuery> _sparePings = new();
     private readonly QueryWakeups _wakeups = new();

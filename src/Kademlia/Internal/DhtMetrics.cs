@@ -42,6 +42,9 @@ internal sealed class DhtMetrics : IDisposable
         _records = records;
     }
 
+    private static readonly object BoxedTrue = true;
+    private static readonly object BoxedFalse = false;
+
     public void QueryFinished(string operation, QueryResult result)
     {
         if (_lookupDuration.Enabled)
@@ -49,7 +52,8 @@ internal sealed class DhtMetrics : IDisposable
             _lookupDuration.Record(result.Duration.TotalSeconds, new KeyValuePair<string, object?>("kademlia.operation", operation));
         }
 
-        _lookups.Add(1, new KeyValuePair<string, object?>("kademlia.operation", operation), new KeyValuePair<string, object?>("kademlia.succeeded", result.Succeeded));
+        // The tag's value boxed once, not per operation.
+        _lookups.Add(1, new KeyValuePair<string, object?>("kademlia.operation", operation), new KeyValuePair<string, object?>("kademlia.succeeded", result.Succeeded ? BoxedTrue : BoxedFalse));
     }
 
     public void Dispose()

@@ -23,6 +23,9 @@ internal sealed class PingQuery : EngineQuery
     private NodeEndpoint _observed;
     private DateTimeOffset _answeredAt;
 
+    /// <summary>Whether the outcome goes out as a <see cref="PingCompletion"/> rather than a <see cref="QueryFinished"/> event.</summary>
+    public bool ReportsCompletion { get; set; }
+
     public PingQuery(QueryId id, DateTimeOffset now, IQueryContext context, NodeInfo peer)
         : base(id, now, context) => _peer = peer;
 
@@ -41,6 +44,7 @@ internal sealed class PingQuery : EngineQuery
         _answeredBy = null;
         _observed = default;
         _answeredAt = default;
+        ReportsCompletion = false;
     }
 
     public override QueryStep Next(DateTimeOffset now)
@@ -87,10 +91,9 @@ internal sealed class PingQuery : EngineQuery
         _done = _sent >= Attempts;
     }
 
-    public override QueryResult BuildResult(DateTimeOffset now) => new PingResult(_answeredBy, _answeredBy is null ? TimeSpan.Zero : _answeredAt - StartedAt, _observed)
-    {
-        Succeeded = _answeredBy is not null,
-        MessagesSent = MessagesSent,
-        Duration = now - StartedAt,
-    };
+    public override QueryResult BuildResult(DateTimeOffset now) => Complete(now).ToResult();
+
+    /// <summary>The outcome as a value: nothing allocated.</summary>
+    public PingCompletion Complete(DateTimeOffset now) =>
+        new(Id, _answeredBy, _answeredBy is null ? TimeSpan.Zero : _answeredAt - StartedAt, _observed, MessagesSent, now - StartedAt);
 }
