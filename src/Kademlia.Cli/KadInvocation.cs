@@ -3,7 +3,7 @@ using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Net.Sockets;
-using Kademlia.Persistence;
+using Kademlia.Sqlite;
 
 namespace Kademlia.Cli;
 

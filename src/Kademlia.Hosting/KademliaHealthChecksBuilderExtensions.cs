@@ -1,3 +1,4 @@
+using Kademlia;
 using Kademlia.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -13,7 +14,7 @@ public static class KademliaHealthChecksBuilderExtensions
     /// Adds a check of the hosted node: failing (with <paramref name="failureStatus"/>) while the node is
     /// not running, its loop has stopped or does not answer within <paramref name="timeout"/>, or its
     /// routing table is empty (not joined yet, or every peer gone); Degraded for a node set to
-    /// <see cref="Kademlia.Engine.NodeMode.Server"/> that strangers cannot reach; Healthy otherwise.
+    /// <see cref="NodeMode.Server"/> that strangers cannot reach; Healthy otherwise.
     /// Its data: <c>contacts</c>, <c>sessions</c>, <c>reachability</c>, <c>client</c>.
     /// </summary>
     /// <param name="builder">The health checks builder.</param>

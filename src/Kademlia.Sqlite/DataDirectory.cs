@@ -1,4 +1,4 @@
-namespace Kademlia.Persistence;
+namespace Kademlia.Sqlite;
 
 /// <summary>
 /// A node's data directory, held exclusively for as long as this object lives, so that two daemons

@@ -1,4 +1,4 @@
-namespace Kademlia.Persistence;
+namespace Kademlia.Sqlite;
 
 /// <summary>Another process (or another <see cref="DataDirectory"/> in this one) holds the data directory.</summary>
 public sealed class DataDirectoryLockedException : IOException

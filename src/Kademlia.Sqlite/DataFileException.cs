@@ -1,4 +1,4 @@
-namespace Kademlia.Persistence;
+namespace Kademlia.Sqlite;
 
 /// <summary>Why a data file (the record database, the routing snapshot, the lock) or the data directory itself could not be used.</summary>
 public enum DataFileError

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Kademlia.Identity;
 
-namespace Kademlia.Persistence;
+namespace Kademlia.Sqlite;
 
 /// <summary>
 /// The file that keeps a node's identity across restarts: created once with owner-only permissions,

@@ -1,4 +1,4 @@
-namespace Kademlia.Persistence;
+namespace Kademlia.Sqlite;
 
 /// <summary>Why an existing identity key file was not used.</summary>
 public enum KeyFileError

@@ -5,7 +5,7 @@ using Kademlia.Identity;
 using Kademlia.Records;
 using Kademlia.Wire;
 
-namespace Kademlia.Persistence;
+namespace Kademlia.Sqlite;
 
 /// <summary>
 /// Saves the values and announcements a node publishes (<see cref="KademliaEngine.Published"/>), so that

@@ -4,7 +4,7 @@ using Kademlia.Identity;
 using Kademlia.Routing;
 using Kademlia.Wire;
 
-namespace Kademlia.Persistence;
+namespace Kademlia.Sqlite;
 
 /// <summary>
 /// Saves a routing table's contacts so that a restarted node can rejoin through them instead of only

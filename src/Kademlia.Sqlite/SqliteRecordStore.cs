@@ -1,5 +1,5 @@
 using Kademlia.Identity;
-using Kademlia.Persistence.Internal;
+using Kademlia.Sqlite.Internal;
 using Kademlia.Records;
 using Kademlia.Records.Internal;
 using Kademlia.Wire;
@@ -7,7 +7,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace Kademlia.Persistence;
+namespace Kademlia.Sqlite;
 
 /// <summary>
 /// A durable <see cref="IRecordStore"/>: the rules of <see cref="MemoryRecordStore"/> (run by one,

@@ -1,4 +1,4 @@
-namespace Kademlia.Persistence;
+namespace Kademlia.Sqlite;
 
 /// <summary>Whether a <see cref="SqliteRecordStore"/> can write, and what its faults have cost.</summary>
 /// <param name="Fault">Why the last write to the database failed (SQLite's message), or null while it takes writes.</param>

@@ -58,7 +58,7 @@ public sealed class DaemonRestartTests
             // Saved on the change, not at stop: the daemon is killed (SIGKILL) once the file holds both.
             var network = Kademlia.Identity.NetworkParameters.Test;
             using var guard = new CancellationTokenSource(Kad.Guard);
-            while (!File.Exists(listPath) || Kademlia.Persistence.PublishedList.Load(listPath, network).Count < 2)
+            while (!File.Exists(listPath) || Kademlia.Sqlite.PublishedList.Load(listPath, network).Count < 2)
             {
                 await Task.Delay(50, guard.Token);
             }
@@ -67,7 +67,7 @@ public sealed class DaemonRestartTests
         await using var restarted = await KadDaemon.StartAsync(dataDirectory, [seed.Contact]);
         Assert.Contains("published: 2 restored of 2 saved", restarted.Output, StringComparison.Ordinal);
         Assert.Equal(0, await restarted.StopAsync());
-        Assert.Equal(2, Kademlia.Persistence.PublishedList.Load(listPath, Kademlia.Identity.NetworkParameters.Test).Count);
+        Assert.Equal(2, Kademlia.Sqlite.PublishedList.Load(listPath, Kademlia.Identity.NetworkParameters.Test).Count);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Kademlia.Identity;
-using Kademlia.Persistence;
+using Kademlia.Sqlite;
 
 namespace Kademlia.Cli.Tests;
 

@@ -105,7 +105,7 @@ public sealed class EngineNetworkTests : IDisposable
         var conflicting = MutableRecord.Create(publisher.Identity, [], 2, "b"u8);
         var result = Run<StoreResult>(publisher, (engine, now) => engine.Put(now, conflicting, expectedSequence: 5));
         Assert.False(result.Succeeded);
-        Assert.True(result.Rejections.GetValueOrDefault(Wire.PutStatus.CasMismatch) > 0);
+        Assert.True(result.Rejections.GetValueOrDefault(PutStatus.CasMismatch) > 0);
     }
 
     [Fact]

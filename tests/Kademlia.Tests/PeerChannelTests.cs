@@ -6,7 +6,7 @@ using Kademlia.Identity;
 namespace Kademlia.Tests;
 
 /// <summary>
-/// <see cref="DhtNode.ConnectAsync(Routing.NodeInfo, string, System.Collections.Immutable.ImmutableArray{Wire.WireContact}, CancellationToken)"/>
+/// <see cref="DhtNode.ConnectAsync(NodeInfo, string, System.Collections.Immutable.ImmutableArray{Wire.WireContact}, CancellationToken)"/>
 /// on loopback UDP, where every node is reachable: the channel is direct and carries both kinds of message.
 /// Punched and relayed channels are tested in the emulator (Kademlia.Simulation.Tests, HolePunchTests).
 /// </summary>

@@ -472,7 +472,7 @@ internal static class EvaluationReport
     private static void PunchSection(StringBuilder md, PunchMeasured punch)
     {
         var c = CultureInfo.InvariantCulture;
-        static string Path(Kademlia.Engine.PeerPath via) => via.ToString().ToLowerInvariant();
+        static string Path(PeerPath via) => via.ToString().ToLowerInvariant();
         static string Ms(TimeSpan? t) => t is { } v ? v.TotalMilliseconds.ToString("N0", CultureInfo.InvariantCulture) + " ms" : "none";
         var keepalivePeers = new Kademlia.Engine.EngineOptions().KeepalivePeers;
         md.Append($"Two players behind NATs among {PlayerPair.DefaultServers} public nodes, median RTT {PlayerPair.MedianRtt.TotalMilliseconds.ToString(c)} ms, no loss, in the engine emulator (`EngineNetwork`: real engines, codec and Noise sessions, virtual time; `HolePunchExperiment`). Both players have run {PlayerPair.Warmup.TotalMinutes.ToString(c)} minutes: each found itself private, turned client and keeps sessions with its {keepalivePeers} closest contacts, which are its rendezvous points. The joiner calls `Connect` with the host's rendezvous points: a rendezvous passes the PUNCH_REQUEST on to the host as PUNCH_NOTIFY, both players send to each other's outside endpoints, and when nothing gets through within the punch window (and its margin) the session is relayed through the rendezvous in RELAY frames, IK handshake included. The joiner then sends one app datagram (the time from `Connect` to its delivery at the host is the *time to the first message*), and each player sends {HolePunchExperiment.ExchangeCount} more, 50 ms apart.\n\n");
@@ -505,14 +505,14 @@ internal static class EvaluationReport
         }
 
         md.Append("\n| path | pairs | time to the first message: median / max |\n|---|---|---|\n");
-        foreach (var via in new[] { Kademlia.Engine.PeerPath.Direct, Kademlia.Engine.PeerPath.Relayed })
+        foreach (var via in new[] { PeerPath.Direct, PeerPath.Relayed })
         {
             var times = punch.Mix.Where(t => t.Via == via && t.FirstMessage is not null).Select(t => t.FirstMessage!.Value.TotalMilliseconds).Order().ToList();
             var median = times.Count == 0 ? double.NaN : times.Count % 2 == 1 ? times[times.Count / 2] : (times[(times.Count / 2) - 1] + times[times.Count / 2]) / 2;
             md.Append($"| {Path(via)} | {punch.Mix.Count(t => t.Via == via)} of {punch.Mix.Count} | {(times.Count == 0 ? "" : $"{median.ToString("N0", c)} / {times[^1].ToString("N0", c)} ms")} |\n");
         }
 
-        var direct = punch.Mix.Count(t => t.Via == Kademlia.Engine.PeerPath.Direct);
+        var direct = punch.Mix.Count(t => t.Via == PeerPath.Direct);
         md.Append($"\n{((double)direct / punch.Mix.Count).ToString("P0", c)} of these pairs punch; {punch.Mix.Count(t => t.AsTheorySays)} of {punch.Mix.Count} end as theory says, and {punch.Mix.Count(t => t.FirstMessage is not null && t.Delivered == t.Sent)} of {punch.Mix.Count} deliver every app datagram. Virtual time on an emulated network: the namespace script (tests/netns) does not yet play between two private namespaces, so there is no real-network figure.\n");
     }
 

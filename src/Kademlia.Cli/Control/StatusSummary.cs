@@ -18,7 +18,7 @@ internal sealed class StatusSummary
     public string Reachability { get; set; } = "Unknown";
 
     /// <summary>What the reachability probes came to (sent, refused, dials from strangers, missed dials).</summary>
-    public Kademlia.Engine.ReachabilityProbeCounts Probes { get; set; } = new();
+    public ReachabilityProbeCounts Probes { get; set; } = new();
 
     /// <summary>"server" or "client" (a client stays out of others' routing tables).</summary>
     public string Mode { get; set; } = "server";

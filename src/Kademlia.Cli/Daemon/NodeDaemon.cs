@@ -2,7 +2,7 @@ using Kademlia.Cli.Control;
 using Kademlia.Dashboard;
 using Kademlia.Engine;
 using Kademlia.Identity;
-using Kademlia.Persistence;
+using Kademlia.Sqlite;
 using Kademlia.Routing;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;

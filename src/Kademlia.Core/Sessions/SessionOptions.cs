@@ -53,7 +53,7 @@ internal sealed class SessionOptions
 
     /// <summary>
     /// The prefix a source address counts under for <see cref="NewPeersPerSecondPerPrefix"/>. Defaults to
-    /// <see cref="Routing.NodeEndpoint.SubnetKey"/> (an IPv4 /24, an IPv6 /48); the engine passes its own rule,
+    /// <see cref="NodeEndpoint.SubnetKey"/> (an IPv4 /24, an IPv6 /48); the engine passes its own rule,
     /// which on test networks counts each loopback endpoint apart.
     /// </summary>
     public Func<System.Net.EndPoint, ulong> PrefixOf { get; init; } = DefaultPrefixOf;
@@ -76,5 +76,5 @@ internal sealed class SessionOptions
     public TimeSpan IndirectFallbackAfter { get; init; } = TimeSpan.FromSeconds(2);
 
     private static ulong DefaultPrefixOf(System.Net.EndPoint endPoint) =>
-        endPoint is System.Net.IPEndPoint ip ? Routing.NodeEndpoint.FromIPEndPoint(ip).SubnetKey : 0;
+        endPoint is System.Net.IPEndPoint ip ? NodeEndpoint.FromIPEndPoint(ip).SubnetKey : 0;
 }

@@ -3,7 +3,7 @@ using Kademlia.Records;
 using Kademlia.Records.Internal;
 using Kademlia.Wire;
 
-namespace Kademlia.Persistence.Internal;
+namespace Kademlia.Sqlite.Internal;
 
 /// <summary>
 /// Turns the changes <see cref="MemoryRecordStore"/> makes into database writes for the

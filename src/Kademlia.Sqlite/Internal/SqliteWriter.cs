@@ -2,7 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace Kademlia.Persistence.Internal;
+namespace Kademlia.Sqlite.Internal;
 
 /// <summary>
 /// Writes record changes to the database on a task of its own, so that no disk wait (a full disk,

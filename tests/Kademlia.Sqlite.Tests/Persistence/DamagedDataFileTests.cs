@@ -1,5 +1,5 @@
 using Kademlia.Identity;
-using Kademlia.Persistence;
+using Kademlia.Sqlite;
 
 namespace Kademlia.Tests.Persistence;
 

@@ -1,4 +1,4 @@
-using Kademlia.Persistence;
+using Kademlia.Sqlite;
 
 namespace Kademlia.Tests.Persistence;
 

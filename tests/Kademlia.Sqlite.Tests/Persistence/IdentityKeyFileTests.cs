@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Kademlia.Identity;
-using Kademlia.Persistence;
+using Kademlia.Sqlite;
 
 namespace Kademlia.Tests.Persistence;
 

@@ -1,6 +1,6 @@
 using Kademlia.Engine;
 using Kademlia.Identity;
-using Kademlia.Persistence;
+using Kademlia.Sqlite;
 using Kademlia.Records;
 
 namespace Kademlia.Tests.Persistence;

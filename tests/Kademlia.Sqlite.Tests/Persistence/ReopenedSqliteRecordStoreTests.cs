@@ -1,5 +1,5 @@
 using Kademlia.Identity;
-using Kademlia.Persistence;
+using Kademlia.Sqlite;
 using Kademlia.Records;
 using Kademlia.Tests.Records;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Kademlia.Identity;
-using Kademlia.Persistence;
+using Kademlia.Sqlite;
 using Kademlia.Routing;
 
 namespace Kademlia.Tests.Persistence;

@@ -1,5 +1,5 @@
 using System.Runtime.CompilerServices;
-using Kademlia.Persistence;
+using Kademlia.Sqlite;
 using Kademlia.Records;
 using Microsoft.Data.Sqlite;
 using static Kademlia.Tests.Records.RecordFixtures;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Kademlia.Identity;
-using Kademlia.Persistence;
+using Kademlia.Sqlite;
 using Kademlia.Records;
 using Kademlia.Routing;
 using Xunit.Abstractions;

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Kademlia.Engine;
 using Kademlia.Identity;
-using Kademlia.Persistence;
+using Kademlia.Sqlite;
 using Kademlia.Records;
 using Kademlia.Wire;
 using Microsoft.Data.Sqlite;

@@ -1,4 +1,4 @@
-namespace Kademlia.Engine;
+namespace Kademlia;
 
 /// <summary>
 /// What a node's reachability probes came to since it started: how many it sent, how the helpers answered

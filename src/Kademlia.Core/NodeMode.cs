@@ -1,4 +1,4 @@
-namespace Kademlia.Engine;
+namespace Kademlia;
 
 /// <summary>Whether a node offers itself to others' routing tables.</summary>
 public enum NodeMode

@@ -1,4 +1,6 @@
-namespace Kademlia.Engine;
+using Kademlia.Engine;
+
+namespace Kademlia;
 
 /// <summary>Names one operation started on a <see cref="KademliaEngine"/>; events carry it back.</summary>
 /// <param name="Value">A number unique within one engine.</param>

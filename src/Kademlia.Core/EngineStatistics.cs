@@ -1,4 +1,6 @@
-namespace Kademlia.Engine;
+using Kademlia.Engine;
+
+namespace Kademlia;
 
 /// <summary>A snapshot of an engine's counters.</summary>
 public sealed record EngineStatistics
@@ -46,7 +48,7 @@ public sealed record EngineStatistics
     public IReadOnlyDictionary<string, long> Drops { get; init; } = new Dictionary<string, long>();
 
     /// <summary>The public endpoint peers agree they see this node at, or null before a quorum agreed.</summary>
-    public Kademlia.Routing.NodeEndpoint? ExternalEndpoint { get; init; }
+    public NodeEndpoint? ExternalEndpoint { get; init; }
 
     /// <summary>Whether packets from strangers reach this node.</summary>
     public NodeReachability Reachability { get; init; }

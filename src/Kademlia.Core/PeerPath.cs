@@ -1,4 +1,4 @@
-namespace Kademlia.Engine;
+namespace Kademlia;
 
 /// <summary>How this node's session with a peer carries packets.</summary>
 public enum PeerPath

@@ -1,4 +1,4 @@
-namespace Kademlia.Wire;
+namespace Kademlia;
 
 /// <summary>The outcome a PUT_RESULT reports for a PUT or ADD_PROVIDER; the numbers are the wire encoding.</summary>
 public enum PutStatus : byte

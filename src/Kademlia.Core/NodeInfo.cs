@@ -1,6 +1,7 @@
 using Kademlia.Identity;
+using Kademlia.Routing;
 
-namespace Kademlia.Routing;
+namespace Kademlia;
 
 /// <summary>
 /// What one node tells another about a third: its public key, proof-of-work nonce and endpoint.

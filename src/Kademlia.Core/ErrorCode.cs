@@ -1,4 +1,4 @@
-namespace Kademlia.Wire;
+namespace Kademlia;
 
 /// <summary>Why a request got an ERROR instead of its answer; the numbers are the wire encoding.</summary>
 public enum ErrorCode : byte

@@ -1,8 +1,9 @@
+using Kademlia.Engine;
 using Kademlia.Identity;
 using Kademlia.Records;
 using Kademlia.Routing;
 
-namespace Kademlia.Engine;
+namespace Kademlia;
 
 /// <summary>How an operation went, common to every kind.</summary>
 public abstract record QueryResult
@@ -56,7 +57,7 @@ public sealed record GetResult(ValueRecord? Record, int HoldersSeen) : QueryResu
 /// <param name="Stored">Nodes that acknowledged storing it.</param>
 /// <param name="Attempted">Nodes asked to store it (the k closest found).</param>
 /// <param name="Rejections">Refusals by status, e.g. a compare-and-swap mismatch.</param>
-public sealed record StoreResult(NodeId Key, int Stored, int Attempted, IReadOnlyDictionary<Wire.PutStatus, int> Rejections) : QueryResult;
+public sealed record StoreResult(NodeId Key, int Stored, int Attempted, IReadOnlyDictionary<PutStatus, int> Rejections) : QueryResult;
 
 /// <summary>The outcome of FIND_PROVIDERS.</summary>
 /// <param name="Providers">Every valid provider found (each also reported by <see cref="ProviderFound"/>).</param>
@@ -71,11 +72,11 @@ public sealed record BootstrapResult(int SeedsAnswered, int TableSize) : QueryRe
 /// <param name="Peer">The node asked.</param>
 /// <param name="Response">The peer application's answer when <see cref="QueryResult.Succeeded"/>; empty otherwise.</param>
 /// <param name="Refusal">
-/// The ERROR that ended the request (<see cref="Wire.ErrorCode.NoSuchChannel"/> when nothing receives on
+/// The ERROR that ended the request (<see cref="ErrorCode.NoSuchChannel"/> when nothing receives on
 /// the channel there), or null when it succeeded or no attempt was answered in time.
 /// </param>
 /// <param name="Rtt">From the last attempt's send to the answer, including the peer application's own time.</param>
-public sealed record AppRequestResult(NodeInfo Peer, ReadOnlyMemory<byte> Response, Wire.ErrorCode? Refusal, TimeSpan Rtt) : QueryResult;
+public sealed record AppRequestResult(NodeInfo Peer, ReadOnlyMemory<byte> Response, ErrorCode? Refusal, TimeSpan Rtt) : QueryResult;
 
 /// <summary>
 /// How a <see cref="KademliaEngine.Connect(DateTimeOffset, NodeInfo, System.Collections.Immutable.ImmutableArray{Wire.WireContact}, bool)"/> reached its peer: the session's path when it opened, and the

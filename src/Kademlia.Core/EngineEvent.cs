@@ -1,9 +1,10 @@
+using Kademlia.Engine;
 using Kademlia.Identity;
 using Kademlia.Records;
 using Kademlia.Routing;
 using Kademlia.Wire;
 
-namespace Kademlia.Engine;
+namespace Kademlia;
 
 /// <summary>Something the engine reports through <see cref="KademliaEngine.PollEvent"/>. The core never logs; the runtime does.</summary>
 public abstract record EngineEvent;

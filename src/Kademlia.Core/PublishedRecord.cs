@@ -1,7 +1,8 @@
+using Kademlia.Engine;
 using Kademlia.Identity;
 using Kademlia.Records;
 
-namespace Kademlia.Engine;
+namespace Kademlia;
 
 /// <summary>
 /// A value or a provider announcement this node publishes and republishes every

@@ -1,4 +1,4 @@
-namespace Kademlia.Engine;
+namespace Kademlia;
 
 /// <summary>Whether packets from strangers reach this node, as its probes found.</summary>
 public enum NodeReachability

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Kademlia.Routing;
+namespace Kademlia;
 
 /// <summary>
 /// A UDP endpoint held inline: a 16-byte address (IPv4 as IPv4-mapped IPv6) and a port. Unlike
