@@ -40,6 +40,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly NodeIdentity _identity;
     private readonly EngineOptions _options;
     private readonly Random? _random;
+    private readonly RequestIdPool _requestIds = new();
     private readonly SessionIdentity _sessionIdentity;
     private readonly SessionManager _sessions;
     private readonly byte[] _received = new byte[WireLimits.MaxPacketSize];
@@ -325,9 +326,7 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
             return (ulong)_random.NextInt64() ^ ((ulong)_random.Next() << 63);
         }
 
-        Span<byte> bytes = stackalloc byte[sizeof(ulong)];
-        RandomNumberGenerator.Fill(bytes);
-        return BinaryPrimitives.ReadUInt64LittleEndian(bytes);
+        return _requestIds.Next();
     }
 
     private static byte[] ExportSeed(NodeIdentity identity)

@@ -5,7 +5,7 @@ using Kademlia.Routing;
 using Kademlia.Wire;
 using Xunit;
 
-namespace Kademlia.Core.Tests.Engine;
+namespace Kademlia.Tests.Engine;
 
 /// <summary>
 /// The steady-state request path allocates nothing: a PING/PONG between two engines on an established
