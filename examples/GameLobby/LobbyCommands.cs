@@ -184,7 +184,7 @@ internal static class LobbyCommands
         report($"game over: {table.State}");
         // The guest's last request may need its answer again (a lost datagram): stay a little.
         await Task.Delay(TimeSpan.FromSeconds(3), token).ConfigureAwait(false);
-        var json = Summary("host", node, table, await table.Opponent.GetPathAsync(token).ConfigureAwait(false));
+        var json = await SummaryAsync("host", node, table, token).ConfigureAwait(false);
         json["firstMessageAtUnixMs"] = table.FirstMessageAt is { } at ? UnixMs(at) : null;
         json["announcedOn"] = announced.Stored;
         return json;
@@ -220,7 +220,7 @@ internal static class LobbyCommands
         report($"seated over a {path} channel: ConnectAsync took {guest.TimeToConnect!.Value.TotalMilliseconds:F0} ms, the first answer came {guest.TimeToFirstAnswer!.Value.TotalMilliseconds:F0} ms after it started");
         await guest.PlayShareAsync(ParseMoves(result.GetValue(Moves)!)!, token).ConfigureAwait(false);
         report($"game over: {guest.State}");
-        var json = Summary("join", node, guest, await guest.Opponent.GetPathAsync(token).ConfigureAwait(false));
+        var json = await SummaryAsync("join", node, guest, token).ConfigureAwait(false);
         json["path"] = path.ToString();
         json["host"] = found.Provider.Provider.Id.ToString();
         json["hostRendezvous"] = found.Provider.Rendezvous.Length;
@@ -230,19 +230,27 @@ internal static class LobbyCommands
         return json;
     }
 
-    private static JsonObject Summary(string role, DhtNode node, TablePlayer player, PeerPath finalPath) => new()
+    /// <summary>What both sides print: the game as this player saw it, the path at the end, and the node's hole punches.</summary>
+    private static async Task<JsonObject> SummaryAsync(string role, DhtNode node, TablePlayer player, CancellationToken token)
     {
-        ["role"] = role,
-        ["id"] = node.Id.ToString(),
-        ["name"] = player.Name,
-        ["opponent"] = player.Opponent?.Peer.Id.ToString(),
-        ["finalPath"] = finalPath.ToString(),
-        ["movesSent"] = player.MovesSent,
-        ["movesReceived"] = player.MovesReceived,
-        ["board"] = player.State.Board,
-        ["status"] = player.State.Status,
-        ["state"] = player.State.ToWire(),
-    };
+        var finalPath = player.Opponent is { } opponent ? await opponent.GetPathAsync(token).ConfigureAwait(false) : PeerPath.None;
+        var engine = (await node.GetStatisticsAsync(token).ConfigureAwait(false)).Engine;
+        return new JsonObject
+        {
+            ["role"] = role,
+            ["id"] = node.Id.ToString(),
+            ["name"] = player.Name,
+            ["opponent"] = player.Opponent?.Peer.Id.ToString(),
+            ["finalPath"] = finalPath.ToString(),
+            ["movesSent"] = player.MovesSent,
+            ["movesReceived"] = player.MovesReceived,
+            ["board"] = player.State.Board,
+            ["status"] = player.State.Status,
+            ["state"] = player.State.ToWire(),
+            ["punchesStarted"] = engine.PunchesStarted,
+            ["punchesSucceeded"] = engine.PunchesSucceeded,
+        };
+    }
 
     /// <summary>Milliseconds since 1970 with a fraction: two processes on one machine compare their clocks with it.</summary>
     private static double UnixMs(DateTimeOffset at) => Math.Round((at - DateTimeOffset.UnixEpoch).TotalMilliseconds, 3);
