@@ -249,6 +249,20 @@ lobby() {
   ns "$name" dotnet "$lobby_dll" "$@" --network test --mode client --json
 }
 
+# stranger_check lan port: a fresh one-shot node in pub3 pings the host's outside endpoint (masquerade
+# kept its port) and gets no answer, while the same kind of ping to a public node is answered: a punch is
+# needed to reach the host, the router does not let strangers in.
+stranger_check() {
+  local wan="10.202.10${1#lan}.2:$2" control=0 stranger=0
+  kad pub3 ping 10.202.1.2:4000 --bootstrap 10.202.3.2:4000 --network test --json --timeout 10 >/dev/null 2>&1 || control=$?
+  kad pub3 ping "$wan" --bootstrap 10.202.3.2:4000 --network test --json --timeout 5 >/dev/null 2>&1 || stranger=$?
+  if [ "$control" -eq 0 ] && { [ "$stranger" -eq 1 ] || [ "$stranger" -eq 10 ]; }; then
+    pass "the host's NAT drops a stranger's packets" "ping of a public node: exit 0; ping of the host at $wan: exit $stranger (no answer)"
+  else
+    fail "the host's NAT drops a stranger's packets" "ping of a public node: exit $control (want 0); ping of the host at $wan: exit $stranger (want 1 or 10)"
+  fi
+}
+
 direct_times=()
 relayed_times=()
 
@@ -273,6 +287,7 @@ game() {
     sleep 0.2
   done
   pass "game $label: the host announced its table" "$(grep -o 'announced.*' "$h.err" | head -n 1)"
+  if [ "$label" = r1-direct ]; then stranger_check "$host" "$port"; fi
 
   local join_rc=0 host_rc=0
   lobby "$joiner" join --bind "$joiner_ip:$port" --bootstrap 10.202.2.2:4000 --lobby "$label" --name Carol --timeout 90 >"$j.json" 2>"$j.err" || join_rc=$?
@@ -297,12 +312,12 @@ game() {
   else
     fail "game $label: the channel is $expected" "it was '$path' (at the end '$final')"
   fi
-  # Direct because a punch got through, not because a router let a stranger in.
-  local punched
-  punched=$(jq -r '(.punchesSucceeded // 0)' <<<"$jj")
-  if [ "$expected" = Direct ]; then
-    if [ "$punched" -ge 1 ]; then pass "game $label: the joiner's punch got through" "punches started $(jq -r .punchesStarted <<<"$jj"), succeeded $punched"; else fail "game $label: the joiner's punch got through" "$(jq -c '{punchesStarted, punchesSucceeded}' <<<"$jj")"; fi
-  fi
+  # Direct through a punch: the joiner asked a rendezvous and punched (the host's router drops strangers:
+  # checked once below). Whether the punch counts as succeeded is known only when its 2.5 s window is
+  # over, which a short game may not see; the path is what tells.
+  local punches
+  punches=$(jq -r '(.punchesStarted // 0)' <<<"$jj")
+  if [ "$punches" -ge 1 ]; then pass "game $label: the joiner punched" "punches started $punches, succeeded by the time it printed $(jq -r .punchesSucceeded <<<"$jj")"; else fail "game $label: the joiner punched" "$(jq -c '{punchesStarted, punchesSucceeded}' <<<"$jj")"; fi
   if [ "$expected" = Relayed ]; then
     if [ "$after" -gt "$before" ]; then pass "game $label: a rendezvous relayed it" "relay circuits opened by the public nodes: $before before, $after after"; else fail "game $label: a rendezvous relayed it" "relay circuits opened: $before before, $after after"; fi
   else
