@@ -41,7 +41,7 @@ public sealed class KademliaNodeOptions
 
     /// <summary>
     /// The <c>address:port</c> other nodes should use to reach this one, or none (the default) to
-    /// advertise the bound address, or the one peers agree they see (see <see cref="DhtNodeOptions.AdvertisedEndPoint"/>).
+    /// advertise the bound address, or the one peers agree they see (see <see cref="DhtNodeOptions.AdvertisedEndpoint"/>).
     /// </summary>
     public string? Advertise { get; set; }
 

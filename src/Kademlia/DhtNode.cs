@@ -125,7 +125,7 @@ public sealed class DhtNode : IAsyncDisposable
         _appInboxCapacity = options.AppInboxCapacity;
         _pingPool = new PingOperationPool(operation => Post(new Command((engine, _) => ForgetPing(engine, operation), null)));
         _timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(Wake.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        LocalEndpoint = (IPEndPoint)socket.LocalEndPoint!;
         Info = engine.LocalInfo;
     }
 
@@ -139,7 +139,7 @@ public sealed class DhtNode : IAsyncDisposable
     public string ContactString => Kademlia.ContactString.Format(Info);
 
     /// <summary>The bound UDP endpoint.</summary>
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndpoint { get; }
 
     /// <summary>
     /// Completes when the node is disposed, or faults with the exception that stopped its loop. A host
@@ -361,16 +361,33 @@ public sealed class DhtNode : IAsyncDisposable
     /// <summary>
     /// Yields what an operation reports as it goes (providers found, improving values), then its end: the
     /// operation writes into the channel it is given, which its task's end completes (with its fault, if any).
-    /// The operation gets the enumeration's token (the caller's, combined with one given to WithCancellation).
+    /// The operation gets the enumeration's token (the caller's, combined with one given to WithCancellation),
+    /// and is cancelled when the caller stops early (a <c>break</c> out of <c>await foreach</c> disposes the
+    /// enumerator): the lookup does not go on for nobody.
     /// </summary>
     private static async IAsyncEnumerable<T> StreamAsync<T>(Func<ChannelWriter<T>, CancellationToken, Task> run, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var items = Channel.CreateUnbounded<T>();
-        var task = run(items.Writer, cancellationToken);
+        var task = run(items.Writer, abandon.Token);
         _ = task.ContinueWith(t => items.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
-        await foreach (var item in items.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var finished = false;
+        try
         {
-            yield return item;
+            await foreach (var item in items.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+
+            finished = true;
+        }
+        finally
+        {
+            if (!finished && !task.IsCompleted)
+            {
+                await abandon.CancelAsync().ConfigureAwait(false);
+                _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
 
         await task.ConfigureAwait(false);
@@ -728,7 +745,7 @@ public sealed class DhtNode : IAsyncDisposable
     {
         _loop = Task.Run(RunLoopAsync);
         _receiver = Task.Run(ReceiveLoopAsync);
-        Log.Started(_logger, Id.ToString(), LocalEndPoint, _engine.Options.Network.Name);
+        Log.Started(_logger, Id.ToString(), LocalEndpoint, _engine.Options.Network.Name);
     }
 
     private Task<T> RunAsync<T>(string operation, Func<KademliaEngine, DateTimeOffset, QueryId> start, CancellationToken cancellationToken, ChannelWriter<ProviderRecord>? providers = null, ChannelWriter<ValueRecord>? values = null)
@@ -1300,10 +1317,10 @@ public sealed class DhtNode : IAsyncDisposable
                 pending.Values?.TryWrite(found.Record);
                 break;
             case ContactAdded added:
-                Log.ContactAdded(_logger, added.Contact.ToString());
+                Log.ContactAdded(_logger, added.Contact.Node.ToString());
                 break;
             case ContactEvicted evicted:
-                Log.ContactEvicted(_logger, evicted.Contact.ToString());
+                Log.ContactEvicted(_logger, evicted.Contact.Node.ToString());
                 break;
             case RecordStored stored:
                 Log.RecordStored(_logger, stored.Key.ToShortString(), stored.Source.ToShortString());
@@ -1461,7 +1478,7 @@ public sealed class DhtNode : IAsyncDisposable
     /// </summary>
     private static NodeEndpoint AdvertisedEndpoint(DhtNodeOptions options, IPEndPoint bound)
     {
-        if (options.AdvertisedEndPoint is { } configured)
+        if (options.AdvertisedEndpoint is { } configured)
         {
             return NodeEndpoint.FromIPEndPoint(configured);
         }

@@ -26,7 +26,7 @@ public sealed class DhtNodeOptions
     /// endpoint they observe; announcing before then fails with a clear error. On test networks a wildcard
     /// bind advertises 127.0.0.1 with the bound port.
     /// </summary>
-    public IPEndPoint? AdvertisedEndPoint { get; set; }
+    public IPEndPoint? AdvertisedEndpoint { get; set; }
 
     /// <summary>The node's identity. Defaults to a new one generated at start (meeting the network's proof-of-work).</summary>
     public NodeIdentity? Identity { get; set; }

@@ -74,7 +74,7 @@ public sealed class ConfigurationValidationTests
         using var host = TestHost.Build([new("Kademlia:Mode", "client"), new("Kademlia:Bootstrap:0", "localhost:9")]);
         await host.StartAsync();
         var node = ((HostedDhtNode)host.Services.GetService(typeof(HostedDhtNode))!).Node;
-        Assert.Equal("127.0.0.1", node.LocalEndPoint.Address.ToString());
+        Assert.Equal("127.0.0.1", node.LocalEndpoint.Address.ToString());
         await host.StopAsync();
     }
 }

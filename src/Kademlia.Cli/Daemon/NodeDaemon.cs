@@ -79,7 +79,7 @@ internal sealed partial class NodeDaemon
             Published = published,
             Network = network,
             Bind = _options.Bind,
-            AdvertisedEndPoint = _options.Advertise,
+            AdvertisedEndpoint = _options.Advertise,
             Mode = _options.Mode,
             KeepalivePeers = _options.KeepalivePeers,
             Identity = identity,
