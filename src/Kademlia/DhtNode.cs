@@ -701,6 +701,15 @@ public sealed class DhtNode : IAsyncDisposable
     public Task<IReadOnlyList<PublishedRecord>> GetPublishedAsync(CancellationToken cancellationToken = default) =>
         PostAsync((engine, _) => engine.Published, cancellationToken);
 
+    /// <summary>
+    /// The rendezvous points this node would name in a provider record now: up to three of the public nodes
+    /// it keeps sessions with, when it runs as a client (behind a NAT); empty for a server, which is reached
+    /// directly. A host behind a NAT waits until it has some before it announces, so that joiners can punch
+    /// through to it or be relayed (docs/PROTOCOL.md, "Rendezvous, hole punching and relays").
+    /// </summary>
+    public Task<ImmutableArray<WireContact>> GetRendezvousPointsAsync(CancellationToken cancellationToken = default) =>
+        PostAsync((engine, now) => engine.RendezvousPoints(now), cancellationToken);
+
     /// <summary>The contacts of the routing table (for a snapshot to disk).</summary>
     public Task<IReadOnlyList<NodeInfo>> GetContactsAsync(CancellationToken cancellationToken = default) =>
         PostAsync<IReadOnlyList<NodeInfo>>((engine, _) => engine.Routing.Contacts.Select(c => c.ToNodeInfo()).ToList(), cancellationToken);
