@@ -74,9 +74,10 @@ public sealed class ClosestNodesLookup
     /// <param name="timeoutFor">A peer's own timeout estimate, or null when never measured.</param>
     /// <param name="claims">
     /// The IDs queried by some path, each with the path and its candidate, shared between the paths: a node is
-    /// queried by one path only. When the claiming path gives the node up (every address it heard failed), another
-    /// path that heard it at another address queries it there, so a poisoner's dead address on one path does not hide
-    /// the node from all; until then the other paths count it as awaited.
+    /// queried by one path only. A path that heard the node at an address the claiming path never heard waits for that
+    /// path's query, and queries the node there itself if the claiming path gives it up (every address it heard
+    /// failed), so a poisoner's dead address on one path does not hide the node from all; a path that heard nothing
+    /// new moves on at once, as S/Kademlia's paths do.
     /// </param>
     internal ClosestNodesLookup(
         NodeId target,
@@ -378,8 +379,10 @@ public sealed class ClosestNodesLookup
     private Claim SiblingClaim(LookupCandidate candidate, DateTimeOffset now)
     {
         var (path, owner) = _claims![candidate.Node.Id];
-        if (ReferenceEquals(path, this) || owner.State == CandidateState.Succeeded)
+        if (ReferenceEquals(path, this) || owner.State == CandidateState.Succeeded || !KnowsAddressUnknownTo(candidate, owner))
         {
+            // Nothing this path heard is news to the sibling (the honest case: one address per node): the sibling
+            // tries it itself, and this path moves on without waiting, as S/Kademlia's paths do.
             return Claim.Settled;
         }
 
@@ -420,6 +423,22 @@ public sealed class ClosestNodesLookup
 
         _claims[id] = (this, candidate);
         return true;
+    }
+
+    /// <summary>Whether <paramref name="candidate"/> heard an address for its ID that the sibling's <paramref name="owner"/> never heard.</summary>
+    private static bool KnowsAddressUnknownTo(LookupCandidate candidate, LookupCandidate owner)
+    {
+        var mine = candidate.Addresses ?? [candidate.Node];
+        var theirs = owner.Addresses ?? [owner.Node];
+        foreach (var address in mine)
+        {
+            if (!theirs.Exists(a => a.Endpoint == address.Endpoint))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

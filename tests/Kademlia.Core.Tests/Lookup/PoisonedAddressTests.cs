@@ -85,6 +85,22 @@ public class PoisonedAddressTests
     }
 
     [Fact]
+    public void A_path_that_heard_a_claimed_node_at_the_claimants_own_address_moves_on_without_waiting()
+    {
+        var (target, first, second, node) = Scene(4);
+        var lookup = new DisjointLookup(target, NodeId.Zero, [first, second], Options(paths: 2), _ => Timeout);
+        Drain(lookup, Epoch);
+        lookup.OnSuccess(first.Id, [node], Epoch);
+        Assert.Equal([node], Drain(lookup, Epoch)); // path 0 claims the node
+
+        lookup.OnSuccess(second.Id, [node], Epoch); // path 1 hears nothing path 0 does not know
+
+        Assert.Empty(Drain(lookup, Epoch));
+        Assert.True(lookup.Paths[1].IsFinished, "path 1 waited for a node only path 0 may query, at the one address both know");
+        Assert.False(lookup.Paths[0].IsFinished);
+    }
+
+    [Fact]
     public void No_id_is_queried_at_more_addresses_than_the_bound_nor_twice_at_one()
     {
         Gen.Int.Sample(seed =>
