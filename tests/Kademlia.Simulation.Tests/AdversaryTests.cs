@@ -94,4 +94,29 @@ public class AdversaryTests
         Assert.True(attacked.ClosestHonestHoldingVictim == 0, $"{attacked.ClosestHonestHoldingVictim} of the 20 closest honest nodes hold the attacked victim (seed 35)");
         Assert.All(attacked.ByPaths, p => Assert.True(p.ReachedVictim <= 0.05, $"d = {p.DisjointPaths}: {p.ReachedVictim:P1} of lookups reached the attacked victim (seed 35)"));
     }
+
+    [Fact]
+    public void The_honest_nodes_nearest_a_victim_joining_among_its_attackers_had_room_for_it_so_it_never_reached_them()
+    {
+        var network = new MessageLevelNetwork(new SimulationOptions
+        {
+            Nodes = 600, Seed = 35, Lookups = 0, Records = 0, JoinedTables = true, Eclipse = new EclipseOptions { Attackers = 120 },
+        });
+        var victim = network.Nodes[0];
+        var nearest = network.Nodes.Where(n => n.Index != 0 && n.Behavior == NodeBehavior.Honest)
+            .OrderBy(n => n.Info.Id ^ victim.Info.Id).Take(network.Network.K).ToList();
+
+        // None holds the victim, and each had room in the bucket the victim falls in: a query from the victim
+        // (a queried node learns its asker) would have put it there. So the victim's join never queried them.
+        Assert.All(nearest, n => Assert.False(n.Table.Contains(0), $"node {n.Index} holds the victim"));
+        Assert.All(nearest, n =>
+        {
+            var bucket = network.BucketOf(n, 0);
+            var inBucket = n.Table.Contacts.Count(c => network.BucketOf(n, c) == bucket);
+            Assert.True(inBucket < network.Network.K, $"node {n.Index}'s bucket {bucket} is full ({inBucket})");
+        });
+        // The victim's own table holds attackers nearest its ID: its self-lookup starts and ends with them.
+        var closestContacts = victim.Table.Contacts.OrderBy(c => network.Nodes[c].Info.Id ^ victim.Info.Id).Take(5);
+        Assert.All(closestContacts, c => Assert.True(network.Nodes[c].IsEclipseAttacker, $"contact {c} near the victim's ID is honest"));
+    }
 }
