@@ -341,8 +341,9 @@ public sealed partial class MainlineEngine
             KrpcQuery store = operation.Kind == MainlineOperationKind.Announce
                 ? new AnnouncePeerQuery(Id, operation.Target, operation.AnnouncePort ?? 0, operation.AnnouncePort is null, token)
                 : new PutItemQuery(Id, token, operation.Item!, operation.Cas);
-            var timeout = TimeoutFor(answered.Node) ?? _options.MaxRequestTimeout;
-            SendQuery(answered.Node.Endpoint, answered.Node.Id, TransactionPurpose.Store, operation, store, now, now + (2 * timeout));
+            // The longest timeout, not the RTT estimate: a store is not retried, and an acknowledgement that
+            // arrives late on a loaded machine still counts (a dead node costs the operation this much at the end).
+            SendQuery(answered.Node.Endpoint, answered.Node.Id, TransactionPurpose.Store, operation, store, now, now + _options.MaxRequestTimeout);
             operation.Outstanding++;
         }
 

@@ -11,7 +11,8 @@ internal sealed class MainlineLoopback : IAsyncDisposable
     public static MainlineDhtNodeOptions Options(bool readOnly = false) => new()
     {
         Bind = new IPEndPoint(IPAddress.Loopback, 0),
-        Engine = new MainlineEngineOptions { ExemptLoopbackFromDiversityLimits = true, ReadOnly = readOnly },
+        // 250 ms shortest timeout as NetworkParameters.Test: a loaded test machine stalls longer than loopback's RTT.
+        Engine = new MainlineEngineOptions { ExemptLoopbackFromDiversityLimits = true, ReadOnly = readOnly, MinRequestTimeout = TimeSpan.FromMilliseconds(250) },
     };
 
     /// <summary>Starts <paramref name="count"/> nodes; each after the first bootstraps from the first, then from a second node so every table fills.</summary>
