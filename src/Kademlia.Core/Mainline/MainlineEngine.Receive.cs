@@ -264,6 +264,11 @@ public sealed partial class MainlineEngine
                 else
                 {
                     Harvest(operation, response, responder);
+                    if (operation.FirstFoundAt is null && (operation.Found is not null || operation.Peers.Count > 0))
+                    {
+                        operation.FirstFoundAt = now;
+                    }
+
                     var nodes = Referrals(response);
                     operation.Lookup!.OnSuccess(responder, CollectionsMarshal.AsSpan(nodes), now);
                     if (operation.Kind == MainlineOperationKind.GetItem && operation.Found is ImmutableItem)

@@ -387,6 +387,7 @@ public sealed partial class MainlineEngine
             Closest = closest,
             QueriesSent = operation.QueriesSent,
             Responses = operation.Responses,
+            FirstFoundAfter = operation.FirstFoundAt - operation.Started,
             Elapsed = now - operation.Started,
         });
     }

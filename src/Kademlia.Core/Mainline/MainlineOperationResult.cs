@@ -36,6 +36,13 @@ public sealed record MainlineOperationResult
     /// <summary>Answers it received (responses and errors).</summary>
     public int Responses { get; init; }
 
+    /// <summary>
+    /// From the start to the first answer that carried what was looked for (peers or a verified item), or null
+    /// when none did. The lookup goes on to the k closest after it (for a mutable item a higher sequence number
+    /// may still come); an immutable item ends it there.
+    /// </summary>
+    public TimeSpan? FirstFoundAfter { get; init; }
+
     /// <summary>From the start to the end of the operation.</summary>
     public TimeSpan Elapsed { get; init; }
 

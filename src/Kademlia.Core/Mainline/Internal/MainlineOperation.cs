@@ -47,6 +47,9 @@ internal sealed class MainlineOperation(long id, MainlineOperationKind kind, Mai
 
     public MainlineItem? Found { get; set; }
 
+    /// <summary>When the first peers or item arrived.</summary>
+    public DateTimeOffset? FirstFoundAt { get; set; }
+
     /// <summary>GetItem: the salt a mutable item is verified with.</summary>
     public BencodeString Salt { get; init; } = BencodeString.Empty;
 
