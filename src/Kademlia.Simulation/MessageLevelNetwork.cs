@@ -44,7 +44,9 @@ public sealed class MessageLevelNetwork
     private readonly List<NodeId> _recordKeys = [];
     private readonly Random _random;
     private readonly LookupOptions _lookupOptions;
+    private readonly List<uint> _subnets = []; // each node's /24, by index: read for every table candidate, so kept out of the node objects
     private readonly HashSet<int> _scratchSet = [];
+    private int[] _scratchCandidates = new int[64];
     private readonly int[] _scratchBucketCount = new int[NodeId.Bits + 1];
     private readonly Dictionary<ulong, int> _scratchSubnetTable = [];
     private readonly Dictionary<ulong, int> _scratchSubnetBucket = [];
@@ -138,7 +140,20 @@ public sealed class MessageLevelNetwork
             }
         }
 
-        if (!options.JoinedTables)
+        if (options.LazyTables)
+        {
+            if (options.JoinedTables || options.Churn is not null || options.Eclipse is not null)
+            {
+                throw new NotSupportedException("Lazy tables are drawn from the network as built: not with joined tables, churn or an eclipse.");
+            }
+
+            Action<SimulatedNode> draw = Fill;
+            foreach (var node in _nodes)
+            {
+                node.DrawTableOnFirstRead(draw);
+            }
+        }
+        else if (!options.JoinedTables)
         {
             foreach (var node in _nodes)
             {
@@ -146,6 +161,9 @@ public sealed class MessageLevelNetwork
             }
         }
     }
+
+    /// <summary>How many routing tables exist: every node's, except with <see cref="SimulationOptions.LazyTables"/> (those read so far).</summary>
+    public int TablesDrawn => _nodes.Count(n => n.HasTable);
 
     /// <summary>Messages the joins that built the tables sent (<see cref="SimulationOptions.JoinedTables"/>), included in <see cref="MessagesSimulated"/>; 0 for sampled tables.</summary>
     public long JoinMessages { get; private set; }
@@ -297,6 +315,29 @@ public sealed class MessageLevelNetwork
     /// <summary>Honest online holders of <paramref name="record"/>, in index order.</summary>
     public IEnumerable<SimulatedNode> Holders(int record) => _nodes.Where(n => n.IsOnline && n.Behavior == NodeBehavior.Honest && n.Records.Contains(record));
 
+    /// <summary>
+    /// The number of honest online holders of every record, by record index: one pass over the nodes
+    /// (calling <see cref="Holders"/> per record scans all of them once per record).
+    /// </summary>
+    public int[] HolderCounts()
+    {
+        var counts = new int[_recordKeys.Count];
+        foreach (var node in _nodes)
+        {
+            if (node.RecordCount == 0 || !node.IsOnline || node.Behavior != NodeBehavior.Honest)
+            {
+                continue;
+            }
+
+            foreach (var record in node.Records)
+            {
+                counts[record]++;
+            }
+        }
+
+        return counts;
+    }
+
     /// <summary>A random honest online node, or -1 when there is none.</summary>
     public int RandomHonestOnline()
     {
@@ -359,22 +400,30 @@ public sealed class MessageLevelNetwork
         return owner.Info.Id.CommonPrefixLength(_nodes[contact].Info.Id);
     }
 
-    /// <summary>Mean table size and fraction of contacts that answer, over honest online nodes.</summary>
+    /// <summary>Mean table size and fraction of contacts that answer, over honest online nodes (with lazy tables, those drawn).</summary>
     public (double MeanContacts, double LiveFraction) TableHealth()
     {
         long contacts = 0, live = 0, owners = 0;
+        // Who answers, read once per node: the contacts are then looked up in a bit array that stays in
+        // the cache, not in node objects scattered over the heap (150 million lookups at a million nodes).
+        var answers = new System.Collections.BitArray(_nodes.Count);
+        for (var i = 0; i < _nodes.Count; i++)
+        {
+            answers[i] = _nodes[i].Answers;
+        }
+
         foreach (var node in _nodes)
         {
-            if (!node.IsOnline || node.Behavior != NodeBehavior.Honest)
+            if (!node.IsOnline || node.Behavior != NodeBehavior.Honest || !node.HasTable)
             {
-                continue;
+                continue; // a lazy table nobody has read is not drawn just to be measured
             }
 
             owners++;
             foreach (var contact in node.Table.Contacts)
             {
                 contacts++;
-                if (_nodes[contact].Answers) live++;
+                if (answers[contact]) live++;
             }
         }
 
@@ -575,6 +624,7 @@ public sealed class MessageLevelNetwork
 
     private void PutBehindNat(SimulatedNode node)
     {
+        NodesBehindNat++;
         node.IsReachable = false;
         node.IsClient = Options.ClientMode;
         node.Nat = new NatPermissions(Options.NatMappingTimeout);
@@ -673,6 +723,7 @@ public sealed class MessageLevelNetwork
         // Log-normal share of every round trip: most nodes near the median, a long tail of slow ones.
         var node = new SimulatedNode(index, info, Latency.DrawShare(_random));
         _nodes.Add(node);
+        _subnets.Add(address >> 8);
         _indexOf.Add(id, index);
         if (!_building)
         {
@@ -779,7 +830,13 @@ public sealed class MessageLevelNetwork
         _ => median.TotalSeconds * Math.Exp(sigma * sigma / 2),
     };
 
-    private static ulong SubnetOf(SimulatedNode node) => node.Info.Endpoint.IPv4Address >> 8;
+    /// <summary>How many nodes were put behind a NAT (while building or joining later).</summary>
+    internal int NodesBehindNat { get; private set; }
+
+    /// <summary>The /24 of node <paramref name="index"/>'s address (what the IP-diversity limits count).</summary>
+    internal uint SubnetOf(int index) => _subnets[index];
+
+    private uint SubnetOf(SimulatedNode node) => _subnets[node.Index];
 
     /// <summary>
     /// Adds <paramref name="candidate"/> to <paramref name="owner"/>'s table if the diversity limits allow and its
@@ -867,7 +924,8 @@ public sealed class MessageLevelNetwork
             {
                 if (size <= 3 * Network.K)
                 {
-                    var candidates = new int[size];
+                    if (_scratchCandidates.Length < size) _scratchCandidates = new int[2 * size];
+                    var candidates = _scratchCandidates.AsSpan(0, size);
                     for (var i = 0; i < size; i++) candidates[i] = _sortedIndex[low + i];
                     _random.Shuffle(candidates);
                     foreach (var candidate in candidates)

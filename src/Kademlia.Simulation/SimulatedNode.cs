@@ -29,7 +29,6 @@ public sealed class SimulatedNode
         Index = index;
         Info = info;
         LatencyShare = latencyShare;
-        Table = new SimulatedTable();
     }
 
     /// <summary>The node's position in the network.</summary>
@@ -38,8 +37,31 @@ public sealed class SimulatedNode
     /// <summary>The node's wire description (assigned ID and address).</summary>
     public NodeInfo Info { get; }
 
-    /// <summary>The node's routing table: indexes of its contacts.</summary>
-    public SimulatedTable Table { get; }
+    /// <summary>The node's routing table: indexes of its contacts (drawn on first read when the network's tables are lazy).</summary>
+    public SimulatedTable Table
+    {
+        get
+        {
+            if (_table is null)
+            {
+                _table = new SimulatedTable();
+                var draw = _drawTable;
+                _drawTable = null;
+                draw?.Invoke(this); // reads the (empty) table it fills: set before drawing
+            }
+
+            return _table;
+        }
+    }
+
+    /// <summary>Whether the table exists yet (false only for a lazy table nobody has read).</summary>
+    internal bool HasTable => _table is not null;
+
+    /// <summary>Defers the table: <paramref name="draw"/> fills it when it is first read.</summary>
+    internal void DrawTableOnFirstRead(Action<SimulatedNode> draw) => _drawTable = draw;
+
+    private SimulatedTable? _table;
+    private Action<SimulatedNode>? _drawTable;
 
     /// <summary>The node's share of every round trip it takes part in (<see cref="LatencyModel"/>): RTT(a, b) = (share a + share b)·a per-pair factor.</summary>
     public TimeSpan LatencyShare { get; }

@@ -96,7 +96,7 @@ public static class Simulator
             }
 
             var eclipse = _options.Eclipse is null ? null : MeasureEclipse();
-            var nat = network.Nodes.Any(n => n.Nat is not null) ? MeasureNat() : null;
+            var nat = network.NodesBehindNat > 0 ? MeasureNat() : null;
             if (_options.CheckInvariants)
             {
                 foreach (var checker in InvariantCheckers.All)
@@ -133,6 +133,7 @@ public static class Simulator
                 Events = _events,
                 Messages = network.MessagesSimulated,
                 JoinMessages = network.JoinMessages,
+                TablesDrawn = network.TablesDrawn,
                 Pings = network.PingsSimulated,
                 Violations = _violations,
                 Samples = _samples,
@@ -225,9 +226,10 @@ public static class Simulator
             var retrieved = 0;
             var replicated = 0;
             long replicas = 0;
+            var holderCounts = network.HolderCounts();
             for (var record = 0; record < records; record++)
             {
-                var holders = network.Holders(record).Count();
+                var holders = holderCounts[record];
                 replicas += holders;
                 if (holders > 0) replicated++;
                 if (_options.Duration > TimeSpan.Zero && RunGet(record, OperationKind.Probe)) retrieved++;

@@ -108,6 +108,35 @@ public class SimulatorTests
     }
 
     [Fact]
+    public void The_table_checker_reports_a_contact_held_twice_and_a_subnet_over_its_limits()
+    {
+        var network = new MessageLevelNetwork(new SimulationOptions { Nodes = 400, Seed = 27 });
+        var violations = new List<string>();
+        var owner = network.Nodes[5];
+        owner.Table.Add(owner.Table.Contacts[0]);
+        new TableBoundsChecker().Check(network, violations);
+        Assert.Contains(violations, v => v.Contains("node 5 holds a contact twice", StringComparison.Ordinal));
+
+        // Eleven contacts of one /24 in another table: over the table's limit of 10 (the Sybils share one /24).
+        violations.Clear();
+        var sybils = new MessageLevelNetwork(new SimulationOptions
+        {
+            Nodes = 400, Seed = 28, Adversaries = new AdversaryOptions { Fraction = 0.3, Kind = AdversaryKind.Silent, SybilPrefixes = 1 },
+        });
+        new TableBoundsChecker().Check(sybils, violations);
+        Assert.Empty(violations);
+        var crowded = sybils.Nodes[6];
+        foreach (var sybil in sybils.Nodes.Where(n => n.Behavior == NodeBehavior.Silent && !crowded.Table.Contains(n.Index)).Take(11))
+        {
+            crowded.Table.Add(sybil.Index);
+        }
+
+        new TableBoundsChecker().Check(sybils, violations);
+        Assert.Contains(violations, v => v.Contains("node 6 exceeds the per-/24 table limit", StringComparison.Ordinal));
+        Assert.Contains(violations, v => v.Contains("node 6 bucket", StringComparison.Ordinal) && v.Contains("per-/24 limit", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Sampled_tables_of_a_large_network_respect_bucket_and_subnet_bounds()
     {
         var network = new MessageLevelNetwork(new SimulationOptions

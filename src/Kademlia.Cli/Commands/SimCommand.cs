@@ -36,7 +36,7 @@ internal static class SimCommand
         var noClientMode = new Option<bool>("--no-client-mode") { Description = "Nodes behind a NAT enter routing tables like any node instead of running as clients." };
         var natTimeout = new Option<string>("--nat-timeout") { Description = "How long a NAT admits a peer after the last datagram sent to it, e.g. 30s, 2m.", DefaultValueFactory = _ => "30s" };
         var noRepublish = new Option<bool>("--no-republish") { Description = "Never republish records." };
-        var tables = new Option<string>("--tables") { Description = "sampled (from the whole network's ID ranges; large N) or joined (built by every node's join, messages counted).", DefaultValueFactory = _ => "sampled" };
+        var tables = new Option<string>("--tables") { Description = "sampled (from the whole network's ID ranges; large N), lazy (sampled when a node is first queried; a million nodes) or joined (built by every node's join, messages counted).", DefaultValueFactory = _ => "sampled" };
         var ideal = new Option<bool>("--ideal") { Description = "The simulator's oracles back, for comparison: no jitter or processing delay, timeouts from the true RTT, eviction at the first failure." };
         var output = new Option<string?>("--out") { Description = "Directory for summary.json and the SVG plots." };
         var report = new Option<string?>("--report") { Description = "Run the evaluation suite and write this Markdown file (e.g. docs/EVALUATION.md)." };
@@ -83,10 +83,11 @@ internal static class SimCommand
                     Republish = !result.GetValue(noRepublish),
                     JoinedTables = result.GetValue(tables) switch
                     {
-                        "sampled" => false,
+                        "sampled" or "lazy" => false,
                         "joined" => true,
-                        var other => throw new FormatException($"Unknown --tables '{other}' (sampled or joined)."),
+                        var other => throw new FormatException($"Unknown --tables '{other}' (sampled, lazy or joined)."),
                     },
+                    LazyTables = result.GetValue(tables) == "lazy",
                 };
                 if (result.GetValue(ideal))
                 {
@@ -140,6 +141,11 @@ internal static class SimCommand
         {
             var retrievable = summary.Timeline.Where(p => !double.IsNaN(p.Retrievable)).Select(p => p.Retrievable).DefaultIfEmpty(double.NaN);
             console.MarkupLine($"Retrievability over {summary.Timeline.Count} samples: min {retrievable.Min():P2}, mean {retrievable.Average():P2}; table live-contact fraction min {summary.Timeline.Min(p => p.LiveContactFraction):P1}.");
+        }
+
+        if (options.LazyTables)
+        {
+            console.MarkupLine($"Lazy tables: {summary.TablesDrawn:N0} of {summary.Nodes:N0} drawn (those the run read).");
         }
 
         console.MarkupLine($"[grey]Wall {cost.Wall.TotalSeconds:F1} s ({cost.BuildWall.TotalSeconds:F1} s building), CPU {cost.Cpu.TotalSeconds:F1} s, {summary.Events:N0} scheduler events, {summary.Messages:N0} messages simulated ({summary.Messages / Math.Max(cost.RunWall.TotalSeconds, 1e-9):N0}/s), managed memory {cost.BytesPerNode:N0} B per node, peak working set {cost.PeakWorkingSetBytes / (1 << 20):N0} MB.[/]");
@@ -223,6 +229,7 @@ internal static class SimCommand
         if (o.UnreachableFraction > 0) parts.Add($"{o.UnreachableFraction:P0} NAT{(o.ClientMode ? ", client mode" : ", no client mode")}");
         if (o.Duration > TimeSpan.Zero && o.Churn is null) parts.Add($"over {o.Duration.TotalHours:0.##} h");
         if (o.JoinedTables) parts.Add("joined tables");
+        if (o.LazyTables) parts.Add("lazy tables");
         if (!o.ObservedTimeouts) parts.Add("ideal");
         return string.Join(", ", parts);
     }

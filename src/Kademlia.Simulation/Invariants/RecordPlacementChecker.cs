@@ -18,7 +18,7 @@ public sealed class RecordPlacementChecker : IInvariantChecker
                 violations.Add($"{Name}: {node.Behavior} node {node.Index} holds {node.RecordCount} records");
             }
 
-            if (node.Records.Any(r => r < 0 || r >= network.RecordKeys.Count))
+            if (node.RecordCount > 0 && node.Records.Any(r => r < 0 || r >= network.RecordKeys.Count))
             {
                 violations.Add($"{Name}: node {node.Index} holds a record never published");
             }

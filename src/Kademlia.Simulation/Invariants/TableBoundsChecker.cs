@@ -4,6 +4,11 @@ namespace Kademlia.Simulation.Invariants;
 /// Routing tables never hold their owner, a contact twice, more than k contacts in a bucket, or (when
 /// the limits are on) more contacts of one /24 than a bucket or the table allows.
 /// </summary>
+/// <remarks>
+/// Runs over every table of the network (a million nodes hold about 150 million contacts), so it counts
+/// in scratch collections reused from one owner to the next instead of grouping with LINQ: a grouping
+/// per owner made this check a third of a 200,000-node run.
+/// </remarks>
 public sealed class TableBoundsChecker : IInvariantChecker
 {
     /// <inheritdoc/>
@@ -15,35 +20,74 @@ public sealed class TableBoundsChecker : IInvariantChecker
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(violations);
         var k = network.Network.K;
+        var limits = network.Options.IpDiversityLimits;
+        var seen = new HashSet<int>();
+        var perBucket = new int[Identity.NodeId.Bits + 1];
+        var subnetsInTable = new Dictionary<uint, int>();
+        var subnetsInBucket = new Dictionary<(int Bucket, uint Subnet), int>();
         foreach (var owner in network.Nodes)
         {
-            var contacts = owner.Table.Contacts;
-            if (contacts.Contains(owner.Index))
+            if (!owner.HasTable)
             {
-                violations.Add($"{Name}: node {owner.Index} holds itself");
+                continue; // a lazy table nobody read: drawing it here would check only the drawing
             }
 
-            if (contacts.Distinct().Count() != contacts.Count)
+            var contacts = owner.Table.Contacts;
+            seen.Clear();
+            subnetsInTable.Clear();
+            subnetsInBucket.Clear();
+            Array.Clear(perBucket);
+            var twice = false;
+            var bucketOverLimit = -1;
+            var tableOverLimit = false;
+            for (var i = 0; i < contacts.Count; i++)
+            {
+                var contact = contacts[i];
+                if (contact == owner.Index)
+                {
+                    violations.Add($"{Name}: node {owner.Index} holds itself");
+                }
+
+                twice |= !seen.Add(contact);
+                var bucket = network.BucketOf(owner, contact);
+                perBucket[bucket]++;
+                if (!limits)
+                {
+                    continue;
+                }
+
+                var subnet = network.SubnetOf(contact);
+                if (++System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(subnetsInTable, subnet, out _) > network.Network.MaxPerSubnetPerTable)
+                {
+                    tableOverLimit = true;
+                }
+
+                if (++System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(subnetsInBucket, (bucket, subnet), out _) > network.Network.MaxPerSubnetPerBucket
+                    && bucketOverLimit < 0)
+                {
+                    bucketOverLimit = bucket;
+                }
+            }
+
+            if (twice)
             {
                 violations.Add($"{Name}: node {owner.Index} holds a contact twice");
             }
 
-            foreach (var bucket in contacts.GroupBy(c => network.BucketOf(owner, c)))
+            for (var bucket = 0; bucket < perBucket.Length; bucket++)
             {
-                if (bucket.Count() > k)
+                if (perBucket[bucket] > k)
                 {
-                    violations.Add($"{Name}: node {owner.Index} bucket {bucket.Key} holds {bucket.Count()} > k = {k}");
-                }
-
-                if (network.Options.IpDiversityLimits
-                    && bucket.GroupBy(c => network.Nodes[c].Info.Endpoint.IPv4Address >> 8).Any(g => g.Count() > network.Network.MaxPerSubnetPerBucket))
-                {
-                    violations.Add($"{Name}: node {owner.Index} bucket {bucket.Key} exceeds the per-/24 limit");
+                    violations.Add($"{Name}: node {owner.Index} bucket {bucket} holds {perBucket[bucket]} > k = {k}");
                 }
             }
 
-            if (network.Options.IpDiversityLimits
-                && contacts.GroupBy(c => network.Nodes[c].Info.Endpoint.IPv4Address >> 8).Any(g => g.Count() > network.Network.MaxPerSubnetPerTable))
+            if (bucketOverLimit >= 0)
+            {
+                violations.Add($"{Name}: node {owner.Index} bucket {bucketOverLimit} exceeds the per-/24 limit");
+            }
+
+            if (tableOverLimit)
             {
                 violations.Add($"{Name}: node {owner.Index} exceeds the per-/24 table limit");
             }
