@@ -9,7 +9,7 @@ public sealed class MainlineNetworkFixture : IAsyncLifetime
 {
     public List<MainlineDhtNode> Nodes { get; } = [];
 
-    public string Bootstrap => $"127.0.0.1:{Nodes[0].LocalEndPoint.Port}";
+    public string Bootstrap => $"127.0.0.1:{Nodes[0].LocalEndpoint.Port}";
 
     public async Task InitializeAsync()
     {
@@ -22,7 +22,7 @@ public sealed class MainlineNetworkFixture : IAsyncLifetime
                 Engine = new MainlineEngineOptions { ExemptLoopbackFromDiversityLimits = true },
             }, budget.Token);
             Nodes.Add(node);
-            if (i > 0) await node.BootstrapAsync([Nodes[0].LocalEndPoint], budget.Token);
+            if (i > 0) await node.BootstrapAsync([Nodes[0].LocalEndpoint], budget.Token);
         }
 
         foreach (var node in Nodes) await node.FindNodeAsync(node.Id, budget.Token);

@@ -34,7 +34,7 @@ public sealed class MainlineDhtNode : IAsyncDisposable
         _socket = socket;
         _options = options;
         _engine = new MainlineEngine(engineOptions, _time.GetUtcNow());
-        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        LocalEndpoint = (IPEndPoint)socket.LocalEndPoint!;
     }
 
     /// <summary>Binds the socket and starts the node. It contacts nobody until asked to.</summary>
@@ -70,7 +70,7 @@ public sealed class MainlineDhtNode : IAsyncDisposable
     }
 
     /// <summary>The bound UDP endpoint.</summary>
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndpoint { get; }
 
     /// <summary>The node's current ID (BEP 42 may replace a random one once the external address is agreed).</summary>
     public MainlineId Id

@@ -158,7 +158,7 @@ public sealed class LibtorrentInteropTests(MixedMainlineNetwork network) : IClas
         var cancellationToken = Budget();
         var target = MainlineId.Sha1("anywhere"u8);
         var libtorrentPorts = network.Libtorrent.Ports.ToHashSet();
-        var ourPorts = network.Ours.Select(o => o.LocalEndPoint.Port).ToHashSet();
+        var ourPorts = network.Ours.Select(o => o.LocalEndpoint.Port).ToHashSet();
 
         var result = await RetryAsync(
             () => network.Ours[3].FindNodeAsync(target, cancellationToken),

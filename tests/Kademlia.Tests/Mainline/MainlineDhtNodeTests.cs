@@ -22,7 +22,7 @@ public class MainlineDhtNodeTests
         var found = await network.Nodes[6].GetPeersAsync(infoHash, cancellationToken);
 
         Assert.InRange(announced.StoredCount, 1, 7);
-        Assert.Contains(new NodeEndpoint(IPAddress.Loopback, announcer.LocalEndPoint.Port), found.Peers);
+        Assert.Contains(new NodeEndpoint(IPAddress.Loopback, announcer.LocalEndpoint.Port), found.Peers);
         Assert.All(network.Nodes, n => Assert.True(n.RoutingTableCount > 0));
     }
 
@@ -61,7 +61,7 @@ public class MainlineDhtNodeTests
         {
             for (var i = 0; i < 100; i++)
             {
-                junk.SendTo(new byte[] { (byte)'d', (byte)i, (byte)'e' }, network.Nodes[0].LocalEndPoint);
+                junk.SendTo(new byte[] { (byte)'d', (byte)i, (byte)'e' }, network.Nodes[0].LocalEndpoint);
             }
         }
 
@@ -73,7 +73,7 @@ public class MainlineDhtNodeTests
         Assert.True(reader.RoutingTableCount > 0);
         foreach (var node in network.Nodes.Where(n => n != reader))
         {
-            Assert.DoesNotContain(node.RoutingTableContacts(), c => c.Endpoint.Port == reader.LocalEndPoint.Port);
+            Assert.DoesNotContain(node.RoutingTableContacts(), c => c.Endpoint.Port == reader.LocalEndpoint.Port);
         }
 
         for (var i = 0; i < 200 && network.Nodes[0].Statistics.Malformed < 100; i++)
@@ -82,7 +82,7 @@ public class MainlineDhtNodeTests
         }
 
         Assert.Equal(100, network.Nodes[0].Statistics.Malformed);
-        Assert.NotEmpty((await network.Nodes[4].PingAsync(network.Nodes[0].LocalEndPoint, cancellationToken)).Closest);
+        Assert.NotEmpty((await network.Nodes[4].PingAsync(network.Nodes[0].LocalEndpoint, cancellationToken)).Closest);
     }
 
     [Fact]

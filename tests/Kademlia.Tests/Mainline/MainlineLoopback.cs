@@ -25,7 +25,7 @@ internal sealed class MainlineLoopback : IAsyncDisposable
             network.Nodes.Add(node);
             if (i > 0)
             {
-                await node.BootstrapAsync([network.Nodes[0].LocalEndPoint], cancellationToken);
+                await node.BootstrapAsync([network.Nodes[0].LocalEndpoint], cancellationToken);
             }
         }
 
@@ -42,7 +42,7 @@ internal sealed class MainlineLoopback : IAsyncDisposable
     {
         var node = await MainlineDhtNode.StartAsync(options, cancellationToken);
         Nodes.Add(node);
-        await node.BootstrapAsync([Nodes[0].LocalEndPoint], cancellationToken);
+        await node.BootstrapAsync([Nodes[0].LocalEndpoint], cancellationToken);
         return node;
     }
 

@@ -34,7 +34,7 @@ public sealed class MixedMainlineNetwork : IAsyncLifetime
             Ours.Add(await MainlineDhtNode.StartAsync(MainlineLoopback.Options(), cancellationToken));
         }
 
-        var everyone = LibtorrentEndpoints.Concat(Ours.Select(o => o.LocalEndPoint)).ToList();
+        var everyone = LibtorrentEndpoints.Concat(Ours.Select(o => o.LocalEndpoint)).ToList();
         for (var session = 0; session < Count; session++)
         {
             foreach (var endpoint in everyone.Where(e => e.Port != Libtorrent.Ports[session]))
@@ -49,7 +49,7 @@ public sealed class MixedMainlineNetwork : IAsyncLifetime
         {
             foreach (var node in Ours.Where(o => o.RoutingTableCount < 2 * Count - 2))
             {
-                await node.BootstrapAsync(everyone.Where(e => e.Port != node.LocalEndPoint.Port), cancellationToken);
+                await node.BootstrapAsync(everyone.Where(e => e.Port != node.LocalEndpoint.Port), cancellationToken);
             }
 
             var libtorrentTables = new List<int>();
