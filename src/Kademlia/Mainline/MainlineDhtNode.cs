@@ -261,6 +261,8 @@ public sealed class MainlineDhtNode : IAsyncDisposable
         List<MainlineOperationResult> finished;
         lock (_gate)
         {
+            // Checked again under the lock: DisposeAsync collects the waiters under it, so none is left behind.
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             id = start(_engine, _time.GetUtcNow());
             _waiting.Add(id, waiter);
             finished = Drain();

@@ -1,3 +1,4 @@
+using CsCheck;
 using System.Net;
 using Kademlia.Mainline;
 using NSec.Cryptography;
@@ -314,5 +315,46 @@ public class MainlineEngineTests
     {
         Assert.Equal(KrpcDecodeError.None, KrpcCodec.TryRead(datagram, out var message));
         return message!;
+    }
+}
+
+/// <summary>Properties of the Mainline engine over generated networks and store workloads.</summary>
+public class MainlineEnginePropertyTests
+{
+    [Fact]
+    public void For_any_network_find_node_returns_the_true_closest_that_exist()
+    {
+        Gen.Select(Gen.Int[2, 30], Gen.Int[1, 1_000_000]).Sample((count, seed) =>
+        {
+            var network = new MainlineTestNetwork();
+            var engines = network.Build(count, i => MainlineTestNetwork.LoopbackOptions with { Id = MainlineId.Random(new Random(seed + i)) });
+            var random = new Random(seed);
+            var asker = engines[random.Next(count)];
+            var target = MainlineId.Random(random);
+
+            var result = network.Run(asker, asker.StartFindNode(target, network.Now));
+
+            var expected = engines.Where(e => e != asker).Select(e => e.Id).OrderBy(id => id ^ target).Take(asker.Options.K);
+            Assert.Equal(expected, result.Closest.Select(n => n.Id));
+        }, iter: 25);
+    }
+
+    [Fact]
+    public void The_item_store_never_exceeds_its_bounds_and_keeps_the_latest_put()
+    {
+        var puts = Gen.Int[0, 900].Array[1, 60];
+        Gen.Select(puts, Gen.Int[1, 8], Gen.Int[1_000, 4_000]).Sample((sizes, maxItems, maxBytes) =>
+        {
+            var store = new Kademlia.Mainline.Internal.ItemStore(maxItems, maxBytes, TimeSpan.FromHours(2));
+            var now = MainlineTestNetwork.Start;
+            for (var i = 0; i < sizes.Length; i++)
+            {
+                var item = new ImmutableItem(new BencodeList(new BencodeInteger(i), new BencodeString(new byte[sizes[i]])));
+                store.Put(item, now.AddSeconds(i));
+                Assert.InRange(store.Count, 1, maxItems);
+                Assert.InRange(store.Bytes, 0, maxBytes);
+                Assert.Same(item, store.Get(item.Target, now.AddSeconds(i)));
+            }
+        }, iter: 200);
     }
 }
