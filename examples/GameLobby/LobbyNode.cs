@@ -27,7 +27,7 @@ internal static class LobbyNode
         {
             Network = options.Network,
             Bind = options.Bind,
-            AdvertisedEndPoint = options.Advertise,
+            AdvertisedEndpoint = options.Advertise,
             Mode = options.Mode,
         }, cancellationToken).ConfigureAwait(false);
         try
@@ -37,7 +37,7 @@ internal static class LobbyNode
                 var joined = await node.BootstrapAsync(options.Bootstrap, cancellationToken).ConfigureAwait(false);
                 if (joined.Succeeded)
                 {
-                    report($"node {node.Id.ToShortString()} on {node.LocalEndPoint} joined through {string.Join(", ", options.Bootstrap)}");
+                    report($"node {node.Id.ToShortString()} on {node.LocalEndpoint} joined through {string.Join(", ", options.Bootstrap)}");
                     return node;
                 }
 
