@@ -108,4 +108,31 @@ public class MainlineDhtNodeTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => running);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => node.GetImmutableAsync(MainlineId.Sha1("y"u8), Budget()));
     }
+
+    [Fact]
+    public async Task Bep32_nodes_bound_to_ipv6_loopback_announce_and_find_peers_over_ipv6()
+    {
+        var cancellationToken = Budget();
+        var nodes = new List<MainlineDhtNode>();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                var node = await MainlineDhtNode.StartAsync(MainlineLoopback.Options() with { Bind = new IPEndPoint(IPAddress.IPv6Loopback, 0) }, cancellationToken);
+                nodes.Add(node);
+                if (i > 0) await node.BootstrapAsync([nodes[0].LocalEndpoint], cancellationToken);
+            }
+
+            var infoHash = MainlineId.Sha1("over ipv6"u8);
+            Assert.True((await nodes[1].AnnouncePeerAsync(infoHash, 6886, cancellationToken)).StoredCount > 0);
+            var found = await nodes[4].GetPeersAsync(infoHash, cancellationToken);
+
+            Assert.Contains(new NodeEndpoint(IPAddress.IPv6Loopback, 6886), found.Peers);
+            Assert.All(nodes[4].RoutingTableContacts(), c => Assert.False(c.Endpoint.IsIPv4));
+        }
+        finally
+        {
+            foreach (var node in nodes) await node.DisposeAsync();
+        }
+    }
 }
