@@ -101,7 +101,8 @@ public sealed class LibtorrentInteropTests(MixedMainlineNetwork network) : IClas
 
         Assert.True(first.StoredCount > Count - 1, $"stored on {first.StoredCount}");
         Assert.True(second.StoredCount > Count - 1, $"stored on {second.StoredCount}");
-        Assert.Equal(0, stale.StoredCount);
+        // Every node that holds seq 2 refuses; only one that missed the update (none on a quiet loopback) could take it.
+        Assert.True(stale.StoredCount <= (2 * Count) - 1 - second.StoredCount, $"stale stored on {stale.StoredCount}, seq 2 on {second.StoredCount}");
         // libtorrent's nodes answer the stale cas with BEP 44's 301 too.
         Assert.True(stale.Errors.Count(e => e.KnownCode == KrpcErrorCode.CasMismatch) > Count - 1, string.Join(", ", stale.Errors));
         for (var session = 0; session < Count; session++)
