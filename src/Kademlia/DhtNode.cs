@@ -65,6 +65,13 @@ public sealed class DhtNode : IAsyncDisposable
     /// </summary>
     public const int MaxAppPayload = WireLimits.MaxAppPayload;
 
+    /// <summary>
+    /// The name of the meter (and activity source) every node publishes its metrics and traces under:
+    /// <c>Kademlia</c>. Listen with <c>AddMeter(DhtNode.MeterName)</c> in OpenTelemetry; README.md ("Monitoring a node")
+    /// lists the instruments (packets, bytes, drops by reason, lookups and their duration, table and store sizes).
+    /// </summary>
+    public const string MeterName = "Kademlia";
+
     /// <summary>Datagrams from addresses we never sent to that may wait in the queue at once.</summary>
     private const int MaxQueuedFromStrangers = 512;
 
@@ -102,6 +109,8 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly StrangerLane _strangers = new(MaxQueuedFromStrangers);
     private int _queuedDatagrams;
     private long _inboxDrops;
+    private long _wrongNetworkDrops;
+    private DateTimeOffset _nextWrongNetworkLog;
     private OverloadEpisode _knownOverload, _strangerOverload;
     private Task _loop = Task.CompletedTask;
     private Task _receiver = Task.CompletedTask;
@@ -1091,6 +1100,21 @@ public sealed class DhtNode : IAsyncDisposable
     }
 
     /// <summary>One inbox item; whatever it throws stays with it.</summary>
+    /// <summary>
+    /// Names a mismatched network as the cause: packets of another network are dropped (and counted under
+    /// <c>session.WrongNetwork</c>) without an answer, so the sender only sees silence; this side says why,
+    /// at most once a minute.
+    /// </summary>
+    private void NoteWrongNetwork(DateTimeOffset now, EndPoint from)
+    {
+        _wrongNetworkDrops = _engine.WrongNetworkDrops;
+        if (now >= _nextWrongNetworkLog)
+        {
+            _nextWrongNetworkLog = now + TimeSpan.FromMinutes(1);
+            Log.WrongNetwork(_logger, _wrongNetworkDrops, from, _engine.Options.Network.Name);
+        }
+    }
+
     private void Handle(object item, DateTimeOffset now)
     {
         switch (item)
@@ -1105,6 +1129,10 @@ public sealed class DhtNode : IAsyncDisposable
                     }
 
                     _engine.HandleDatagram(now, datagram.From, datagram.Bytes.AsSpan(0, datagram.Length));
+                    if (_engine.WrongNetworkDrops != _wrongNetworkDrops)
+                    {
+                        NoteWrongNetwork(now, datagram.From);
+                    }
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {

@@ -91,6 +91,10 @@ internal static class StatusCommand
         }
 
         AnsiConsole.Write(traffic);
+        if (s.TableSize == 0)
+        {
+            AnsiConsole.WriteLine($"hint: the routing table is empty: this node knows no other node yet. Start another with 'kad node --bootstrap {s.Contact}', or restart this one with --bootstrap <contact> of a running node.");
+        }
     }
 
     /// <summary>Peers listed in the table view; the JSON output lists every one.</summary>

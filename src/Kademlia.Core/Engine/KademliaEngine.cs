@@ -308,6 +308,9 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         return [.. valid];
     }
 
+    /// <summary>Datagrams dropped so far because they carry another network's ID (a host names the cause).</summary>
+    internal long WrongNetworkDrops => _drops.Of(Sessions.SessionDropReason.WrongNetwork);
+
     /// <summary>An immutable copy of a table contact for an event: subscribers never hold the table's own entry.</summary>
     private RoutingContact Snapshot(Contact contact) => RoutingContact.From(contact, Routing.BucketIndexOf(contact.Id));
 
