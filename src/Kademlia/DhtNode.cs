@@ -67,7 +67,7 @@ public sealed class DhtNode : IAsyncDisposable
 
     /// <summary>
     /// The name of the meter (and activity source) every node publishes its metrics and traces under:
-    /// <c>Kademlia</c>. Listen with <c>AddMeter(DhtNode.MeterName)</c> in OpenTelemetry; docs/ARCHITECTURE.md
+    /// <c>Kademlia</c>. Listen with <c>AddMeter(DhtNode.MeterName)</c> in OpenTelemetry; README.md ("Monitoring a node")
     /// lists the instruments (packets, bytes, drops by reason, lookups and their duration, table and store sizes).
     /// </summary>
     public const string MeterName = "Kademlia";
