@@ -37,7 +37,7 @@ public sealed record SimulationOptions
     public double JitterSigma { get; init; } = 0.1;
 
     /// <summary>
-    /// Mean time a node takes to answer a request (exponential), at the message level. Defaults to 1 ms; 0 in <see cref="Ideal"/>.
+    /// Mean time a node takes to answer a request (exponential): at the message level one draw per request at the peer; in wire mode (<see cref="EngineNetwork.ProcessingDelay"/>) one per datagram a node handles. Defaults to 1 ms; 0 in <see cref="Ideal"/>.
     /// </summary>
     public TimeSpan ProcessingDelay { get; init; } = TimeSpan.FromMilliseconds(1);
 

@@ -337,7 +337,7 @@ internal static class EvaluationReport
             new("## Full wire", ["wire"], false, md =>
             {
                 var wire = S("wire");
-                md.Append($"{wire.Nodes:N0} real engines (codec, Noise sessions, proof-of-work at difficulty 1, record validation) exchanging datagrams on the virtual clock, each bootstrapped from node 0, with the message level's latency model (median RTT {wire.MeasuredMedianRttMs.ToString(c)} ms over random pairs).\n\n");
+                md.Append($"{wire.Nodes:N0} real engines (codec, Noise sessions, proof-of-work at difficulty 1, record validation) exchanging datagrams on the virtual clock, each bootstrapped from node 0, with the message level's latency model (median RTT {wire.MeasuredMedianRttMs.ToString(c)} ms over random pairs), its jitter and its processing delay (a node's replies leave a mean of 1 ms after it handled the datagram).\n\n");
                 OperationTable(md, [byName["wire"]]);
             }),
             new("## 100,000 nodes", ["large"], false, md => OperationTable(md, [byName["large"]])),
