@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Kademlia;
@@ -31,6 +32,7 @@ internal sealed class TablePlayer : IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource _seated = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TableState _state;
     private PeerChannel? _opponent;
     private NodeId? _opponentId;
@@ -63,6 +65,24 @@ internal sealed class TablePlayer : IAsyncDisposable
     /// <summary>Completes when a guest takes the free seat (host) or this player was seated (guest).</summary>
     public Task Seated => _seated.Task;
 
+    /// <summary>Guest: from the <see cref="DhtNode.ConnectAsync(ProviderRecord, string, CancellationToken)"/> call until it returned the channel.</summary>
+    public TimeSpan? TimeToConnect { get; private set; }
+
+    /// <summary>Guest: from the <c>ConnectAsync</c> call until the host's answer to the first message (JOIN) arrived.</summary>
+    public TimeSpan? TimeToFirstAnswer { get; private set; }
+
+    /// <summary>Host: when the first message of any player arrived (wall clock, to compare with the guest's <see cref="ConnectStartedAt"/>).</summary>
+    public DateTimeOffset? FirstMessageAt { get; private set; }
+
+    /// <summary>Guest: when it called <c>ConnectAsync</c> (wall clock).</summary>
+    public DateTimeOffset? ConnectStartedAt { get; private set; }
+
+    /// <summary>This player's moves the other player applied (answered OK).</summary>
+    public int MovesSent { get; private set; }
+
+    /// <summary>The other player's moves this player applied.</summary>
+    public int MovesReceived { get; private set; }
+
     /// <summary>Opens a table on <paramref name="node"/>: receives JOINs and moves from now on. Announce it with <see cref="Lobby.AnnounceAsync"/>.</summary>
     public static TablePlayer Host(DhtNode node, string name)
     {
@@ -75,21 +95,27 @@ internal sealed class TablePlayer : IAsyncDisposable
     /// <returns>The guest's side, or null when the table is full.</returns>
     public static async Task<TablePlayer?> JoinAsync(DhtNode node, string name, TableListing table, CancellationToken cancellationToken)
     {
+        var startedAt = DateTimeOffset.UtcNow;
+        var started = Stopwatch.GetTimestamp();
         var channel = await node.ConnectAsync(table.Provider, Lobby.Channel, cancellationToken).ConfigureAwait(false);
-        var guest = new TablePlayer(node, name, TableState.Open("?")) { _opponent = channel, _opponentId = channel.Peer.Id };
+        var connected = Stopwatch.GetElapsedTime(started);
+        var guest = new TablePlayer(node, name, TableState.Open("?"))
+        {
+            _opponent = channel,
+            _opponentId = channel.Peer.Id,
+            ConnectStartedAt = startedAt,
+            TimeToConnect = connected,
+        };
         guest._receiving = guest.ReceiveAsync();
         var (verb, state) = await guest.AskAsync($"JOIN {name}", cancellationToken).ConfigureAwait(false);
+        guest.TimeToFirstAnswer = Stopwatch.GetElapsedTime(started);
         if (verb != "SEATED")
         {
             await guest.DisposeAsync().ConfigureAwait(false);
             return null;
         }
 
-        lock (guest._gate)
-        {
-            guest._state = state;
-        }
-
+        guest.Update(state);
         guest._seated.TrySetResult();
         return guest;
     }
@@ -109,13 +135,55 @@ internal sealed class TablePlayer : IAsyncDisposable
 
             number = _state.Moves;
             next = _state.Play(cell);
-            _state = next; // first here, so that an answer move arriving before our request's answer finds it
+            SetState(next); // first here, so that an answer move arriving before our request's answer finds it
         }
 
         var (verb, theirs) = await AskAsync(string.Create(CultureInfo.InvariantCulture, $"MOVE {number} {cell}"), cancellationToken).ConfigureAwait(false);
         if (verb != "OK" || !theirs.Equals(next))
         {
             throw new InvalidOperationException($"{_opponent.Peer.Id.ToShortString()} answered {verb} {theirs} to move {number} of {Name}");
+        }
+
+        MovesSent++;
+    }
+
+    /// <summary>
+    /// Plays this player's share of <paramref name="cells"/>, the whole game's moves in order (the host's at
+    /// even places, the guest's at odd ones), waiting for the other player's moves in between, until the game ends.
+    /// Each side of a game on two machines runs it with the same cells.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The cells run out before the game ends, or a move was refused.</exception>
+    public async Task PlayShareAsync(IReadOnlyList<int> cells, CancellationToken cancellationToken)
+    {
+        await Seated.WaitAsync(cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            Task changed;
+            TableState state;
+            lock (_gate)
+            {
+                state = _state;
+                changed = _changed.Task;
+            }
+
+            if (state.Status != "playing")
+            {
+                return;
+            }
+
+            if (state.Moves >= cells.Count)
+            {
+                throw new InvalidOperationException($"the scripted moves ran out at {state}");
+            }
+
+            if (state.ToMove == Name)
+            {
+                await PlayAsync(cells[state.Moves], cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -138,6 +206,24 @@ internal sealed class TablePlayer : IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <summary>Replaces the state under the lock.</summary>
+    private void Update(TableState state)
+    {
+        lock (_gate)
+        {
+            SetState(state);
+        }
+    }
+
+    /// <summary>Sets the state and wakes whoever waits for a change; the caller holds <see cref="_gate"/>.</summary>
+    private void SetState(TableState state)
+    {
+        _state = state;
+        var changed = _changed;
+        _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        changed.TrySetResult();
+    }
+
     private async Task<(string Verb, TableState State)> AskAsync(string request, CancellationToken cancellationToken)
     {
         var answer = await _opponent!.RequestAsync(Encoding.UTF8.GetBytes(request), AttemptTimeout, Retries, cancellationToken).ConfigureAwait(false);
@@ -155,6 +241,8 @@ internal sealed class TablePlayer : IAsyncDisposable
                 continue;
             }
 
+            FirstMessageAt ??= DateTimeOffset.UtcNow;
+
             var answer = await AnswerAsync(message, Encoding.UTF8.GetString(message.Payload.Span).Split(' ')).ConfigureAwait(false);
             await message.ReplyAsync(Encoding.UTF8.GetBytes(answer), _stop.Token).ConfigureAwait(false);
         }
@@ -170,7 +258,7 @@ internal sealed class TablePlayer : IAsyncDisposable
                 _opponent = await _node.ConnectAsync(message.Sender, Lobby.Channel, cancellationToken: _stop.Token).ConfigureAwait(false);
                 lock (_gate)
                 {
-                    _state = _state.Join(name);
+                    SetState(_state.Join(name));
                 }
 
                 _seated.TrySetResult();
@@ -179,11 +267,25 @@ internal sealed class TablePlayer : IAsyncDisposable
                 return $"{(message.SenderId == _opponentId ? "SEATED" : "FULL")} {State.ToWire()}";
             case ["MOVE", var n, var c] when message.SenderId == _opponentId
                 && int.TryParse(n, CultureInfo.InvariantCulture, out var number) && int.TryParse(c, CultureInfo.InvariantCulture, out var cell):
+                if (!_seated.Task.IsCompleted)
+                {
+                    // Two machines: the host's first move may overtake the answer that seats this guest.
+                    try
+                    {
+                        await _seated.Task.WaitAsync(AttemptTimeout * 5, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (TimeoutException)
+                    {
+                        return $"REFUSED {State.ToWire()}";
+                    }
+                }
+
                 lock (_gate)
                 {
                     if (number == _state.Moves && _state.ToMove != Name && _state.CanPlay(cell))
                     {
-                        _state = _state.Play(cell);
+                        SetState(_state.Play(cell));
+                        MovesReceived++;
                         return $"OK {_state.ToWire()}";
                     }
 

@@ -86,6 +86,9 @@ internal static class CommonOptions
 
     public static NetworkParameters ToNetwork(string? name) => name == "test" ? NetworkParameters.Test : NetworkParameters.Default;
 
+    /// <summary>The <c>--network</c> value that names <paramref name="network"/>.</summary>
+    public static string PresetName(NetworkParameters network) => network == NetworkParameters.Test ? "test" : "default";
+
     /// <summary>Full path of a data directory option value (so messages and the control file agree).</summary>
     public static string FullDataDirectory(string? value) => Path.GetFullPath(string.IsNullOrEmpty(value) ? DefaultDataDirectory : value);
 

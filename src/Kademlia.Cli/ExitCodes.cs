@@ -51,6 +51,15 @@ internal static class ExitCodes
     /// <summary>announce: the node knows no address others can reach it at yet (no <c>--advertise</c>, no agreed address).</summary>
     public const int NoReachableAddress = 11;
 
+    /// <summary>
+    /// The file system refused: permission denied, a path that is a file where a directory belongs (or the
+    /// other way round), a read-only file system, a full disk. The message names the path.
+    /// </summary>
+    public const int FileSystem = 12;
+
+    /// <summary>The data directory belongs to another network than <c>--network</c> (its <c>network</c> file says which).</summary>
+    public const int NetworkMismatch = 13;
+
     /// <summary>A bug or an unexpected condition; <c>--verbose</c> shows the stack trace.</summary>
     public const int Internal = 70;
 
@@ -72,6 +81,8 @@ internal static class ExitCodes
         (BindFailed, "the UDP port (or the --dashboard or --metrics port) cannot be bound"),
         (Timeout, "the operation did not finish within --timeout"),
         (NoReachableAddress, "announce: no address others can reach this node at yet (--advertise, or wait)"),
+        (FileSystem, "the file system refused (permission denied, a file where a directory belongs, read-only, full)"),
+        (NetworkMismatch, "the data directory belongs to another --network (its 'network' file)"),
         (Internal, "unexpected error (details with --verbose)"),
         (Interrupted, "interrupted (Ctrl-C)"),
     ];

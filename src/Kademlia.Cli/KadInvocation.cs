@@ -67,8 +67,33 @@ internal static class KadInvocation
         SocketException socket when socket.SocketErrorCode is SocketError.AddressAlreadyInUse or SocketError.AddressNotAvailable or SocketError.AccessDenied
             => (ExitCodes.BindFailed, $"cannot bind the UDP socket: {socket.Message}"),
         OperationCanceledException => (ExitCodes.Interrupted, "interrupted."),
+        UnauthorizedAccessException denied => (ExitCodes.FileSystem, $"permission denied: {FileSystemMessage(denied)}"),
+        IOException io when FileSystemProblem(io) is { } problem => (ExitCodes.FileSystem, problem),
         _ => (ExitCodes.Internal, $"unexpected error: {e.GetType().Name}: {e.Message}"),
     };
+
+    /// <summary>errno values .NET puts in an <see cref="IOException"/>'s HResult on Linux and macOS.</summary>
+    private const int NotADirectory = 20, IsADirectory = 21, ReadOnlyFileSystem = 30, NoSpace = 28, FileExists = 17, AccessDenied = 13;
+
+    /// <summary>A plain line for a file-system refusal, or null for an I/O error that is not one (a socket, a pipe).</summary>
+    private static string? FileSystemProblem(IOException e) => e switch
+    {
+        DirectoryNotFoundException => $"no such directory: {FileSystemMessage(e)}",
+        FileNotFoundException => $"no such file: {FileSystemMessage(e)}",
+        _ => e.HResult switch
+        {
+            ReadOnlyFileSystem => $"read-only file system: {FileSystemMessage(e)}",
+            NotADirectory => $"a path component is a file, not a directory: {FileSystemMessage(e)}",
+            IsADirectory => $"is a directory, not a file: {FileSystemMessage(e)}",
+            FileExists => $"a file is in the way (a directory belongs there): {FileSystemMessage(e)}",
+            NoSpace => $"no space left on the device: {FileSystemMessage(e)}",
+            AccessDenied => $"permission denied: {FileSystemMessage(e)}",
+            _ => null,
+        },
+    };
+
+    /// <summary>The runtime's message without its trailing period, which names the path.</summary>
+    private static string FileSystemMessage(Exception e) => e.Message.TrimEnd('.');
 
     private static string CommandPath(Command command)
     {

@@ -10,12 +10,12 @@ namespace Kademlia;
 public abstract record EngineEvent;
 
 /// <summary>A node entered the routing table.</summary>
-/// <param name="Contact">The new contact.</param>
-public sealed record ContactAdded(Contact Contact) : EngineEvent;
+/// <param name="Contact">The new contact, as it was when it entered (a snapshot: the table's own entry goes on changing).</param>
+public sealed record ContactAdded(RoutingContact Contact) : EngineEvent;
 
 /// <summary>A node left the routing table (unresponsive, or replaced after a failed liveness check).</summary>
-/// <param name="Contact">The evicted contact.</param>
-public sealed record ContactEvicted(Contact Contact) : EngineEvent;
+/// <param name="Contact">The evicted contact, as it was when it left.</param>
+public sealed record ContactEvicted(RoutingContact Contact) : EngineEvent;
 
 /// <summary>Another node stored a value or provider record on us.</summary>
 /// <param name="Key">The record key or topic.</param>

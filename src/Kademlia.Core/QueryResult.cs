@@ -11,6 +11,9 @@ public abstract record QueryResult
     /// <summary>Whether the operation achieved what it was asked.</summary>
     public required bool Succeeded { get; init; }
 
+    /// <summary>Why it did not (<see cref="OperationFailure.None"/> when it <see cref="Succeeded"/>).</summary>
+    public OperationFailure Failure { get; init; }
+
     /// <summary>Requests sent on behalf of the operation.</summary>
     public required int MessagesSent { get; init; }
 

@@ -78,7 +78,7 @@ public sealed class NodeDashboard : IDashboardFeed, IAsyncDisposable
             _node.Id.ToString(),
             _node.ContactString,
             _options.NetworkName,
-            _node.LocalEndPoint.ToString(),
+            _node.LocalEndpoint.ToString(),
             (now - _startedAt).TotalSeconds,
             engine.ExternalEndpoint?.ToString(),
             engine.Reachability.ToString(),

@@ -26,10 +26,11 @@ public sealed class KademliaNodeOptions
 
     /// <summary>
     /// The network preset: <c>default</c> (the public parameters) or <c>test</c> (cheap proof-of-work,
-    /// loopback exempt from the IP-diversity limits; never in production). Defaults to <c>default</c>.
-    /// Other parameters: set <see cref="DhtNodeOptions.Network"/> in <see cref="ConfigureNode"/>.
+    /// loopback exempt from the IP-diversity limits; never in production). Required: there is no default,
+    /// so a node never joins a network nobody chose. Other parameters: set <see cref="DhtNodeOptions.Network"/>
+    /// in <see cref="ConfigureNode"/> (and <c>Network</c> to the preset closest to them).
     /// </summary>
-    public string Network { get; set; } = "default";
+    public string? Network { get; set; }
 
     /// <summary>
     /// The IP address to bind the UDP socket to. Defaults to <c>::</c>, dual stack (IPv4 and IPv6).
@@ -41,7 +42,7 @@ public sealed class KademliaNodeOptions
 
     /// <summary>
     /// The <c>address:port</c> other nodes should use to reach this one, or none (the default) to
-    /// advertise the bound address, or the one peers agree they see (see <see cref="DhtNodeOptions.AdvertisedEndPoint"/>).
+    /// advertise the bound address, or the one peers agree they see (see <see cref="DhtNodeOptions.AdvertisedEndpoint"/>).
     /// </summary>
     public string? Advertise { get; set; }
 

@@ -14,7 +14,11 @@ internal sealed class KademliaNodeOptionsValidator(string section) : IValidateOp
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (options.Network is not ("default" or "test"))
+        if (string.IsNullOrEmpty(options.Network))
+        {
+            failures.Add($"{section}:Network is required: set it to 'default' (the public network) or 'test' (tests on one machine); nodes of different networks never talk.");
+        }
+        else if (options.Network is not ("default" or "test"))
         {
             failures.Add($"{section}:Network '{options.Network}' is not a network preset: use 'default' or 'test' (other parameters through ConfigureNode).");
         }

@@ -15,7 +15,7 @@ internal static class NodeOptionsFactory
         {
             Network = settings.Network == "test" ? NetworkParameters.Test : NetworkParameters.Default,
             Bind = new IPEndPoint(IPAddress.Parse(settings.Bind), settings.Port),
-            AdvertisedEndPoint = settings.Advertise is { } advertise ? IPEndPoint.Parse(advertise) : null,
+            AdvertisedEndpoint = settings.Advertise is { } advertise ? IPEndPoint.Parse(advertise) : null,
             Mode = settings.Mode,
             Quorum = settings.Quorum,
             JoinRetryDelay = settings.JoinRetryDelay,

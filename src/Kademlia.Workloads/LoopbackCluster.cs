@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Kademlia.Identity;
+using Kademlia.Simulation;
 
 namespace Kademlia.Workloads;
 

@@ -3,6 +3,7 @@ using System.Text;
 using Kademlia.Engine;
 using Kademlia.Identity;
 using Kademlia.Records;
+using Kademlia.Simulation;
 
 namespace Kademlia.Workloads;
 

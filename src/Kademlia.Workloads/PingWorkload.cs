@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Kademlia.Identity;
 using Kademlia.Routing;
+using Kademlia.Simulation;
 
 namespace Kademlia.Workloads;
 

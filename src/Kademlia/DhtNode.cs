@@ -65,6 +65,13 @@ public sealed class DhtNode : IAsyncDisposable
     /// </summary>
     public const int MaxAppPayload = WireLimits.MaxAppPayload;
 
+    /// <summary>
+    /// The name of the meter (and activity source) every node publishes its metrics and traces under:
+    /// <c>Kademlia</c>. Listen with <c>AddMeter(DhtNode.MeterName)</c> in OpenTelemetry; README.md ("Monitoring a node")
+    /// lists the instruments (packets, bytes, drops by reason, lookups and their duration, table and store sizes).
+    /// </summary>
+    public const string MeterName = "Kademlia";
+
     /// <summary>Datagrams from addresses we never sent to that may wait in the queue at once.</summary>
     private const int MaxQueuedFromStrangers = 512;
 
@@ -102,6 +109,8 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly StrangerLane _strangers = new(MaxQueuedFromStrangers);
     private int _queuedDatagrams;
     private long _inboxDrops;
+    private long _wrongNetworkDrops;
+    private DateTimeOffset _nextWrongNetworkLog;
     private OverloadEpisode _knownOverload, _strangerOverload;
     private Task _loop = Task.CompletedTask;
     private Task _receiver = Task.CompletedTask;
@@ -125,7 +134,7 @@ public sealed class DhtNode : IAsyncDisposable
         _appInboxCapacity = options.AppInboxCapacity;
         _pingPool = new PingOperationPool(operation => Post(new Command((engine, _) => ForgetPing(engine, operation), null)));
         _timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(Wake.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        LocalEndPoint = (IPEndPoint)socket.LocalEndPoint!;
+        LocalEndpoint = (IPEndPoint)socket.LocalEndPoint!;
         Info = engine.LocalInfo;
     }
 
@@ -139,7 +148,7 @@ public sealed class DhtNode : IAsyncDisposable
     public string ContactString => Kademlia.ContactString.Format(Info);
 
     /// <summary>The bound UDP endpoint.</summary>
-    public IPEndPoint LocalEndPoint { get; }
+    public IPEndPoint LocalEndpoint { get; }
 
     /// <summary>
     /// Completes when the node is disposed, or faults with the exception that stopped its loop. A host
@@ -361,16 +370,33 @@ public sealed class DhtNode : IAsyncDisposable
     /// <summary>
     /// Yields what an operation reports as it goes (providers found, improving values), then its end: the
     /// operation writes into the channel it is given, which its task's end completes (with its fault, if any).
-    /// The operation gets the enumeration's token (the caller's, combined with one given to WithCancellation).
+    /// The operation gets the enumeration's token (the caller's, combined with one given to WithCancellation),
+    /// and is cancelled when the caller stops early (a <c>break</c> out of <c>await foreach</c> disposes the
+    /// enumerator): the lookup does not go on for nobody.
     /// </summary>
     private static async IAsyncEnumerable<T> StreamAsync<T>(Func<ChannelWriter<T>, CancellationToken, Task> run, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var items = Channel.CreateUnbounded<T>();
-        var task = run(items.Writer, cancellationToken);
+        var task = run(items.Writer, abandon.Token);
         _ = task.ContinueWith(t => items.Writer.TryComplete(t.Exception?.InnerException), TaskScheduler.Default);
-        await foreach (var item in items.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+        var finished = false;
+        try
         {
-            yield return item;
+            await foreach (var item in items.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                yield return item;
+            }
+
+            finished = true;
+        }
+        finally
+        {
+            if (!finished && !task.IsCompleted)
+            {
+                await abandon.CancelAsync().ConfigureAwait(false);
+                _ = task.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            }
         }
 
         await task.ConfigureAwait(false);
@@ -675,6 +701,15 @@ public sealed class DhtNode : IAsyncDisposable
     public Task<IReadOnlyList<PublishedRecord>> GetPublishedAsync(CancellationToken cancellationToken = default) =>
         PostAsync((engine, _) => engine.Published, cancellationToken);
 
+    /// <summary>
+    /// The rendezvous points this node would name in a provider record now: up to three of the public nodes
+    /// it keeps sessions with, when it runs as a client (behind a NAT); empty for a server, which is reached
+    /// directly. A host behind a NAT waits until it has some before it announces, so that joiners can punch
+    /// through to it or be relayed (docs/PROTOCOL.md, "Rendezvous, hole punching and relays").
+    /// </summary>
+    public Task<ImmutableArray<WireContact>> GetRendezvousPointsAsync(CancellationToken cancellationToken = default) =>
+        PostAsync((engine, now) => engine.RendezvousPoints(now), cancellationToken);
+
     /// <summary>The contacts of the routing table (for a snapshot to disk).</summary>
     public Task<IReadOnlyList<NodeInfo>> GetContactsAsync(CancellationToken cancellationToken = default) =>
         PostAsync<IReadOnlyList<NodeInfo>>((engine, _) => engine.Routing.Contacts.Select(c => c.ToNodeInfo()).ToList(), cancellationToken);
@@ -719,7 +754,7 @@ public sealed class DhtNode : IAsyncDisposable
     {
         _loop = Task.Run(RunLoopAsync);
         _receiver = Task.Run(ReceiveLoopAsync);
-        Log.Started(_logger, Id.ToString(), LocalEndPoint, _engine.Options.Network.Name);
+        Log.Started(_logger, Id.ToString(), LocalEndpoint, _engine.Options.Network.Name);
     }
 
     private Task<T> RunAsync<T>(string operation, Func<KademliaEngine, DateTimeOffset, QueryId> start, CancellationToken cancellationToken, ChannelWriter<ProviderRecord>? providers = null, ChannelWriter<ValueRecord>? values = null)
@@ -1065,6 +1100,21 @@ public sealed class DhtNode : IAsyncDisposable
     }
 
     /// <summary>One inbox item; whatever it throws stays with it.</summary>
+    /// <summary>
+    /// Names a mismatched network as the cause: packets of another network are dropped (and counted under
+    /// <c>session.WrongNetwork</c>) without an answer, so the sender only sees silence; this side says why,
+    /// at most once a minute.
+    /// </summary>
+    private void NoteWrongNetwork(DateTimeOffset now, EndPoint from)
+    {
+        _wrongNetworkDrops = _engine.WrongNetworkDrops;
+        if (now >= _nextWrongNetworkLog)
+        {
+            _nextWrongNetworkLog = now + TimeSpan.FromMinutes(1);
+            Log.WrongNetwork(_logger, _wrongNetworkDrops, from, _engine.Options.Network.Name);
+        }
+    }
+
     private void Handle(object item, DateTimeOffset now)
     {
         switch (item)
@@ -1079,6 +1129,10 @@ public sealed class DhtNode : IAsyncDisposable
                     }
 
                     _engine.HandleDatagram(now, datagram.From, datagram.Bytes.AsSpan(0, datagram.Length));
+                    if (_engine.WrongNetworkDrops != _wrongNetworkDrops)
+                    {
+                        NoteWrongNetwork(now, datagram.From);
+                    }
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {
@@ -1291,10 +1345,10 @@ public sealed class DhtNode : IAsyncDisposable
                 pending.Values?.TryWrite(found.Record);
                 break;
             case ContactAdded added:
-                Log.ContactAdded(_logger, added.Contact.ToString());
+                Log.ContactAdded(_logger, added.Contact.Node.ToString());
                 break;
             case ContactEvicted evicted:
-                Log.ContactEvicted(_logger, evicted.Contact.ToString());
+                Log.ContactEvicted(_logger, evicted.Contact.Node.ToString());
                 break;
             case RecordStored stored:
                 Log.RecordStored(_logger, stored.Key.ToShortString(), stored.Source.ToShortString());
@@ -1452,7 +1506,7 @@ public sealed class DhtNode : IAsyncDisposable
     /// </summary>
     private static NodeEndpoint AdvertisedEndpoint(DhtNodeOptions options, IPEndPoint bound)
     {
-        if (options.AdvertisedEndPoint is { } configured)
+        if (options.AdvertisedEndpoint is { } configured)
         {
             return NodeEndpoint.FromIPEndPoint(configured);
         }

@@ -10,8 +10,12 @@ namespace Kademlia;
 /// <summary>Settings of a <see cref="DhtNode"/>.</summary>
 public sealed class DhtNodeOptions
 {
-    /// <summary>The network to join. Defaults to <see cref="NetworkParameters.Default"/>.</summary>
-    public NetworkParameters Network { get; set; } = NetworkParameters.Default;
+    /// <summary>
+    /// The network to join, chosen explicitly: <see cref="NetworkParameters.Default"/> for the public network,
+    /// <see cref="NetworkParameters.Test"/> for tests on one machine, or parameters of your own. Nodes of
+    /// different networks never talk (the network ID is in every packet), so there is no default to get wrong.
+    /// </summary>
+    public required NetworkParameters Network { get; set; }
 
     /// <summary>
     /// Where to bind the UDP socket. Defaults to <c>[::]:0</c>, dual stack (IPv4 and IPv6) on a port
@@ -26,7 +30,7 @@ public sealed class DhtNodeOptions
     /// endpoint they observe; announcing before then fails with a clear error. On test networks a wildcard
     /// bind advertises 127.0.0.1 with the bound port.
     /// </summary>
-    public IPEndPoint? AdvertisedEndPoint { get; set; }
+    public IPEndPoint? AdvertisedEndpoint { get; set; }
 
     /// <summary>The node's identity. Defaults to a new one generated at start (meeting the network's proof-of-work).</summary>
     public NodeIdentity? Identity { get; set; }

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
-using System.Text;
 using Xunit.Abstractions;
 
 namespace Kademlia.Cli.Tests;
@@ -21,65 +19,20 @@ public sealed class RealNatTests(ITestOutputHelper output)
     [RealNatFact]
     public async Task NATed_nodes_behind_nftables_masquerade_learn_their_address_find_themselves_private_work_as_clients_and_stay_out_of_public_tables()
     {
-        var start = new ProcessStartInfo("bash")
-        {
-            ArgumentList = { RealNat.Script },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.Environment["KAD_DLL"] = KadExecutable.Path;
-        start.Environment["KAD_NETNS_TIMEOUT"] = ScriptLimit.TotalSeconds.ToString(CultureInfo.InvariantCulture);
-
-        var lines = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        void Collect(object sender, DataReceivedEventArgs e)
-        {
-            if (e.Data is null)
-            {
-                return;
-            }
-
-            lock (lines)
-            {
-                lines.AppendLine(e.Data);
-            }
-        }
-
-        process.OutputDataReceived += Collect;
-        process.ErrorDataReceived += Collect;
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        // A guard only: the script bounds itself (timeout, then KILL 20 s later) and cleans up on exit.
-        using var guard = new CancellationTokenSource(ScriptLimit + TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(guard.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None);
-        }
-
-        process.WaitForExit(); // flushes the redirected output
-        string text;
-        lock (lines)
-        {
-            text = lines.ToString();
-        }
-
+        var (exitCode, text) = await NetnsScript.RunAsync(RealNat.Script, ScriptLimit, new Dictionary<string, string> { ["KAD_DLL"] = KadExecutable.Path });
         output.WriteLine(text);
         // The failed checks first: a report that keeps only a message's first lines still names them.
         var failures = string.Join('\n', text.Split('\n').Where(line => line.Contains(" real-nat: FAIL", StringComparison.Ordinal)));
-        Assert.True(process.ExitCode == 0, $"real-nat.sh exited {process.ExitCode}:\n{failures}\n---\n{text}");
+        Assert.True(exitCode == 0, $"real-nat.sh exited {exitCode}:\n{failures}\n---\n{text}");
         Assert.Contains(" 0 failed", text, StringComparison.Ordinal);
     }
 }
 
-/// <summary>Runs alone: a dozen node processes on a loaded machine would slow the other process tests and itself.</summary>
+/// <summary>
+/// Runs alone: a dozen node processes on a loaded machine would slow the other process tests and itself.
+/// Both namespace scripts (<see cref="RealNatTests"/>, <see cref="LobbyRealNatTests"/>) are in it, so they
+/// run one after the other, never together.
+/// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class RealNatCollection
 {
@@ -109,8 +62,16 @@ internal static class RealNat
     private const int CapSysAdmin = 21;
 
     /// <summary>The script, where the build recorded it (an assembly attribute of this project).</summary>
-    public static string Script =>
-        typeof(RealNat).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "RealNatScript").Value!;
+    public static string Script => Recorded("RealNatScript");
+
+    /// <summary>The lobby's script (<see cref="LobbyRealNatTests"/>), where the build recorded it.</summary>
+    public static string LobbyScript => Recorded("LobbyNatScript");
+
+    /// <summary>The built GameLobby example the lobby's script runs, where the build recorded it.</summary>
+    public static string LobbyDll => Recorded("GameLobbyDll");
+
+    private static string Recorded(string key) =>
+        typeof(RealNat).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == key).Value!;
 
     /// <summary>Why the script cannot run here, or null when it can.</summary>
     public static string? WhyNot()

@@ -31,6 +31,14 @@ public sealed class ConfigurationValidationTests
     }
 
     [Fact]
+    public async Task A_missing_network_fails_the_start_asking_for_one()
+    {
+        using var host = TestHost.Build([new("Kademlia:Network", "")]);
+        var e = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+        Assert.Contains("Kademlia:Network is required: set it to 'default' (the public network) or 'test'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_join_retry_ceiling_below_the_first_delay_fails_the_start()
     {
         using var host = TestHost.Build([new("Kademlia:JoinRetryDelay", "00:00:05"), new("Kademlia:JoinRetryMaxDelay", "00:00:01")]);
@@ -74,7 +82,7 @@ public sealed class ConfigurationValidationTests
         using var host = TestHost.Build([new("Kademlia:Mode", "client"), new("Kademlia:Bootstrap:0", "localhost:9")]);
         await host.StartAsync();
         var node = ((HostedDhtNode)host.Services.GetService(typeof(HostedDhtNode))!).Node;
-        Assert.Equal("127.0.0.1", node.LocalEndPoint.Address.ToString());
+        Assert.Equal("127.0.0.1", node.LocalEndpoint.Address.ToString());
         await host.StopAsync();
     }
 }

@@ -48,7 +48,7 @@ public sealed class AddressFamilyTests
     {
         await using var dual = await DhtNode.StartAsync(new DhtNodeOptions { Network = NetworkParameters.Test, Bind = new IPEndPoint(IPAddress.IPv6Any, 0) });
         await using var v4 = await DhtNode.StartAsync(new DhtNodeOptions { Network = NetworkParameters.Test, Bind = new IPEndPoint(IPAddress.Loopback, 0) });
-        var pong = await v4.PingAsync(new IPEndPoint(IPAddress.Loopback, dual.LocalEndPoint.Port), Guard());
+        var pong = await v4.PingAsync(new IPEndPoint(IPAddress.Loopback, dual.LocalEndpoint.Port), Guard());
         Assert.True(pong.Succeeded);
         Assert.Equal(dual.Id, pong.Peer!.Value.Id);
     }

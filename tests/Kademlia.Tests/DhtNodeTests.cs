@@ -97,7 +97,7 @@ public sealed class DhtNodeTests(ThirtyNodes fixture) : IClassFixture<ThirtyNode
     {
         var topic = NodeId.Hash(Encoding.UTF8.GetBytes($"games/{Guid.NewGuid()}"));
         var announcers = Nodes.Skip(10).Take(10).ToList();
-        var results = await Task.WhenAll(announcers.Select(n => n.AnnounceAsync(topic, Encoding.UTF8.GetBytes($"table at {n.LocalEndPoint}"), Guard())));
+        var results = await Task.WhenAll(announcers.Select(n => n.AnnounceAsync(topic, Encoding.UTF8.GetBytes($"table at {n.LocalEndpoint}"), Guard())));
         Assert.All(results, r => Assert.True(r.Succeeded));
 
         var found = new List<ProviderRecord>();

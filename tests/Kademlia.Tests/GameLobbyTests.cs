@@ -28,8 +28,8 @@ public sealed class GameLobbyTests
         if (punchingBlocked)
         {
             // Two NATs that map per destination, say: whatever the players send each other straight is lost.
-            hostFilter.Block(joinerNode.LocalEndPoint);
-            joinerFilter.Block(hostNode.LocalEndPoint);
+            hostFilter.Block(joinerNode.LocalEndpoint);
+            joinerFilter.Block(hostNode.LocalEndpoint);
         }
 
         // The filtering works: a node the host never sent to cannot reach it.

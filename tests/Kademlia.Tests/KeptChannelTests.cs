@@ -22,8 +22,8 @@ public sealed class KeptChannelTests
         var (aFilter, bFilter) = (new LoopbackNatFilter(), new LoopbackNatFilter());
         await using var a = await StartClientAsync(aFilter, network, token);
         await using var b = await StartClientAsync(bFilter, network, token);
-        aFilter.Block(b.LocalEndPoint);
-        bFilter.Block(a.LocalEndPoint);
+        aFilter.Block(b.LocalEndpoint);
+        bFilter.Block(a.LocalEndpoint);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
         var answering = AnswerAsync(b, stop.Token);
         await b.GetStatisticsAsync(token); // the receiver is registered before anything is sent
@@ -38,8 +38,8 @@ public sealed class KeptChannelTests
         channel.PathChanged += (_, path) => changed.TrySetResult(path);
         Assert.Equal("ack 1", Encoding.ASCII.GetString((await channel.RequestAsync("1"u8.ToArray(), TimeSpan.FromSeconds(2), 3, token)).Span));
 
-        aFilter.Unblock(b.LocalEndPoint);
-        bFilter.Unblock(a.LocalEndPoint);
+        aFilter.Unblock(b.LocalEndpoint);
+        bFilter.Unblock(a.LocalEndpoint);
 
         Assert.Equal(PeerPath.Direct, await changed.Task.WaitAsync(token));
         Assert.Equal(PeerPath.Direct, channel.Path);

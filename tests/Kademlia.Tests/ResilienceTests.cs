@@ -50,7 +50,7 @@ public sealed class ResilienceTests
         var victim = network.Nodes[0];
         var honest = network.Nodes[1];
         var flood = new HostileFlood(victim.Info, NetworkParameters.Test.NetworkId, new Random(7));
-        var sending = Task.Run(() => flood.Send(victim.LocalEndPoint));
+        var sending = Task.Run(() => flood.Send(victim.LocalEndpoint));
 
         var answered = 0;
         while (!sending.IsCompleted && answered < 200)
@@ -110,7 +110,7 @@ public sealed class ResilienceTests
                 for (var i = 0; i < 100; i++)
                 {
                     random.NextBytes(bytes);
-                    junk.SendTo(bytes, victim.LocalEndPoint);
+                    junk.SendTo(bytes, victim.LocalEndpoint);
                     sent++;
                 }
 
@@ -169,7 +169,7 @@ public sealed class ResilienceTests
             guard.ThrowIfCancellationRequested();
             for (var i = 0; i < 100; i++)
             {
-                stranger.SendTo(new byte[8], node.LocalEndPoint);
+                stranger.SendTo(new byte[8], node.LocalEndpoint);
             }
 
             await Task.Yield();

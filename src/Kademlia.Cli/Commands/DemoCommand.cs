@@ -180,7 +180,7 @@ internal static class DemoCommand
 
         if (result.Path.Count == 0)
         {
-            table.AddRow("0", from.Id.ToShortString(), $"{from.LocalEndPoint}", $"{key.CommonPrefixLength(from.Id)}", $"{256 - key.CommonPrefixLength(from.Id)}", "held locally");
+            table.AddRow("0", from.Id.ToShortString(), $"{from.LocalEndpoint}", $"{key.CommonPrefixLength(from.Id)}", $"{256 - key.CommonPrefixLength(from.Id)}", "held locally");
         }
 
         console.Write(table);

@@ -515,7 +515,7 @@ internal static class EvaluationReport
         }
 
         var direct = punch.Mix.Count(t => t.Via == PeerPath.Direct);
-        md.Append($"\n{((double)direct / punch.Mix.Count).ToString("P0", c)} of these pairs punch; {punch.Mix.Count(t => t.AsTheorySays)} of {punch.Mix.Count} end as theory says, and {punch.Mix.Count(t => t.FirstMessage is not null && t.Delivered == t.Sent)} of {punch.Mix.Count} deliver every app datagram. Virtual time on an emulated network: the namespace script (tests/netns) does not yet play between two private namespaces, so there is no real-network figure.\n");
+        md.Append($"\n{((double)direct / punch.Mix.Count).ToString("P0", c)} of these pairs punch; {punch.Mix.Count(t => t.AsTheorySays)} of {punch.Mix.Count} end as theory says, and {punch.Mix.Count(t => t.FirstMessage is not null && t.Delivered == t.Sent)} of {punch.Mix.Count} deliver every app datagram. Virtual time on an emulated network; docs/NAT.md gives the same times measured between real NATs (tests/netns/lobby-nat.sh: two private network namespaces behind nftables masquerade, a public one between them).\n");
     }
 
     private static readonly string[] HowItWorks =

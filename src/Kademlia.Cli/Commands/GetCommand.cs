@@ -19,10 +19,18 @@ internal static class GetCommand
         {
             var request = new ControlRequest { Op = "get", Key = result.GetValue(key)!.ToLowerInvariant(), Mutable = result.GetValue(mutable) };
             var path = result.GetValue(output);
-            return ClientCommand.RunAsync(client.Read(result), request, r => Print(r, path), r => $"no value found under {r.Key}.", cancellationToken);
+            return ClientCommand.RunAsync(client.Read(result), request, r => Print(r, path), r => Miss(r, request.Mutable), cancellationToken);
         });
         return command;
     }
+
+    /// <summary>The one line of a miss; it names the other record kind when a value of that kind is there.</summary>
+    private static string Miss(OperationResult result, bool mutable) => result.OtherKind switch
+    {
+        "mutable" => $"no immutable value under {result.Key}, but a mutable record is there: kad get {result.Key} --mutable",
+        "immutable" => $"no mutable record under {result.Key}, but an immutable value is there: kad get {result.Key} (without --mutable)",
+        _ => $"no {(mutable ? "mutable record" : "value")} found under {result.Key}.",
+    };
 
     private static void Print(OperationResult result, string? path)
     {

@@ -15,5 +15,6 @@ internal static class KadCommands
         root.Subcommands.Add(FindCommand.Create());
         root.Subcommands.Add(PingCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(MainlineCommand.Create());
     }
 }

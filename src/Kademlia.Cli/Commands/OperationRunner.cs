@@ -46,7 +46,10 @@ internal static class OperationRunner
             var joined = await node.BootstrapAsync(contacts, addresses, cancellationToken).ConfigureAwait(false);
             if (joined.TableSize == 0)
             {
-                throw new CliException(ExitCodes.BootstrapUnreachable, $"bootstrap unreachable: none of {string.Join(", ", settings.Bootstrap)} answered.");
+                var seeds = string.Join(", ", settings.Bootstrap);
+                throw new CliException(ExitCodes.BootstrapUnreachable, joined.Failure == OperationFailure.WrongNetwork
+                    ? $"bootstrap unreachable: none of {seeds} answered, and packets of another network arrived: the bootstrap runs a different --network (this node: {CommonOptions.PresetName(settings.Network)})."
+                    : $"bootstrap unreachable: none of {seeds} answered (down, or on a different --network than this node's '{CommonOptions.PresetName(settings.Network)}': nodes drop another network's packets without a word).");
             }
 
             var operations = new NodeOperations(node, identity, settings.Network, DateTimeOffset.UtcNow);

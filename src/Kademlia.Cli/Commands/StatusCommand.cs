@@ -79,12 +79,22 @@ internal static class StatusCommand
         traffic.AddRow("request timeouts", N(s.RequestTimeouts));
         traffic.AddRow("queries started / active", $"{N(s.QueriesStarted)} / {N(s.QueriesActive)}");
         traffic.AddRow("sessions", N(s.Sessions));
+        traffic.AddRow("app messages sent / delivered", $"{N(s.AppMessagesSent)} / {N(s.AppMessagesDelivered)}");
+        traffic.AddRow("hole punches started / succeeded", $"{N(s.PunchesStarted)} / {N(s.PunchesSucceeded)}");
+        traffic.AddRow("rendezvous clients", N(s.RendezvousClients));
+        traffic.AddRow("relay circuits open / opened", $"{N(s.RelayCircuits)} / {N(s.RelayCircuitsOpened)}");
+        traffic.AddRow("relayed frames / bytes", $"{N(s.RelayedFrames)} / {N(s.RelayedBytes)}");
+        traffic.AddRow("kept paths / their punches / upgrades", $"{N(s.KeptPaths)} / {N(s.KeptPathPunches)} / {N(s.KeptPathUpgrades)}");
         foreach (var (reason, count) in s.Drops.OrderByDescending(d => d.Value))
         {
             traffic.AddRow($"dropped: {Markup.Escape(reason)}", N(count));
         }
 
         AnsiConsole.Write(traffic);
+        if (s.TableSize == 0)
+        {
+            AnsiConsole.WriteLine($"hint: the routing table is empty: this node knows no other node yet. Start another with 'kad node --bootstrap {s.Contact}', or restart this one with --bootstrap <contact> of a running node.");
+        }
     }
 
     /// <summary>Peers listed in the table view; the JSON output lists every one.</summary>

@@ -13,13 +13,15 @@ internal static class ControlClient
     /// <exception cref="CliException">No data directory, no daemon, a refused token, or the daemon's own error.</exception>
     public static async Task<OperationResult> SendAsync(string dataDirectory, ControlRequest request, Func<ProviderSummary, Task>? onProvider, CancellationToken cancellationToken)
     {
+        // status only asks a daemon; the other commands can also run one-shot through --bootstrap.
+        var oneShotHint = request.Op == "status" ? "; status shows a running daemon, it has no one-shot mode" : ", or give --bootstrap to run one-shot";
         if (!Directory.Exists(dataDirectory))
         {
-            throw new CliException(ExitCodes.DataDirectoryMissing, $"data directory {dataDirectory} does not exist (start a daemon with 'kad node --data-dir {dataDirectory}', or give --bootstrap to run one-shot).");
+            throw new CliException(ExitCodes.DataDirectoryMissing, $"data directory {dataDirectory} does not exist (start a daemon with 'kad node --data-dir {dataDirectory}'{oneShotHint}).");
         }
 
         var control = ControlFile.TryRead(dataDirectory)
-            ?? throw new CliException(ExitCodes.NoDaemon, $"no daemon running on {dataDirectory} (start one with 'kad node --data-dir {dataDirectory}', or give --bootstrap to run one-shot).");
+            ?? throw new CliException(ExitCodes.NoDaemon, $"no daemon running on {dataDirectory} (start one with 'kad node --data-dir {dataDirectory}'{oneShotHint}).");
         var endpoint = IPEndPoint.Parse(control.Endpoint);
         request.Token = control.Token;
 

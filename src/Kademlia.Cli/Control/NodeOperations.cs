@@ -95,11 +95,23 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
     private async Task<OperationResult> GetAsync(ControlRequest request, CancellationToken cancellationToken)
     {
         var key = ParseId(request.Key, "the key");
-        var got = await node.GetAsync(key, request.Mutable ? RecordKind.Mutable : RecordKind.Immutable, cancellationToken).ConfigureAwait(false);
+        var kind = request.Mutable ? RecordKind.Mutable : RecordKind.Immutable;
+        var got = await node.GetAsync(key, kind, cancellationToken).ConfigureAwait(false);
         var value = got.Record?.Value.ToArray();
+        string? otherKind = null;
+        if (got.Record is null)
+        {
+            // A miss may be the wrong kind asked: say so rather than "not found".
+            var other = kind == RecordKind.Mutable ? RecordKind.Immutable : RecordKind.Mutable;
+            var found = await node.GetAsync(key, other, cancellationToken).ConfigureAwait(false);
+            otherKind = found.Record is null ? null : other == RecordKind.Mutable ? "mutable" : "immutable";
+        }
+
         return new OperationResult
         {
             Succeeded = got.Record is not null,
+            OtherKind = otherKind,
+            Failure = got.Record is null ? got.Failure.ToString() : null,
             Key = key.ToString(),
             Value = value,
             Text = value is null ? null : AsText(value),
@@ -258,6 +270,18 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
                 QueriesStarted = engine.QueriesStarted,
                 QueriesActive = engine.QueriesActive,
                 Sessions = engine.Sessions,
+                AppMessagesSent = engine.AppMessagesSent,
+                AppMessagesDelivered = engine.AppMessagesDelivered,
+                PunchesStarted = engine.PunchesStarted,
+                PunchesSucceeded = engine.PunchesSucceeded,
+                RendezvousClients = engine.RendezvousClients,
+                RelayCircuits = engine.RelayCircuits,
+                RelayCircuitsOpened = engine.RelayCircuitsOpened,
+                RelayedFrames = engine.RelayedFrames,
+                RelayedBytes = engine.RelayedBytes,
+                KeptPaths = engine.KeptPaths,
+                KeptPathPunches = engine.KeptPathPunches,
+                KeptPathUpgrades = engine.KeptPathUpgrades,
                 Drops = new Dictionary<string, long>(engine.Drops),
             },
         };
@@ -280,6 +304,7 @@ internal sealed class NodeOperations(DhtNode node, NodeIdentity identity, Networ
     private static OperationResult FromStore(StoreResult stored) => new()
     {
         Succeeded = stored.Succeeded && stored.Stored > 0,
+        Failure = stored.Succeeded && stored.Stored > 0 ? null : stored.Failure.ToString(),
         Stored = stored.Stored,
         Attempted = stored.Attempted,
         Rejections = stored.Rejections.Count == 0 ? null : stored.Rejections.ToDictionary(r => r.Key.ToString(), r => r.Value),

@@ -38,6 +38,15 @@ internal sealed class OperationResult
     /// <summary>get: the value as text, when it is valid UTF-8.</summary>
     public string? Text { get; set; }
 
+    /// <summary>
+    /// get, on a miss: the other record kind ("mutable" or "immutable") when a value of that kind exists
+    /// under the key (the user asked for the wrong kind).
+    /// </summary>
+    public string? OtherKind { get; set; }
+
+    /// <summary>Why the operation failed, as the library reports it (<c>OperationFailure</c>: NotFound, StoredLocallyOnly, CasMismatch...); null on success.</summary>
+    public string? Failure { get; set; }
+
     /// <summary>get: nodes that returned a valid copy.</summary>
     public int? Holders { get; set; }
 

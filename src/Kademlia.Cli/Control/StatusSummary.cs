@@ -65,6 +65,35 @@ internal sealed class StatusSummary
 
     public int Sessions { get; set; }
 
+    /// <summary>Application messages sent and delivered to this node's receivers.</summary>
+    public long AppMessagesSent { get; set; }
+
+    public long AppMessagesDelivered { get; set; }
+
+    /// <summary>Hole punches this node started, and those that ended with a direct session.</summary>
+    public long PunchesStarted { get; set; }
+
+    public long PunchesSucceeded { get; set; }
+
+    /// <summary>As a rendezvous: clients that keep sessions with this node now.</summary>
+    public int RendezvousClients { get; set; }
+
+    /// <summary>As a rendezvous: relay circuits open now and opened so far, RELAY frames and bytes passed on.</summary>
+    public int RelayCircuits { get; set; }
+
+    public long RelayCircuitsOpened { get; set; }
+
+    public long RelayedFrames { get; set; }
+
+    public long RelayedBytes { get; set; }
+
+    /// <summary>Paths to peers kept for open channels, punches they started (repairs, upgrades) and upgrades from a relay to direct.</summary>
+    public int KeptPaths { get; set; }
+
+    public long KeptPathPunches { get; set; }
+
+    public long KeptPathUpgrades { get; set; }
+
     /// <summary>Dropped packets by reason.</summary>
     public Dictionary<string, long> Drops { get; set; } = [];
 }

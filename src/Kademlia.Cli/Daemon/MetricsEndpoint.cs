@@ -14,8 +14,8 @@ namespace Kademlia.Cli.Daemon;
 /// </summary>
 internal sealed class MetricsEndpoint : IDisposable
 {
-    /// <summary>The meter <c>DhtNode</c> publishes (<c>Kademlia.Internal.DhtMetrics.MeterName</c>).</summary>
-    private const string MeterName = "Kademlia";
+    /// <summary>The meter <c>DhtNode</c> publishes.</summary>
+    private const string MeterName = DhtNode.MeterName;
 
     /// <summary>Ports tried when the system is to choose one (another process may take a free port between the look and the bind).</summary>
     private const int FreePortAttempts = 5;

@@ -61,6 +61,7 @@ internal sealed partial class NodeDaemon
     {
         var network = _options.Network;
         using var directory = DataDirectory.Open(_options.DataDirectory);
+        NetworkFile.CheckOrWrite(directory.Path, network);
         LogGeneratingIdentityIfNeeded(directory.IdentityKeyPath);
         using var identity = IdentityKeyFile.LoadOrCreate(directory.IdentityKeyPath, network, cancellationToken: stop);
         var startedAt = DateTimeOffset.UtcNow;
@@ -79,7 +80,7 @@ internal sealed partial class NodeDaemon
             Published = published,
             Network = network,
             Bind = _options.Bind,
-            AdvertisedEndPoint = _options.Advertise,
+            AdvertisedEndpoint = _options.Advertise,
             Mode = _options.Mode,
             KeepalivePeers = _options.KeepalivePeers,
             Identity = identity,
@@ -103,7 +104,16 @@ internal sealed partial class NodeDaemon
         try
         {
             var operations = new NodeOperations(node, identity, network, startedAt);
-            var control = ControlServer.Start(_options.ControlPort, operations, _logger);
+            ControlServer control;
+            try
+            {
+                control = ControlServer.Start(_options.ControlPort, operations, _logger);
+            }
+            catch (System.Net.Sockets.SocketException e)
+            {
+                throw new CliException(ExitCodes.BindFailed, $"cannot listen on the control port 127.0.0.1:{_options.ControlPort} (TCP): {e.Message} (another kad node? pick another --control-port, or 0)", e);
+            }
+
             await using (control.ConfigureAwait(false))
             {
                 ControlFile.Write(directory.Path, control.EndPoint, control.Token);

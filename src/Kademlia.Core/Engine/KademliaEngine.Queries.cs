@@ -3,6 +3,7 @@ using Kademlia.Engine.Internal;
 using Kademlia.Identity;
 using Kademlia.Records;
 using Kademlia.Routing;
+using Kademlia.Sessions;
 using Kademlia.Wire;
 
 namespace Kademlia.Engine;
@@ -230,6 +231,7 @@ public sealed partial class KademliaEngine
     {
         _queries[query.Id] = query;
         _queriesStarted++;
+        query.WrongNetworkDropsAtStart = _drops.Of(SessionDropReason.WrongNetwork);
         Drive(now, query);
         return query.Id;
     }
@@ -278,11 +280,13 @@ public sealed partial class KademliaEngine
         _wakeups.Remove(query.Id);
         if (query is PingQuery { ReportsCompletion: true } completed)
         {
-            _pingCompletions.Enqueue(completed.Complete(now));
+            var completion = completed.Complete(now);
+            _pingCompletions.Enqueue(completion with { Failure = completion.Succeeded ? OperationFailure.None : Silence(query) });
         }
         else if (query.Reported)
         {
-            _events.Enqueue(new QueryFinished(query.Id, query.BuildResult(now)));
+            var result = query.BuildResult(now);
+            _events.Enqueue(new QueryFinished(query.Id, result with { Failure = FailureOf(query, result) }));
         }
 
         if (query is ConnectQuery connect && _links.Count > 0)
@@ -297,4 +301,36 @@ public sealed partial class KademliaEngine
             _sparePings.Push(ping);
         }
     }
+
+    /// <summary>Why <paramref name="result"/> did not achieve what was asked, from its own facts and the engine's drops.</summary>
+    private OperationFailure FailureOf(EngineQuery query, QueryResult result)
+    {
+        if (result.Succeeded)
+        {
+            return OperationFailure.None;
+        }
+
+        var nobodyAnswered = result.Path.Count == 0;
+        return result switch
+        {
+            BootstrapResult { SeedsAnswered: 0 } => WrongNetworkSeen(query) ? OperationFailure.WrongNetwork : OperationFailure.NoSeedAnswered,
+            BootstrapResult => OperationFailure.NoSeedAnswered,
+            StoreResult store when store.Rejections.ContainsKey(PutStatus.CasMismatch) => OperationFailure.CasMismatch,
+            StoreResult { Attempted: 0 } => WrongNetworkSeen(query) ? OperationFailure.WrongNetwork : OperationFailure.StoredLocallyOnly,
+            StoreResult { Rejections.Count: > 0 } => OperationFailure.Refused,
+            StoreResult => Silence(query),
+            PingResult => Silence(query),
+            AppRequestResult { Refusal: not null } => OperationFailure.Refused,
+            AppRequestResult => Silence(query),
+            ConnectResult => OperationFailure.Unreachable,
+            _ when result.MessagesSent == 0 => OperationFailure.NoContacts,
+            _ when nobodyAnswered => Silence(query),
+            _ => OperationFailure.NotFound,
+        };
+    }
+
+    /// <summary>Nobody answered: another network's packets arriving meanwhile name the likely cause.</summary>
+    private OperationFailure Silence(EngineQuery query) => WrongNetworkSeen(query) ? OperationFailure.WrongNetwork : OperationFailure.Timeout;
+
+    private bool WrongNetworkSeen(EngineQuery query) => _drops.Of(SessionDropReason.WrongNetwork) > query.WrongNetworkDropsAtStart;
 }

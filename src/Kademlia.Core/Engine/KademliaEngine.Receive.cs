@@ -267,7 +267,7 @@ public sealed partial class KademliaEngine
             // A node that became a client since it entered the table leaves it: nobody should route to it.
             if (Routing.Find(peer.Id) is { } former && Routing.Remove(peer.Id, now))
             {
-                _events.Enqueue(new ContactEvicted(former));
+                _events.Enqueue(new ContactEvicted(Snapshot(former)));
             }
 
             NoteClient(now, peer, from);
@@ -420,7 +420,7 @@ public sealed partial class KademliaEngine
         switch (update.Kind)
         {
             case RoutingUpdateKind.Added:
-                _events.Enqueue(new ContactAdded(update.Contact!));
+                _events.Enqueue(new ContactAdded(Snapshot(update.Contact!)));
                 ReplicateTo(now, peer);
                 break;
             case RoutingUpdateKind.Pending when update.PingCandidate is { } oldest && _requests.TryBeginLivenessCheck(oldest.Id):

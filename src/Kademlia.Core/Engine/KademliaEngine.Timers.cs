@@ -87,7 +87,7 @@ public sealed partial class KademliaEngine
             _requests.EndLivenessCheck(peer);
             if (evicted is not null)
             {
-                _events.Enqueue(new ContactEvicted(evicted));
+                _events.Enqueue(new ContactEvicted(Snapshot(evicted)));
             }
         }
 

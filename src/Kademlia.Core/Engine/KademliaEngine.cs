@@ -308,12 +308,18 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
         return [.. valid];
     }
 
+    /// <summary>Datagrams dropped so far because they carry another network's ID (a host names the cause).</summary>
+    internal long WrongNetworkDrops => _drops.Of(Sessions.SessionDropReason.WrongNetwork);
+
+    /// <summary>An immutable copy of a table contact for an event: subscribers never hold the table's own entry.</summary>
+    private RoutingContact Snapshot(Contact contact) => RoutingContact.From(contact, Routing.BucketIndexOf(contact.Id));
+
     void IQueryContext.ReportInvalidAnswer(NodeId peer, DateTimeOffset now)
     {
         _drops.Count(EngineDropReason.InvalidAnswer);
         if (Routing.RecordInvalidAnswer(peer, now) is { } evicted)
         {
-            _events.Enqueue(new ContactEvicted(evicted));
+            _events.Enqueue(new ContactEvicted(Snapshot(evicted)));
         }
     }
 

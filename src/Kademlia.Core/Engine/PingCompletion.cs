@@ -18,10 +18,14 @@ public readonly record struct PingCompletion(QueryId Query, NodeInfo? Peer, Time
     /// <summary>Whether the peer answered.</summary>
     public bool Succeeded => Peer is not null;
 
+    /// <summary>Why the peer did not answer (<see cref="OperationFailure.Timeout"/>, or <see cref="OperationFailure.WrongNetwork"/>); None when it did.</summary>
+    public OperationFailure Failure { get; init; }
+
     /// <summary>The same outcome as the <see cref="PingResult"/> a <see cref="QueryFinished"/> event would carry.</summary>
     public PingResult ToResult() => new(Peer, Rtt, ObservedEndpoint)
     {
         Succeeded = Succeeded,
+        Failure = Failure,
         MessagesSent = MessagesSent,
         Duration = Duration,
     };

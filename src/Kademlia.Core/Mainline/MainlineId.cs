@@ -101,6 +101,14 @@ public readonly struct MainlineId : IEquatable<MainlineId>, IComparable<Mainline
         return new NodeId(bytes);
     }
 
+    /// <summary>The top 160 bits of a native <see cref="NodeId"/>: the inverse of <see cref="ToNodeId"/>.</summary>
+    internal static MainlineId FromNodeId(NodeId id)
+    {
+        Span<byte> bytes = stackalloc byte[NodeId.Size];
+        id.WriteTo(bytes);
+        return new MainlineId(bytes[..Size]);
+    }
+
     /// <summary>The XOR distance between two IDs.</summary>
     public static MainlineId operator ^(MainlineId a, MainlineId b) => new(a._w0 ^ b._w0, a._w1 ^ b._w1, a._w2 ^ b._w2);
 

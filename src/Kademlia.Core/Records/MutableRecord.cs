@@ -68,14 +68,32 @@ public sealed class MutableRecord : ValueRecord, IEquatable<MutableRecord>
     public static MutableRecord Create(NodeIdentity publisher, ReadOnlySpan<byte> salt, ulong sequence, ReadOnlySpan<byte> value)
     {
         ArgumentNullException.ThrowIfNull(publisher);
+        return Create(publisher.PublicIdentity, publisher.Sign, salt, sequence, value);
+    }
+
+    /// <summary>
+    /// Signs a new record with <paramref name="signer"/>, a key made for records that needs no
+    /// proof-of-work (the record's key is <see cref="RecordSigningKey.RecordKey"/> of <paramref name="salt"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">The salt or value is longer than <see cref="RecordLimits"/> allow.</exception>
+    public static MutableRecord Create(RecordSigningKey signer, ReadOnlySpan<byte> salt, ulong sequence, ReadOnlySpan<byte> value)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        return Create(signer.PublicKey, signer.Sign, salt, sequence, value);
+    }
+
+    private static MutableRecord Create(NodePublicKey publisher, SignAction sign, ReadOnlySpan<byte> salt, ulong sequence, ReadOnlySpan<byte> value)
+    {
         CheckSalt(salt);
         CheckValue(value);
         Span<byte> signed = stackalloc byte[SignedByteCount(salt.Length, value.Length)];
         WriteSignedBytes(signed, salt, sequence, value);
         var signature = new byte[RecordLimits.SignatureSize];
-        publisher.Sign(signed, signature);
-        return new MutableRecord(publisher.PublicIdentity, salt.ToArray(), sequence, value.ToArray(), signature);
+        sign(signed, signature);
+        return new MutableRecord(publisher, salt.ToArray(), sequence, value.ToArray(), signature);
     }
+
+    private delegate void SignAction(ReadOnlySpan<byte> data, Span<byte> signature);
 
     /// <summary>Takes ownership of parts the decoder has already bounded.</summary>
     internal static MutableRecord FromOwned(NodePublicKey publisher, byte[] salt, ulong sequence, byte[] value, byte[] signature) =>

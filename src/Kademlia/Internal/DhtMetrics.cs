@@ -10,7 +10,7 @@ namespace Kademlia.Internal;
 /// </summary>
 internal sealed class DhtMetrics : IDisposable
 {
-    public const string MeterName = "Kademlia";
+    public const string MeterName = DhtNode.MeterName;
 
     public static readonly ActivitySource ActivitySource = new(MeterName);
 

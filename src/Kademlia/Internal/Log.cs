@@ -68,4 +68,7 @@ internal static partial class Log
 
     [LoggerMessage(23, LogLevel.Information, "The path to {Peer} is now {Path}")]
     public static partial void PeerPathChanged(ILogger logger, string peer, string path);
+
+    [LoggerMessage(24, LogLevel.Warning, "Dropped packets of another network ({Count} so far, the last from {EndPoint}): a node there runs a different network than this one ({Network}); check --network / DhtNodeOptions.Network on both sides")]
+    public static partial void WrongNetwork(ILogger logger, long count, EndPoint endPoint, string network);
 }

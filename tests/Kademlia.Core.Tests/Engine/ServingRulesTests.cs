@@ -3,6 +3,7 @@ using Kademlia.Engine;
 using Kademlia.Identity;
 using Kademlia.Records;
 using Kademlia.Routing;
+using Kademlia.Simulation;
 using Kademlia.Wire;
 
 namespace Kademlia.Tests.Engine;

@@ -27,6 +27,9 @@ internal sealed class DropCounters
     /// <summary>Counts a datagram the session layer dropped.</summary>
     public void Count(SessionDropReason reason) => _session[(int)reason]++;
 
+    /// <summary>Datagrams the session layer dropped for <paramref name="reason"/> so far.</summary>
+    public long Of(SessionDropReason reason) => _session[(int)reason];
+
     /// <summary>Counts a request that could not be sealed.</summary>
     public void RequestNotSent(SealStatus status) => _requestNotSent[(int)status]++;
 

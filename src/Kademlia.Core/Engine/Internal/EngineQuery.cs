@@ -20,6 +20,9 @@ internal abstract class EngineQuery(QueryId id, DateTimeOffset startedAt, IQuery
 
     public int MessagesSent { get; set; }
 
+    /// <summary>The engine's count of datagrams of another network when the query started (to tell <see cref="OperationFailure.WrongNetwork"/>).</summary>
+    public long WrongNetworkDropsAtStart { get; set; }
+
     /// <summary>The ID or key an operation started through the API looks up (for <see cref="LookupStepped"/>); null for others.</summary>
     public NodeId? LookupTarget { get; protected init; }
 

@@ -1,12 +1,13 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Kademlia.Identity;
 
-namespace Kademlia.Identity;
+namespace Kademlia.Simulation;
 
 /// <summary>
 /// Node identities derived from a seed, so that a workload run twice builds the same network (same
 /// IDs, so the same buckets and the same lookup paths). For benchmarks, tests and the simulator only:
-/// anyone who knows the seed knows the private keys.
+/// anyone who knows the seed knows the private keys, which is why it lives here and not in a shipped package.
 /// </summary>
 public static class SeededIdentities
 {
