@@ -256,13 +256,15 @@ internal sealed class TablePlayer : IAsyncDisposable
                 // The first to ask takes the seat; the host opens its own channel to the guest to send its moves.
                 _opponentId = message.SenderId;
                 _opponent = await _node.ConnectAsync(message.Sender, Lobby.Channel, cancellationToken: _stop.Token).ConfigureAwait(false);
+                string seated;
                 lock (_gate)
                 {
                     SetState(_state.Join(name));
+                    seated = $"SEATED {_state.ToWire()}"; // before the host may move: the move must reach the guest as a MOVE
                 }
 
                 _seated.TrySetResult();
-                return $"SEATED {State.ToWire()}";
+                return seated;
             case ["JOIN", _]:
                 return $"{(message.SenderId == _opponentId ? "SEATED" : "FULL")} {State.ToWire()}";
             case ["MOVE", var n, var c] when message.SenderId == _opponentId

@@ -42,6 +42,7 @@ public sealed class MessageLevelNetwork
     private readonly Dictionary<NodeId, int> _indexOf = [];
     private readonly List<int> _colluders = [];
     private readonly List<NodeId> _recordKeys = [];
+    private readonly Queue<NodeId> _plannedKeys = new(); // keys the Sybils were ground next to, published first
     private readonly Random _random;
     private readonly LookupOptions _lookupOptions;
     private readonly List<uint> _subnets = []; // each node's /24, by index: read for every table candidate, so kept out of the node objects
@@ -98,24 +99,24 @@ public sealed class MessageLevelNetwork
             }
         }
 
+        if (options.Sybils is { } sybils)
+        {
+            AddKeySybils(sybils);
+        }
+
         if (options.Eclipse is { } eclipse)
         {
             AddEclipseAttackers(eclipse);
         }
 
         SortIds();
-        foreach (var node in _nodes.Where(n => n.Behavior == NodeBehavior.Colluding))
+        foreach (var node in _nodes.Where(n => n.Behavior is NodeBehavior.Colluding or NodeBehavior.Poisoning))
         {
             _colluders.Add(node.Index);
         }
 
         if (options.JoinedTables)
         {
-            if (options.Eclipse is not null)
-            {
-                throw new NotSupportedException("Tables built by joins are not modelled with an eclipse (whose attackers reach the victim first).");
-            }
-
             BuildByJoins();
         }
 
@@ -174,6 +175,8 @@ public sealed class MessageLevelNetwork
     /// bucket farther than its closest neighbour (the engine's <c>BootstrapQuery</c>). Every request is
     /// simulated and counted; tables learn only what the lookups show them (queried nodes learn the
     /// joiner, the joiner learns who answered), with the routing table's ping-oldest rule when a bucket is full.
+    /// With an eclipse node 1 is the seed and the victim, node 0, joins last (it restarted with an empty table):
+    /// its attackers, already in the network, reach it first and take every slot its table allows, then it joins.
     /// </summary>
     private void BuildByJoins()
     {
@@ -183,12 +186,29 @@ public sealed class MessageLevelNetwork
         }
 
         var before = MessagesSimulated;
-        _nodes[0].IsOnline = true;
+        var eclipse = Options.Eclipse is not null;
+        var seed = eclipse ? 1 : 0;
+        _nodes[seed].IsOnline = true;
         var now = Epoch;
-        for (var i = 1; i < _nodes.Count; i++)
+        var order = Enumerable.Range(0, _nodes.Count).Where(i => i != seed && !(eclipse && i == 0)).ToList();
+        if (eclipse)
         {
-            _nodes[i].IsOnline = true;
-            Bootstrap(_nodes[i], seed: 0, now);
+            order.Add(0);
+        }
+
+        foreach (var i in order)
+        {
+            var joiner = _nodes[i];
+            joiner.IsOnline = true;
+            if (eclipse && i == 0)
+            {
+                foreach (var attacker in _nodes.Where(n => n.IsEclipseAttacker))
+                {
+                    TryObserve(joiner, attacker.Index);
+                }
+            }
+
+            Bootstrap(joiner, seed, now);
         }
 
         JoinMessages = MessagesSimulated - before;
@@ -328,11 +348,21 @@ public sealed class MessageLevelNetwork
     public LookupOutcome RunLookup(int from, NodeId target, DateTimeOffset now) =>
         Execute(from, target, -1, now, Options.DisjointPaths).Outcome;
 
-    /// <summary>Publishes a new record from <paramref name="from"/>: a lookup of its key, then a STORE to the k closest that answered.</summary>
+    /// <summary>Runs one FIND_NODE lookup at <paramref name="now"/> with <paramref name="disjointPaths"/> paths.</summary>
+    public LookupOutcome RunLookup(int from, NodeId target, DateTimeOffset now, int disjointPaths) =>
+        Execute(from, target, -1, now, disjointPaths).Outcome;
+
+    /// <summary>Queries sent to a dead address a poisoner gave for an honest node's ID (each a timeout for its sender), included in <see cref="MessagesSimulated"/>.</summary>
+    public long DeadAddressQueries { get; private set; }
+
+    /// <summary>
+    /// Publishes a new record from <paramref name="from"/>: a lookup of its key, then a STORE to the k closest that
+    /// answered. The first records take the keys Sybils were ground next to (<see cref="SimulationOptions.Sybils"/>).
+    /// </summary>
     public PutOutcome Publish(int from, DateTimeOffset now)
     {
         var index = _recordKeys.Count;
-        _recordKeys.Add(NodeId.Random(_random));
+        _recordKeys.Add(_plannedKeys.Count > 0 ? _plannedKeys.Dequeue() : NodeId.Random(_random));
         return Store(from, index, now);
     }
 
@@ -552,6 +582,15 @@ public sealed class MessageLevelNetwork
             {
                 MessagesSimulated++;
                 var peer = _nodes[_indexOf[step.Peer.Id]];
+                if (step.Peer.Endpoint != peer.Info.Endpoint)
+                {
+                    // A dead address a poisoner named this ID with: nobody answers there. The engine charges the
+                    // failure to the ID (KademliaEngine.RequestFailed), so the origin's table does too.
+                    DeadAddressQueries++;
+                    origin.Table.RecordFailure(peer.Index, Options.FailuresBeforeEviction);
+                    continue;
+                }
+
                 if (!IsUp(peer) || !Deliver(origin, peer, now))
                 {
                     // Offline, silent, or behind a NAT that drops the request: it times out, and the origin
@@ -668,6 +707,7 @@ public sealed class MessageLevelNetwork
     private Answer AnswerOf(SimulatedNode peer, NodeId target, int record) => peer.Behavior switch
     {
         NodeBehavior.Colluding => new Answer(peer.Index, AnswerKind.Nodes, ClosestColluders(target, peer.Index)),
+        NodeBehavior.Poisoning => new Answer(peer.Index, AnswerKind.Nodes, PoisonedAnswer(target, peer.Index)),
         NodeBehavior.Garbage => new Answer(peer.Index, AnswerKind.Invalid, []),
         NodeBehavior.Honest when record >= 0 && peer.Records.Contains(record) => new Answer(peer.Index, AnswerKind.Value, []),
         _ => new Answer(peer.Index, AnswerKind.Nodes, ClosestInTable(peer, target, Network.K)),
@@ -744,6 +784,33 @@ public sealed class MessageLevelNetwork
 
         return best.Select(i => _nodes[i].Info).ToArray();
     }
+
+    /// <summary>
+    /// A poisoner's answer: the k closest nodes to <paramref name="target"/> it knows of (it crawled the network), its
+    /// fellow poisoners at their own addresses and every honest node at a fresh dead address.
+    /// </summary>
+    private NodeInfo[] PoisonedAnswer(NodeId target, int except)
+    {
+        var best = ClosestWhere(target, Network.K, n => n.Index != except && n.Behavior == NodeBehavior.Honest && n.Answers);
+        foreach (var colluder in _colluders)
+        {
+            if (colluder != except) InsertBounded(best, colluder, target, Network.K);
+        }
+
+        var answer = new NodeInfo[best.Count];
+        for (var i = 0; i < best.Count; i++)
+        {
+            var node = _nodes[best[i]];
+            answer[i] = node.Behavior == NodeBehavior.Honest
+                ? NodeInfo.WithAssignedId(node.Info.Id, NodeEndpoint.FromIPv4(RandomPublicAddress(), DeadPort))
+                : node.Info;
+        }
+
+        return answer;
+    }
+
+    /// <summary>The port of the dead addresses poisoners hand out (every live node listens on 4000).</summary>
+    private const ushort DeadPort = 4999;
 
     /// <summary>The k closest honest nodes that answer, except <paramref name="except"/>: what a perfect lookup returns.</summary>
     private List<NodeId> TrueClosest(NodeId target, int except) =>
@@ -865,6 +932,7 @@ public sealed class MessageLevelNetwork
             AdversaryKind.Silent => NodeBehavior.Silent,
             AdversaryKind.Colluding => NodeBehavior.Colluding,
             AdversaryKind.StoreDropper => NodeBehavior.StoreDropper,
+            AdversaryKind.Poisoning => NodeBehavior.Poisoning,
             _ => NodeBehavior.Garbage,
         };
         // Node 0 stays honest (the observer of the eclipse scenario); the rest are shuffled.
@@ -877,6 +945,33 @@ public sealed class MessageLevelNetwork
         }
 
         return behaviors;
+    }
+
+    /// <summary>
+    /// Grinds <see cref="SybilOptions.PerTarget"/> IDs next to each of <see cref="SybilOptions.Targets"/> new record
+    /// keys: each in bucket b of its key, b one more than the bits the closest node so far shares with the key, so
+    /// every Sybil is closer to the key than every other node. Each Sybil has its own address.
+    /// </summary>
+    private void AddKeySybils(SybilOptions sybils)
+    {
+        for (var t = 0; t < sybils.Targets; t++)
+        {
+            var key = NodeId.Random(_random);
+            _plannedKeys.Enqueue(key);
+            var closest = 0;
+            foreach (var node in _nodes)
+            {
+                closest = Math.Max(closest, key.CommonPrefixLength(node.Info.Id));
+            }
+
+            var bucket = Math.Min(closest + 1, NodeId.Bits - 1);
+            for (var i = 0; i < sybils.PerTarget; i++)
+            {
+                var node = CreateNode(NodeId.RandomInBucket(key, bucket, _random), RandomPublicAddress());
+                node.Behavior = NodeBehavior.Colluding;
+                node.SybilBucket = bucket;
+            }
+        }
     }
 
     private void AddEclipseAttackers(EclipseOptions eclipse)

@@ -19,6 +19,9 @@ public enum NodeBehavior
 
     /// <summary>Answers with something that fails to decode or verify.</summary>
     Garbage,
+
+    /// <summary>Answers with its fellow poisoners and with honest nodes at dead addresses; drops stores.</summary>
+    Poisoning,
 }
 
 /// <summary>One node of a <see cref="MessageLevelNetwork"/>: its contact, routing table, latency, state and behaviour.</summary>
@@ -83,6 +86,9 @@ public sealed class SimulatedNode
 
     /// <summary>True for an eclipse attacker.</summary>
     public bool IsEclipseAttacker { get; internal set; }
+
+    /// <summary>For a Sybil ground next to a record key: its bucket of the key (bits in common); -1 otherwise.</summary>
+    public int SybilBucket { get; internal set; } = -1;
 
     /// <summary>True once the node left for good (never returns).</summary>
     public bool HasDeparted { get; internal set; }

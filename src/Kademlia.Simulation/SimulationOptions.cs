@@ -60,7 +60,7 @@ public sealed record SimulationOptions
     /// Whether routing tables are built by the protocol's own joins, one node after the other, with every
     /// message simulated and counted (<see cref="MessageLevelNetwork.JoinMessages"/>), instead of sampled from
     /// the ID ranges of the whole network (a network that has run for a while; O(N log N), for large N).
-    /// Not with an eclipse. Defaults to false.
+    /// With an eclipse, the victim (node 0) joins last, after its attackers. Defaults to false.
     /// </summary>
     public bool JoinedTables { get; init; }
 
@@ -128,6 +128,9 @@ public sealed record SimulationOptions
 
     /// <summary>An eclipse attempt on node 0; null for none. Defaults to null.</summary>
     public EclipseOptions? Eclipse { get; init; }
+
+    /// <summary>Sybils with IDs ground next to the keys of the first records published; null for none. Defaults to null.</summary>
+    public SybilOptions? Sybils { get; init; }
 
     /// <summary>Simulated time the workload is spread over (0: everything at the start). Defaults to 0.</summary>
     public TimeSpan Duration { get; init; }
@@ -225,6 +228,12 @@ public enum AdversaryKind
 
     /// <summary>Answers with bytes that fail to decode or verify.</summary>
     Garbage,
+
+    /// <summary>
+    /// Table poisoning: answers a lookup with the k closest nodes it knows of (it has crawled the network), its
+    /// fellow poisoners at their own addresses and every honest node at a dead address; drops stores.
+    /// </summary>
+    Poisoning,
 }
 
 /// <summary>A share of adversarial nodes of one kind.</summary>
@@ -243,6 +252,22 @@ public sealed record AdversaryOptions
     public int SybilPrefixes { get; init; }
 }
 
+/// <summary>
+/// Sybils that grind their IDs next to chosen targets: the keys of the first <see cref="Targets"/> records
+/// published. Each Sybil's ID shares one bit more with its key than the closest other node's does, so the
+/// <see cref="PerTarget"/> Sybils are the closest nodes to the key; they collude (answer with each other, drop
+/// stores). An ID in bucket b of a key (b leading bits in common, then one different) takes about 2^(b+1) key
+/// generations, each also meeting the static puzzle: 2^(b+1+c1) with c1 = 12 (<see cref="SybilReport"/>).
+/// </summary>
+public sealed record SybilOptions
+{
+    /// <summary>Record keys attacked (the first records published). Defaults to 100.</summary>
+    public int Targets { get; init; } = 100;
+
+    /// <summary>Sybils ground next to each key. Defaults to 20 (k: every replica).</summary>
+    public int PerTarget { get; init; } = 20;
+}
+
 /// <summary>An eclipse attempt: IDs ground into every bucket of node 0 from a few /24 prefixes, colluding.</summary>
 public sealed record EclipseOptions
 {
@@ -251,4 +276,10 @@ public sealed record EclipseOptions
 
     /// <summary>The /24 prefixes the attackers' addresses come from. Defaults to 4.</summary>
     public int Prefixes { get; init; } = 4;
+
+    /// <summary>
+    /// The numbers of disjoint paths others' lookups of the victim are measured with, on the same network.
+    /// Defaults to 1, 2, 4 and 8.
+    /// </summary>
+    public IReadOnlyList<int> MeasuredPaths { get; init; } = [1, 2, 4, 8];
 }

@@ -96,8 +96,35 @@ public sealed record TimelinePoint(double Hours, int OnlineNodes, double Retriev
 /// <param name="VictimTableSize">Contacts in the victim's table.</param>
 /// <param name="AttackerShare">Fraction of them that are attackers.</param>
 /// <param name="VictimLookupSuccess">Fraction of the victim's own lookups that reached the closest honest node.</param>
-/// <param name="LookupsOfVictimSuccess">Fraction of other nodes' lookups of the victim's ID that reached the victim.</param>
-public sealed record EclipseReport(int VictimTableSize, double AttackerShare, double VictimLookupSuccess, double LookupsOfVictimSuccess);
+/// <param name="LookupsOfVictimSuccess">Fraction of other nodes' lookups of the victim's ID that reached the victim, at the run's d.</param>
+/// <param name="ByPaths">Others' lookups of the victim at each measured d, on the same network.</param>
+/// <param name="HonestTablesHoldingVictim">Honest nodes whose routing table holds the victim (before the lookups are measured).</param>
+/// <param name="ClosestHonestHoldingVictim">Of the k honest nodes closest to the victim's ID, those whose table holds it.</param>
+public sealed record EclipseReport(
+    int VictimTableSize,
+    double AttackerShare,
+    double VictimLookupSuccess,
+    double LookupsOfVictimSuccess,
+    IReadOnlyList<EclipsePaths> ByPaths,
+    int HonestTablesHoldingVictim,
+    int ClosestHonestHoldingVictim);
+
+/// <summary>Others' lookups of an eclipse victim with <paramref name="DisjointPaths"/> paths.</summary>
+/// <param name="DisjointPaths">d.</param>
+/// <param name="Lookups">Lookups of the victim's ID from random honest nodes.</param>
+/// <param name="ReachedVictim">Fraction whose result holds the victim.</param>
+/// <param name="MessagesMean">Requests per lookup.</param>
+public sealed record EclipsePaths(int DisjointPaths, int Lookups, double ReachedVictim, double MessagesMean);
+
+/// <summary>Sybils ground next to record keys (<see cref="SybilOptions"/>) and what their IDs cost.</summary>
+/// <param name="Targets">Record keys attacked.</param>
+/// <param name="PerTarget">Sybils per key.</param>
+/// <param name="MeanBucket">Mean bucket b of its key a Sybil's ID had to fall in (bits in common with the key).</param>
+/// <param name="StaticDifficulty">The static puzzle c1 each ID must also meet (the production network's).</param>
+/// <param name="Log2KeyGenerationsPerSybil">log2 of the key generations one Sybil's ID costs on average: log2 of the mean of 2^(b+1+c1).</param>
+/// <param name="Log2KeyGenerationsTotal">log2 of the key generations all the Sybils cost.</param>
+/// <param name="TargetedGetSuccess">Fraction of GETs (workload and probes) of attacked keys that found the value.</param>
+public sealed record SybilReport(int Targets, int PerTarget, double MeanBucket, int StaticDifficulty, double Log2KeyGenerationsPerSybil, double Log2KeyGenerationsTotal, double TargetedGetSuccess);
 
 /// <summary>How the nodes behind NATs fared, measured at the end of the run.</summary>
 /// <param name="NattedNodes">Nodes behind a NAT.</param>
@@ -165,6 +192,12 @@ public sealed record SimulationSummary
 
     /// <summary>Nodes behind NATs, when there were some.</summary>
     public NatReport? Nat { get; init; }
+
+    /// <summary>Sybils ground next to record keys, when there were some.</summary>
+    public SybilReport? Sybils { get; init; }
+
+    /// <summary>Queries sent to dead addresses poisoners gave for honest IDs (included in <see cref="Messages"/>).</summary>
+    public long DeadAddressQueries { get; init; }
 
     /// <summary>Scheduler events processed (churn, refresh, workload, samples).</summary>
     public required long Events { get; init; }

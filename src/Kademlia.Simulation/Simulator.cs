@@ -1,3 +1,4 @@
+using Kademlia.Identity;
 using Kademlia.Simulation.Invariants;
 
 namespace Kademlia.Simulation;
@@ -46,6 +47,8 @@ public static class Simulator
         private readonly SimulationOptions _options = network.Options;
         private readonly Random _random = network.Random;
         private long _sequence;
+        private int _targetedGets;
+        private int _targetedFound;
         private long _events;
         private DateTimeOffset _now = MessageLevelNetwork.Epoch;
 
@@ -96,6 +99,7 @@ public static class Simulator
             }
 
             var eclipse = _options.Eclipse is null ? null : MeasureEclipse();
+            var sybils = _options.Sybils is null ? null : MeasureSybils();
             var nat = network.NodesBehindNat > 0 ? MeasureNat() : null;
             if (_options.CheckInvariants)
             {
@@ -130,6 +134,8 @@ public static class Simulator
                 Timeline = _timeline,
                 Eclipse = eclipse,
                 Nat = nat,
+                Sybils = sybils,
+                DeadAddressQueries = network.DeadAddressQueries,
                 Events = _events,
                 Messages = network.MessagesSimulated,
                 JoinMessages = network.JoinMessages,
@@ -202,6 +208,12 @@ public static class Simulator
             var from = network.RandomHonestOnline();
             if (from < 0) return false;
             var get = network.Get(from, record, _now);
+            if (record < (_options.Sybils?.Targets ?? 0))
+            {
+                _targetedGets++;
+                if (get.Found) _targetedFound++;
+            }
+
             _samples.Add(new OperationSample(kind, Seconds(), get.Found, get.Hops, get.Duration.TotalMilliseconds, get.Messages));
             return get.Found;
         }
@@ -250,22 +262,55 @@ public static class Simulator
 
         private EclipseReport MeasureEclipse()
         {
-            var victim = network.Nodes[0];
+            var nodes = network.Nodes;
+            var victim = nodes[0];
             var table = victim.Table.Contacts;
-            var attackers = table.Count(c => network.Nodes[c].IsEclipseAttacker);
-            var own = 0;
-            var ofVictim = 0;
+            var attackers = table.Count(c => nodes[c].IsEclipseAttacker);
+            var honest = nodes.Where(n => n.Index != 0 && n.Behavior == NodeBehavior.Honest && n.IsOnline).ToList();
+            var holding = honest.Count(n => n.Table.Contains(0));
+            var closestHolding = honest.OrderBy(n => n.Info.Id ^ victim.Info.Id).Take(network.Network.K).Count(n => n.Table.Contains(0));
             const int trials = 200;
+            var own = 0;
             for (var i = 0; i < trials; i++)
             {
                 if (network.RunLookup(0, network.RandomTarget(), _now).FoundClosest) own++;
-                var from = network.RandomHonestOnline();
-                while (from == 0) from = network.RandomHonestOnline();
-                var outcome = network.RunLookup(from, victim.Info.Id, _now);
-                if (outcome.Result.Any(c => c.Node.Id == victim.Info.Id)) ofVictim++;
             }
 
-            return new EclipseReport(table.Count, table.Count == 0 ? 0 : Math.Round((double)attackers / table.Count, 4), (double)own / trials, (double)ofVictim / trials);
+            var byPaths = new List<EclipsePaths>();
+            foreach (var d in _options.Eclipse!.MeasuredPaths)
+            {
+                var reached = 0;
+                long messages = 0;
+                for (var i = 0; i < trials; i++)
+                {
+                    var from = network.RandomHonestOnline();
+                    while (from == 0) from = network.RandomHonestOnline();
+                    var outcome = network.RunLookup(from, victim.Info.Id, _now, d);
+                    messages += outcome.Messages;
+                    if (outcome.Result.Any(c => c.Node.Id == victim.Info.Id)) reached++;
+                }
+
+                byPaths.Add(new EclipsePaths(d, trials, (double)reached / trials, Math.Round((double)messages / trials, 2)));
+            }
+
+            var atRunD = byPaths.FirstOrDefault(p => p.DisjointPaths == _options.DisjointPaths)?.ReachedVictim ?? double.NaN;
+            return new EclipseReport(table.Count, table.Count == 0 ? 0 : Math.Round((double)attackers / table.Count, 4), (double)own / trials, atRunD, byPaths, holding, closestHolding);
+        }
+
+        private SybilReport MeasureSybils()
+        {
+            var options = _options.Sybils!;
+            var c1 = NetworkParameters.Default.StaticDifficulty;
+            var buckets = network.Nodes.Where(n => n.SybilBucket >= 0).Select(n => n.SybilBucket).ToList();
+            var total = buckets.Sum(b => Math.Pow(2, b + 1 + c1));
+            return new SybilReport(
+                options.Targets,
+                options.PerTarget,
+                buckets.Count == 0 ? 0 : Math.Round(buckets.Average(), 2),
+                c1,
+                buckets.Count == 0 ? 0 : Math.Round(Math.Log2(total / buckets.Count), 2),
+                buckets.Count == 0 ? 0 : Math.Round(Math.Log2(total), 2),
+                _targetedGets == 0 ? double.NaN : Math.Round((double)_targetedFound / _targetedGets, 4));
         }
 
         private NatReport MeasureNat()

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Kademlia.Identity;
 using Kademlia.Simulation;
 using Spectre.Console;
 
@@ -63,7 +64,9 @@ internal static class EvaluationReport
             new("baseline", new SimulationOptions { Nodes = n, Seed = 1, Lookups = 1_000, Records = 100 }, Plots: true, Checked: true),
             new("baseline-ideal", new SimulationOptions { Nodes = n, Seed = 1, Lookups = 1_000, Records = 100 }.Ideal(), Checked: true),
             new("baseline-joined", new SimulationOptions { Nodes = n, Seed = 1, Lookups = 1_000, Records = 100, JoinedTables = true }),
+            new("baseline-d2", new SimulationOptions { Nodes = n, Seed = 1, Lookups = 1_000, Records = 100, DisjointPaths = 2 }, Checked: true),
             new("baseline-d4", new SimulationOptions { Nodes = n, Seed = 1, Lookups = 1_000, Records = 100, DisjointPaths = 4 }, Checked: true),
+            new("baseline-d8", new SimulationOptions { Nodes = n, Seed = 1, Lookups = 1_000, Records = 100, DisjointPaths = 8 }, Checked: true),
             new("nat-loss", new SimulationOptions { Nodes = n, Seed = 2, Lookups = 1_000, Records = 100, UnreachableFraction = 0.2, LossRate = 0.01 }, Checked: true),
             new("nat-half", natHalf, Checked: true),
             new("nat-half-no-client-mode", natHalf with { ClientMode = false }, Checked: true),
@@ -92,6 +95,24 @@ internal static class EvaluationReport
             }, Checked: true));
         }
 
+        foreach (var d in new[] { 1, 4 })
+        {
+            scenarios.Add(new($"poisoning-20-d{d}", new SimulationOptions
+            {
+                Nodes = n, Seed = 5, Lookups = 500, Gets = 500, Records = 100, DisjointPaths = d,
+                Adversaries = new AdversaryOptions { Fraction = 0.2, Kind = AdversaryKind.Poisoning },
+            }, Checked: true));
+        }
+
+        foreach (var per in new[] { 5, 20 })
+        {
+            scenarios.Add(new($"sybils-{per}-per-key-d4", new SimulationOptions
+            {
+                Nodes = n, Seed = 11, Lookups = 500, Gets = 500, Records = 100, DisjointPaths = 4,
+                Sybils = new SybilOptions { Targets = 100, PerTarget = per },
+            }, Checked: true));
+        }
+
         foreach (var limits in new[] { true, false })
         {
             scenarios.Add(new($"eclipse-limits-{(limits ? "on" : "off")}", new SimulationOptions
@@ -99,6 +120,11 @@ internal static class EvaluationReport
                 Nodes = n, Seed = 6, Lookups = 200, Gets = 0, Records = 0, IpDiversityLimits = limits, Eclipse = new EclipseOptions(),
             }, Checked: true));
         }
+
+        scenarios.Add(new("eclipse-joined", new SimulationOptions
+        {
+            Nodes = n, Seed = 6, Lookups = 200, Gets = 0, Records = 0, JoinedTables = true, Eclipse = new EclipseOptions(),
+        }));
 
         scenarios.Add(new("large", new SimulationOptions { Nodes = big, Seed = 7, Lookups = 1_000, Records = 100 }));
         if (million)
@@ -287,7 +313,7 @@ internal static class EvaluationReport
 
         var sections = new List<Section>
         {
-            new("## Targets", ["baseline", "baseline-joined", "churn-day", "colluding-20-d4", "colluding-20-d8", "colluding-40-d8", "nat-half"], false, md =>
+            new("## Targets", ["baseline", "baseline-joined", "churn-day", "colluding-20-d4", "colluding-20-d8", "colluding-40-d8", "nat-half", "eclipse-limits-on", "eclipse-joined"], false, md =>
             {
                 var baseline = S("baseline");
                 var day = S("churn-day");
@@ -308,6 +334,12 @@ internal static class EvaluationReport
 
                 var heavy = S("colluding-40-d8");
                 Target(md, "≥ 99% lookup success at 40% colluders, d = 8", $"FIND_NODE {heavy.FindNode.SuccessRate:P2}, GET {heavy.Get.SuccessRate:P2}", heavy.FindNode.SuccessRate >= 0.99);
+                foreach (var name in new[] { "eclipse-limits-on", "eclipse-joined" })
+                {
+                    var reached = S(name).Eclipse!.ByPaths.FirstOrDefault(p => p.DisjointPaths == 4)?.ReachedVictim ?? 0;
+                    Target(md, $"eclipsed victim reached by others' lookups ≥ 95% at d = 4 ({(name == "eclipse-joined" ? "victim joins last, joined tables" : "sampled tables")})", reached.ToString("P1", c), reached >= 0.95);
+                }
+
                 var natHalf = S("nat-half");
                 Target(md, "≥ 99.9% lookup success with half the nodes behind NATs, client mode", $"FIND_NODE {natHalf.FindNode.SuccessRate:P2}, GET {natHalf.Get.SuccessRate:P2}", natHalf.FindNode.SuccessRate >= 0.999 && natHalf.Get.SuccessRate >= 0.999);
                 Target(md, "0 NATed contacts in public tables with half the nodes behind NATs, client mode", $"{natHalf.Nat!.NattedContactsInPublicTables} (of {natHalf.Nat.NattedNodes:N0} NATed nodes)", natHalf.Nat.NattedContactsInPublicTables == 0);
@@ -394,13 +426,48 @@ internal static class EvaluationReport
             }),
             new("## Eclipse of one victim", ["eclipse-limits-on", "eclipse-limits-off"], false, md =>
             {
-                md.Append("400 attackers with IDs ground into node 0's buckets (k per bucket, from the farthest bucket inwards), all from 4 IPv4 /24 prefixes, colluding. The victim has just restarted, so the attackers reach it first and take every slot the table allows; honest nodes then fill what is left.\n\n");
-                md.Append("| IP-diversity limits | victim's contacts | attackers among them | victim's lookups reaching the closest honest node | others' lookups of the victim reaching it |\n");
-                md.Append("|---|---|---|---|---|\n");
-                foreach (var r in results.Where(r => r.Summary.Eclipse is not null))
+                var options = byName["eclipse-limits-on"].Scenario.Options;
+                md.Append($"{options.Eclipse!.Attackers} attackers with IDs ground into node 0's buckets (k per bucket, from the farthest bucket inwards), all from {options.Eclipse.Prefixes} IPv4 /24 prefixes, colluding; their IDs cost {EclipseCost(options)} (an ID in bucket b of the victim takes about 2^(b+1) key generations, each meeting the static puzzle, 2^{NetworkParameters.Default.StaticDifficulty}). Sampled tables: the victim has just restarted, so the attackers reach it first and take every slot the table allows; honest nodes then fill what is left, and the honest nodes' tables hold the victim as a sample of its ID range would. Others' lookups of the victim's ID, from random honest nodes, are measured on the same network with each d (cell: share that reached the victim, requests per lookup).\n\n");
+                EclipseTable(md, results.Where(r => r.Scenario.Name is "eclipse-limits-on" or "eclipse-limits-off"));
+            }),
+            new("## Eclipse at join time", ["eclipse-joined"], false, md =>
+            {
+                var joined = S("eclipse-joined");
+                md.Append($"The same attack on tables built by joins: every honest node joins in turn through node 1, then the attackers join, then the victim (node 0) restarts with an empty table and joins last: the attackers reach it first, then it pings node 1, looks up its own ID and refreshes its buckets, every message simulated ({joined.JoinMessages:N0} for all the joins). IP-diversity limits on.\n\n");
+                EclipseTable(md, [byName["eclipse-joined"]]);
+            }),
+            new("## Disjoint paths: cost and benefit", ["baseline", "baseline-d2", "baseline-d4", "baseline-d8", "eclipse-limits-on"], false, md =>
+            {
+                md.Append("The same workload and seed with d = 1, 2, 4 and 8 disjoint paths (sampled tables, no adversary), and others' lookups of the eclipse victim above (limits on) at each d.\n\n");
+                md.Append("| d | requests per FIND_NODE | requests per GET | FIND_NODE p50 / p99 (ms) | GET p50 / p99 (ms) | FIND_NODE / GET success | eclipsed victim reached by others |\n");
+                md.Append("|---|---|---|---|---|---|---|\n");
+                var eclipse = S("eclipse-limits-on").Eclipse!;
+                foreach (var name in new[] { "baseline", "baseline-d2", "baseline-d4", "baseline-d8" })
                 {
-                    var e = r.Summary.Eclipse!;
-                    md.Append($"| {(r.Scenario.Options.IpDiversityLimits ? "on (2 per /24 per bucket, 10 per table)" : "off")} | {e.VictimTableSize} | {e.AttackerShare:P1} | {e.VictimLookupSuccess:P1} | {e.LookupsOfVictimSuccess:P1} |\n");
+                    var b = S(name);
+                    var reached = eclipse.ByPaths.FirstOrDefault(p => p.DisjointPaths == b.DisjointPaths);
+                    md.Append($"| {b.DisjointPaths} | {b.FindNode.MessagesMean.ToString(c)} | {b.Get.MessagesMean.ToString(c)} | {b.FindNode.LatencyP50Ms.ToString(c)} / {b.FindNode.LatencyP99Ms.ToString(c)} | {b.Get.LatencyP50Ms.ToString(c)} / {b.Get.LatencyP99Ms.ToString(c)} | {b.FindNode.SuccessRate:P2} / {b.Get.SuccessRate:P2} | {(reached is null ? "" : reached.ReachedVictim.ToString("P1", c))} |\n");
+                }
+            }),
+            new("## Table poisoning and key-targeted Sybils", ["poisoning-20-d1", "poisoning-20-d4", "sybils-5-per-key-d4", "sybils-20-per-key-d4"], false, md =>
+            {
+                md.Append("Poisoners (20% of the nodes) answer every lookup with the k closest nodes they know of, having crawled the network: their fellow poisoners at their own addresses and every honest node at a fresh dead address; they drop stores. A lookup keeps every address it hears for an ID (up to 16) and tries the next when one times out, and a disjoint path takes over a node another path reached only at dead addresses; the asker's routing table is charged a failure for each dead address, as the engine charges the ID.\n\n");
+                md.Append("| scenario | d | FIND_NODE success | GET success | FIND_NODE latency p50 / p99 | messages per FIND_NODE / GET | queries to dead addresses |\n");
+                md.Append("|---|---|---|---|---|---|---|\n");
+                foreach (var name in new[] { "poisoning-20-d1", "poisoning-20-d4" })
+                {
+                    var p = S(name);
+                    md.Append($"| {name} | {p.DisjointPaths} | {p.FindNode.SuccessRate:P2} | {p.Get.SuccessRate:P2} | {p.FindNode.LatencyP50Ms.ToString(c)} / {p.FindNode.LatencyP99Ms.ToString(c)} ms | {p.FindNode.MessagesMean.ToString(c)} / {p.Get.MessagesMean.ToString(c)} | {p.DeadAddressQueries:N0} |\n");
+                }
+
+                md.Append($"\nSybils ground next to record keys: before the records are published, the attacker makes PER IDs in bucket b of each of the 100 keys, b one more than the bits the closest node shares with the key, so that they are the closest nodes to it; they collude (answer with each other, drop stores). Cost per ID: about 2^(b+1) key generations, each meeting the static puzzle (c1 = {NetworkParameters.Default.StaticDifficulty}), so 2^(b+1+{NetworkParameters.Default.StaticDifficulty}); the dynamic puzzle adds 2^{NetworkParameters.Default.DynamicDifficulty} hashes per ID. All 100 records are attacked; GETs are of those records.\n\n");
+                md.Append("| scenario | d | Sybils per key | mean bucket b | key generations per Sybil | all Sybils | GET success | FIND_NODE success (random targets) |\n");
+                md.Append("|---|---|---|---|---|---|---|---|\n");
+                foreach (var name in new[] { "sybils-5-per-key-d4", "sybils-20-per-key-d4" })
+                {
+                    var y = S(name);
+                    var r = y.Sybils!;
+                    md.Append($"| {name} | {y.DisjointPaths} | {r.PerTarget} | {r.MeanBucket.ToString("0.00", c)} | 2^{r.Log2KeyGenerationsPerSybil.ToString("0.0", c)} | 2^{r.Log2KeyGenerationsTotal.ToString("0.0", c)} | {r.TargetedGetSuccess:P2} | {y.FindNode.SuccessRate:P2} |\n");
                 }
             }),
             new("## Cost of the runs (wall clock: not checked, varies with the machine's load)", [], true, md =>
@@ -527,7 +594,8 @@ internal static class EvaluationReport
         "- **Jitter and processing.** Every one-way delay is multiplied by a log-normal factor (σ = 0.1) drawn per message, and the receiver of a request takes an exponential processing time (mean 1 ms) before it answers (*-ideal*: neither). The wire mode jitters every datagram the same way; its engines answer instantly.",
         "- **NATs.** A NATed node is reachable by a peer only within the mapping timeout after it last sent to that peer (its requests and answers open and refresh the permission; address-dependent filtering; ports, symmetric mappings, CGNAT sharing and hairpinning are the wire mode's `Nat`). Every NATed node knows it is NATed from the start (the engine's address vote and reachability probe, and their messages, are not simulated), and in client mode all of them are clients. Without client mode, initial tables and hourly refills sample NATed nodes like any other, standing in for the peers a NATed node has queried; with it, they sample reachable nodes only. A request dropped by a NAT costs its sender a timeout and evicts the contact, as any unanswered request.",
         "- **Churn.** Nodes leave and return with their table and records (the daemon persists both); 10% of departures are for good and a fresh node joins in their place; a (re)joining node refreshes its table and its k closest online neighbours learn it (its self-lookup). Records are republished hourly by the publisher or a live holder; no record expires within a day (TTL 48 h).",
-        "- **Not modelled at message level:** proof-of-work, signatures, sessions and the codec (the *wire* scenario runs those for real at small N), the messages of bucket refresh during a run (and of joins, except in *-joined*), rate limits, record caching, node-ID grinding cost, NAT hole punching (measured with real engines in \"Player to player across NATs\").",
+        "- **Adversaries' IDs** are assigned, not ground: the cost of grinding them next to a target (an ID in bucket b of it takes about 2^(b+1) key generations, each meeting the static puzzle) is computed from the buckets the IDs fall in and stated with each scenario, not spent.",
+        "- **Not modelled at message level:** proof-of-work, signatures, sessions and the codec (the *wire* scenario runs those for real at small N), the messages of bucket refresh during a run (and of joins, except in *-joined*), rate limits, record caching, NAT hole punching (measured with real engines in \"Player to player across NATs\").",
     ];
 
     private static void AdversaryTable(StringBuilder md, IEnumerable<Measured> results)
@@ -539,6 +607,33 @@ internal static class EvaluationReport
         {
             var s = r.Summary;
             md.Append($"| {s.Scenario} | {s.DisjointPaths} | {s.FindNode.SuccessRate:P2} | {s.Get.SuccessRate:P2} | {s.FindNode.HopsP50} / {s.FindNode.HopsP99} | {s.FindNode.LatencyP50Ms.ToString(c)} / {s.FindNode.LatencyP99Ms.ToString(c)} ms | {s.FindNode.MessagesMean.ToString(c)} |\n");
+        }
+    }
+
+    /// <summary>What the eclipse attackers' IDs cost: k per bucket of the victim from the farthest in, 2^(b+1+c1) key generations each.</summary>
+    private static string EclipseCost(SimulationOptions options)
+    {
+        var c1 = NetworkParameters.Default.StaticDifficulty;
+        var total = 0.0;
+        for (var i = 0; i < options.Eclipse!.Attackers; i++)
+        {
+            total += Math.Pow(2, Math.Min(i / options.K, 255) + 1 + c1);
+        }
+
+        return $"about 2^{Math.Log2(total).ToString("0.0", CultureInfo.InvariantCulture)} key generations in all";
+    }
+
+    private static void EclipseTable(StringBuilder md, IEnumerable<Measured> results)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var list = results.ToList();
+        var paths = list[0].Summary.Eclipse!.ByPaths.Select(p => p.DisjointPaths).ToList();
+        md.Append("| scenario | IP-diversity limits | victim's contacts | attackers among them | victim's lookups reaching the closest honest node | honest tables holding the victim | of the k honest nodes closest to it | " + string.Join(" | ", paths.Select(d => $"others reach it, d = {d}")) + " |\n");
+        md.Append("|---|---|---|---|---|---|---|" + string.Concat(paths.Select(_ => "---|")) + "\n");
+        foreach (var r in list)
+        {
+            var e = r.Summary.Eclipse!;
+            md.Append($"| {r.Scenario.Name} | {(r.Scenario.Options.IpDiversityLimits ? "on (2 per /24 per bucket, 10 per table)" : "off")} | {e.VictimTableSize} | {e.AttackerShare:P1} | {e.VictimLookupSuccess:P1} | {e.HonestTablesHoldingVictim:N0} | {e.ClosestHonestHoldingVictim} | " + string.Join(" | ", e.ByPaths.Select(p => $"{p.ReachedVictim.ToString("P1", c)} ({p.MessagesMean.ToString(c)})")) + " |\n");
         }
     }
 

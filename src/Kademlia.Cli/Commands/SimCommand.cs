@@ -19,8 +19,9 @@ internal static class SimCommand
         var nodes = new Option<int>("--nodes") { Description = "Nodes at the start.", DefaultValueFactory = _ => 1000 };
         var duration = new Option<string>("--duration") { Description = "Simulated time, e.g. 0, 30m, 24h, 1d (0: all workload at once).", DefaultValueFactory = _ => "0" };
         var churn = new Option<string>("--churn") { Description = "Median session, e.g. 1h (downtime the same); 'none' for no churn.", DefaultValueFactory = _ => "none" };
-        var adversaries = new Option<string>("--adversaries") { Description = "FRACTION:KIND[:PREFIXES], KIND one of silent, colluding, storedropper, garbage; e.g. 0.2:colluding.", DefaultValueFactory = _ => "none" };
-        var eclipse = new Option<int>("--eclipse") { Description = "Eclipse attackers with IDs ground into node 0's buckets (0: none).", DefaultValueFactory = _ => 0 };
+        var adversaries = new Option<string>("--adversaries") { Description = "FRACTION:KIND[:PREFIXES], KIND one of silent, colluding, storedropper, garbage, poisoning; e.g. 0.2:colluding.", DefaultValueFactory = _ => "none" };
+        var eclipse = new Option<int>("--eclipse") { Description = "Eclipse attackers with IDs ground into node 0's buckets (0: none); others' lookups of node 0 are measured at d = 1, 2, 4 and 8.", DefaultValueFactory = _ => 0 };
+        var sybils = new Option<string>("--sybils") { Description = "TARGETS:PER: PER Sybils ground next to each of the first TARGETS record keys (colluding, grinding cost reported); e.g. 100:20.", DefaultValueFactory = _ => "none" };
         var noIpLimits = new Option<bool>("--no-ip-limits") { Description = "Turn the per-/24 routing-table limits off." };
         var k = new Option<int>("--k") { Description = "Bucket size and replication k.", DefaultValueFactory = _ => 20 };
         var alpha = new Option<int>("--alpha") { Description = "Queries in flight per path α.", DefaultValueFactory = _ => 3 };
@@ -46,7 +47,7 @@ internal static class SimCommand
 
         var command = new Command("sim", "Run a deterministic simulated network and measure lookups, records and attacks.")
         {
-            nodes, duration, churn, adversaries, eclipse, noIpLimits, k, alpha, d, seed, mode, lookups, gets, records, rtt, loss, unreachable, noClientMode, natTimeout, noRepublish, tables, ideal, output, report, quick, check, million,
+            nodes, duration, churn, adversaries, eclipse, sybils, noIpLimits, k, alpha, d, seed, mode, lookups, gets, records, rtt, loss, unreachable, noClientMode, natTimeout, noRepublish, tables, ideal, output, report, quick, check, million,
         };
         command.SetAction(result =>
         {
@@ -77,6 +78,7 @@ internal static class SimCommand
                     Churn = ParseChurn(result.GetValue(churn)!),
                     Adversaries = ParseAdversaries(result.GetValue(adversaries)!),
                     Eclipse = result.GetValue(eclipse) > 0 ? new EclipseOptions { Attackers = result.GetValue(eclipse) } : null,
+                    Sybils = ParseSybils(result.GetValue(sybils)!),
                     Lookups = result.GetValue(lookups),
                     Gets = result.GetValue(gets),
                     Records = result.GetValue(records),
@@ -129,7 +131,18 @@ internal static class SimCommand
         console.Write(SummaryTable(summary));
         if (summary.Eclipse is { } eclipse)
         {
-            console.MarkupLine($"Eclipse of node 0: {eclipse.AttackerShare:P1} of its {eclipse.VictimTableSize} contacts are attackers; its lookups reach the closest honest node {eclipse.VictimLookupSuccess:P1}; others' lookups of it reach it {eclipse.LookupsOfVictimSuccess:P1}.");
+            var byPaths = string.Join(", ", eclipse.ByPaths.Select(p => $"{p.ReachedVictim:P1} at d = {p.DisjointPaths} ({p.MessagesMean:F1} requests)"));
+            console.MarkupLine($"Eclipse of node 0: {eclipse.AttackerShare:P1} of its {eclipse.VictimTableSize} contacts are attackers; its lookups reach the closest honest node {eclipse.VictimLookupSuccess:P1}; others' lookups of it reach it {byPaths}; {eclipse.HonestTablesHoldingVictim:N0} honest tables hold it, {eclipse.ClosestHonestHoldingVictim} of the {summary.K} honest nodes closest to its ID.");
+        }
+
+        if (summary.Sybils is { } sybil)
+        {
+            console.MarkupLine($"Sybils: {sybil.PerTarget} ground next to each of {sybil.Targets} record keys, mean bucket {sybil.MeanBucket:F2}; each ID about 2^{sybil.Log2KeyGenerationsPerSybil:F1} key generations (static puzzle c1 = {sybil.StaticDifficulty}), all 2^{sybil.Log2KeyGenerationsTotal:F1}; GETs of attacked keys found the value {sybil.TargetedGetSuccess:P1}.");
+        }
+
+        if (summary.DeadAddressQueries > 0)
+        {
+            console.MarkupLine($"Queries to dead addresses handed out by poisoners: {summary.DeadAddressQueries:N0}.");
         }
 
         if (summary.Nat is { } nat)
@@ -224,6 +237,7 @@ internal static class SimCommand
         if (o.Churn is { } c) parts.Add($"churn {c.MedianSession.TotalHours:0.##} h sessions");
         if (o.Adversaries is { } a) parts.Add($"{a.Fraction:P0} {a.Kind}");
         if (o.Eclipse is { } e) parts.Add($"eclipse by {e.Attackers}");
+        if (o.Sybils is { } y) parts.Add($"{y.PerTarget} Sybils next to each of {y.Targets} keys");
         if (!o.IpDiversityLimits) parts.Add("no IP limits");
         if (o.LossRate > 0) parts.Add($"{o.LossRate:P0} loss");
         if (o.UnreachableFraction > 0) parts.Add($"{o.UnreachableFraction:P0} NAT{(o.ClientMode ? ", client mode" : ", no client mode")}");
@@ -256,6 +270,20 @@ internal static class SimCommand
 
     private static ChurnOptions? ParseChurn(string text) =>
         text is "none" or "0" ? null : new ChurnOptions { MedianSession = ParseDuration(text), MedianDowntime = ParseDuration(text) };
+
+    private static SybilOptions? ParseSybils(string text)
+    {
+        if (text is "none" or "0") return null;
+        var parts = text.Split(':');
+        if (parts.Length != 2
+            || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var targets) || targets < 1
+            || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var per) || per < 1)
+        {
+            throw new FormatException($"Cannot read Sybils '{text}' (use TARGETS:PER, e.g. 100:20).");
+        }
+
+        return new SybilOptions { Targets = targets, PerTarget = per };
+    }
 
     private static AdversaryOptions? ParseAdversaries(string text)
     {

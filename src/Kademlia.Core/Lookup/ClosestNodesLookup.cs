@@ -26,6 +26,9 @@ namespace Kademlia.Lookup;
 /// a closer candidate is still awaited, since its answer would change the result: one in flight is
 /// waited for until its deadline, and one that timed out until twice its timeout. The result lists
 /// only nodes that answered, never ones merely heard of.</item>
+/// <item>Every address heard for an ID is kept (up to <see cref="MaxAddressesPerId"/>), the first heard queried
+/// first: when the query fails or times out, the next address is tried before the ID is given up. A peer that
+/// names honest IDs with dead addresses (table poisoning) then costs a timeout, not the node.</item>
 /// <item>Distinct IDs are never at the same XOR distance from a target, so there are no ties for RTT
 /// to break: the closest candidate is always queried first.</item>
 /// </list>
@@ -38,7 +41,7 @@ public sealed class ClosestNodesLookup
     private readonly LookupOptions _options;
     private RttEstimator _rtt;
     private readonly NodeId _self;
-    private readonly HashSet<NodeId>? _claimed;
+    private readonly Dictionary<NodeId, (ClosestNodesLookup Path, LookupCandidate Candidate)>? _claims;
     private NodeId _closestSeen = NodeId.MaxValue;
     private int _answersWithoutProgress;
     private bool _finished;
@@ -53,14 +56,36 @@ public sealed class ClosestNodesLookup
     /// contact), or null when we never measured it: the lookup then uses its own estimate from the
     /// answers it has had, or the maximum before the first.
     /// </param>
-    /// <param name="claimed">For disjoint paths: IDs already queried by a sibling path, shared between the paths.</param>
     public ClosestNodesLookup(
         NodeId target,
         NodeId self,
         IEnumerable<NodeInfo> seeds,
         LookupOptions options,
-        Func<NodeInfo, TimeSpan?>? timeoutFor = null,
-        HashSet<NodeId>? claimed = null)
+        Func<NodeInfo, TimeSpan?>? timeoutFor = null)
+        : this(target, self, seeds, options, timeoutFor, claims: null)
+    {
+    }
+
+    /// <summary>One of several disjoint paths (<see cref="DisjointLookup"/>).</summary>
+    /// <param name="target">The ID or key looked up.</param>
+    /// <param name="self">The originator, never queried nor returned.</param>
+    /// <param name="seeds">This path's share of the starting contacts.</param>
+    /// <param name="options">k, α and the timeout bounds.</param>
+    /// <param name="timeoutFor">A peer's own timeout estimate, or null when never measured.</param>
+    /// <param name="claims">
+    /// The IDs queried by some path, each with the path and its candidate, shared between the paths: a node is
+    /// queried by one path only. A path that heard the node at an address the claiming path never heard waits for that
+    /// path's query, and queries the node there itself if the claiming path gives it up (every address it heard
+    /// failed), so a poisoner's dead address on one path does not hide the node from all; a path that heard nothing
+    /// new moves on at once, as S/Kademlia's paths do.
+    /// </param>
+    internal ClosestNodesLookup(
+        NodeId target,
+        NodeId self,
+        IEnumerable<NodeInfo> seeds,
+        LookupOptions options,
+        Func<NodeInfo, TimeSpan?>? timeoutFor,
+        Dictionary<NodeId, (ClosestNodesLookup Path, LookupCandidate Candidate)>? claims)
     {
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentNullException.ThrowIfNull(options);
@@ -72,7 +97,7 @@ public sealed class ClosestNodesLookup
         K = options.K;
         Alpha = options.Alpha;
         _timeoutFor = timeoutFor ?? (_ => null);
-        _claimed = claimed;
+        _claims = claims;
         MaxCandidates = Math.Max(4 * K, 32);
         foreach (var seed in seeds)
         {
@@ -96,6 +121,9 @@ public sealed class ClosestNodesLookup
 
     /// <summary>The most candidates kept; farther unqueried ones are dropped beyond it.</summary>
     public int MaxCandidates { get; }
+
+    /// <summary>The most addresses tried for one ID (the first heard and the next ones, in the order heard).</summary>
+    public const int MaxAddressesPerId = 16;
 
     /// <summary>True once the paper's final step began (all unqueried among the k closest at once).</summary>
     public bool IsInFinalStep => _answersWithoutProgress >= Alpha;
@@ -185,6 +213,7 @@ public sealed class ClosestNodesLookup
                 // Frees the slot; a late answer is still merged by OnSuccess.
                 candidate.State = CandidateState.Unresponsive;
                 Failures++;
+                TryNextAddress(candidate);
                 continue;
             }
 
@@ -195,8 +224,27 @@ public sealed class ClosestNodesLookup
         var answered = 0;
         var pending = 0;
         var slowerCloser = false;
+        var awaitedSibling = false;
         foreach (var candidate in _candidates)
         {
+            if (candidate.State == CandidateState.Skipped && _claims is not null)
+            {
+                var claim = SiblingClaim(candidate, now);
+                if (claim == Claim.Awaited)
+                {
+                    // The sibling's answer may still place the node among the k closest: await it as one of ours.
+                    pending++;
+                    awaitedSibling = true;
+                    wakeAt = SiblingDeadline(candidate, wakeAt);
+                    continue;
+                }
+
+                if (claim == Claim.GivenUp)
+                {
+                    candidate.State = CandidateState.NotContacted; // taken over below, at an address the sibling did not try
+                }
+            }
+
             switch (candidate.State)
             {
                 case CandidateState.Succeeded:
@@ -223,13 +271,20 @@ public sealed class ClosestNodesLookup
                         return new LookupStep(LookupStepKind.Waiting, WakeAt: wakeAt);
                     }
 
-                    if (_claimed is not null && !_claimed.Add(candidate.Node.Id))
+                    if (_claims is not null && !TryClaim(candidate, now))
                     {
-                        candidate.State = CandidateState.Skipped;
+                        if (SiblingClaim(candidate, now) == Claim.Awaited)
+                        {
+                            pending++;
+                            awaitedSibling = true;
+                            wakeAt = SiblingDeadline(candidate, wakeAt);
+                        }
+
                         break;
                     }
 
                     candidate.State = CandidateState.InFlight;
+                    candidate.Attempts++;
                     candidate.SentAt = now;
                     candidate.Deadline = now + TimeoutFor(candidate.Node);
                     QueriesSent++;
@@ -237,7 +292,7 @@ public sealed class ClosestNodesLookup
             }
         }
 
-        if (inFlight == 0 && slowerCloser)
+        if (inFlight == 0 && (slowerCloser || awaitedSibling))
         {
             return new LookupStep(LookupStepKind.Waiting, WakeAt: wakeAt);
         }
@@ -290,6 +345,141 @@ public sealed class ClosestNodesLookup
         if (candidate.State is CandidateState.InFlight or CandidateState.Unresponsive)
         {
             candidate.State = CandidateState.Failed;
+            TryNextAddress(candidate);
+        }
+    }
+
+    /// <summary>
+    /// After a failure or a timeout at the candidate's address: the next address heard for its ID, if any, to be
+    /// queried as a fresh candidate (a late answer from the first address is still taken, by ID).
+    /// </summary>
+    private static void TryNextAddress(LookupCandidate candidate)
+    {
+        if (candidate.Addresses is { } addresses && candidate.AddressIndex + 1 < addresses.Count)
+        {
+            candidate.AddressIndex++;
+            candidate.Node = addresses[candidate.AddressIndex];
+            candidate.State = CandidateState.NotContacted;
+        }
+    }
+
+    private enum Claim
+    {
+        /// <summary>The sibling reached the node, or gave it up with no address left for this path to try.</summary>
+        Settled,
+
+        /// <summary>The sibling's query is in flight or about to leave: the node is awaited.</summary>
+        Awaited,
+
+        /// <summary>The sibling gave the node up; this path has an address it did not try.</summary>
+        GivenUp,
+    }
+
+    /// <summary>Where the sibling path that claimed <paramref name="candidate"/>'s ID stands with it.</summary>
+    private Claim SiblingClaim(LookupCandidate candidate, DateTimeOffset now)
+    {
+        var (path, owner) = _claims![candidate.Node.Id];
+        if (ReferenceEquals(path, this) || owner.State == CandidateState.Succeeded || !KnowsAddressUnknownTo(candidate, owner))
+        {
+            // Nothing this path heard is news to the sibling (the honest case: one address per node): the sibling
+            // tries it itself, and this path moves on without waiting, as S/Kademlia's paths do.
+            return Claim.Settled;
+        }
+
+        var waiting = !path.IsFinished && (owner.State == CandidateState.NotContacted || (owner.State == CandidateState.InFlight && now < owner.Deadline));
+        if (waiting)
+        {
+            return Claim.Awaited;
+        }
+
+        return UntriedBy(candidate, owner) ? Claim.GivenUp : Claim.Settled;
+    }
+
+    /// <summary>The earlier of <paramref name="wakeAt"/> and the deadline of the sibling's query of the candidate's ID, if in flight.</summary>
+    private DateTimeOffset? SiblingDeadline(LookupCandidate candidate, DateTimeOffset? wakeAt)
+    {
+        var owner = _claims![candidate.Node.Id].Candidate;
+        return owner.State == CandidateState.InFlight && (wakeAt is null || owner.Deadline < wakeAt) ? owner.Deadline : wakeAt;
+    }
+
+    /// <summary>
+    /// Claims the candidate's ID for this path before its query leaves, or leaves it Skipped when a sibling path has it
+    /// (taking it over, at an address the sibling did not try, once the sibling gave it up).
+    /// </summary>
+    private bool TryClaim(LookupCandidate candidate, DateTimeOffset now)
+    {
+        var id = candidate.Node.Id;
+        if (!_claims!.TryGetValue(id, out var claim) || ReferenceEquals(claim.Path, this))
+        {
+            _claims[id] = (this, candidate);
+            return true;
+        }
+
+        if (candidate.State == CandidateState.Skipped || SiblingClaim(candidate, now) != Claim.GivenUp)
+        {
+            candidate.State = CandidateState.Skipped;
+            return false;
+        }
+
+        _claims[id] = (this, candidate);
+        return true;
+    }
+
+    /// <summary>Whether <paramref name="candidate"/> heard an address for its ID that the sibling's <paramref name="owner"/> never heard.</summary>
+    private static bool KnowsAddressUnknownTo(LookupCandidate candidate, LookupCandidate owner)
+    {
+        var mine = candidate.Addresses ?? [candidate.Node];
+        var theirs = owner.Addresses ?? [owner.Node];
+        foreach (var address in mine)
+        {
+            if (!theirs.Exists(a => a.Endpoint == address.Endpoint))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="candidate"/> has an address the sibling's <paramref name="owner"/> never tried; if so the
+    /// candidate moves to the first such address (it is queried there next).
+    /// </summary>
+    private static bool UntriedBy(LookupCandidate candidate, LookupCandidate owner)
+    {
+        var tried = owner.Addresses is { } list ? list.Take(owner.AddressIndex + 1).Select(a => a.Endpoint).ToHashSet() : [owner.Node.Endpoint];
+        var mine = candidate.Addresses ?? [candidate.Node];
+        for (var i = candidate.AddressIndex; i < mine.Count; i++)
+        {
+            if (!tried.Contains(mine[i].Endpoint))
+            {
+                candidate.AddressIndex = i;
+                candidate.Node = mine[i];
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Keeps <paramref name="node"/>'s address as one more to try for a known ID, if new and within the bound.</summary>
+    private static void RememberAddress(LookupCandidate known, NodeInfo node)
+    {
+        if (known.State == CandidateState.Succeeded || known.Node.Endpoint == node.Endpoint)
+        {
+            return;
+        }
+
+        var addresses = known.Addresses ??= [known.Node];
+        if (addresses.Count >= MaxAddressesPerId || addresses.Exists(a => a.Endpoint == node.Endpoint))
+        {
+            return;
+        }
+
+        addresses.Add(node);
+        if (known.State is CandidateState.Failed or CandidateState.Unresponsive)
+        {
+            TryNextAddress(known); // every address heard so far failed; this one is new
         }
     }
 
@@ -323,8 +513,14 @@ public sealed class ClosestNodesLookup
 
     private LookupCandidate? Add(NodeInfo node, LookupCandidate? from)
     {
-        if (node.Id == _self || _byId.ContainsKey(node.Id))
+        if (node.Id == _self)
         {
+            return null;
+        }
+
+        if (_byId.TryGetValue(node.Id, out var known))
+        {
+            RememberAddress(known, node);
             return null;
         }
 

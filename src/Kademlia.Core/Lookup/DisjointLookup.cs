@@ -34,12 +34,12 @@ public sealed class DisjointLookup
         Target = target;
         K = options.K;
         var ordered = seeds.Where(s => s.Id != self).DistinctBy(s => s.Id).OrderBy(s => s.Id ^ target).ToList();
-        var claimed = paths > 1 ? new HashSet<NodeId>() : null;
+        var claims = paths > 1 ? new Dictionary<NodeId, (ClosestNodesLookup Path, LookupCandidate Candidate)>() : null;
         _paths = new ClosestNodesLookup[paths];
         for (var p = 0; p < paths; p++)
         {
             var share = ordered.Where((_, i) => i % paths == p);
-            _paths[p] = new ClosestNodesLookup(target, self, share, options, timeoutFor, claimed);
+            _paths[p] = new ClosestNodesLookup(target, self, share, options, timeoutFor, claims);
         }
     }
 

@@ -20,7 +20,7 @@ public enum CandidateState
     /// <summary>Failed (error, invalid answer) or unreachable.</summary>
     Failed,
 
-    /// <summary>Left to another disjoint path that claimed it first.</summary>
+    /// <summary>Left to another disjoint path that claimed it first (at every address this path heard for it).</summary>
     Skipped,
 }
 
@@ -34,8 +34,20 @@ public sealed class LookupCandidate
         LearnedFrom = learnedFrom;
     }
 
-    /// <summary>The node.</summary>
-    public NodeInfo Node { get; }
+    /// <summary>The node, at the address the lookup queries (or last queried) it at.</summary>
+    public NodeInfo Node { get; internal set; }
+
+    /// <summary>
+    /// Every address heard for the ID, in the order heard (null while only <see cref="Node"/>'s): when the query at
+    /// the current one fails, the next is tried (a peer that names the ID with a dead address does not hide the node).
+    /// </summary>
+    internal List<NodeInfo>? Addresses { get; set; }
+
+    /// <summary>The position in <see cref="Addresses"/> of the address queried now.</summary>
+    internal int AddressIndex { get; set; }
+
+    /// <summary>Addresses this candidate was queried at so far.</summary>
+    public int Attempts { get; internal set; }
 
     /// <summary>Hops from the originator: 1 for a starting contact, one more than its referrer otherwise.</summary>
     public int Depth { get; }
