@@ -82,6 +82,15 @@ public sealed class EngineNetwork : IDisposable
     /// </summary>
     public bool DistinctPublicAddresses { get; init; }
 
+    /// <summary>
+    /// Mean time a node takes to handle a datagram before what it sends in reply leaves (exponential, one
+    /// draw per handled datagram, shared by everything it emits then); what a timer emits leaves at once.
+    /// The message level draws one such delay per request at the peer; here the asker's handling of the
+    /// answer is delayed too, one extra delay per hop (1 ms against a 50 ms RTT by default). Defaults to
+    /// zero, which draws nothing (runs without it keep their traces).
+    /// </summary>
+    public TimeSpan ProcessingDelay { get; init; }
+
     /// <summary>The seed of the run.</summary>
     public int Seed { get; }
 
@@ -341,6 +350,8 @@ public sealed class EngineNetwork : IDisposable
             Delivered++;
             AppendToTrace(node, next.From!, datagram);
             node.Engine.HandleDatagram(Now, next.From!, datagram);
+            Pump(node, DrawProcessingDelay());
+            return true;
         }
         else if (node.TimerAt is { } timer && timer.UtcTicks == at.Ticks)
         {
@@ -355,12 +366,15 @@ public sealed class EngineNetwork : IDisposable
         return true;
     }
 
-    /// <summary>Sends what the engine emitted, collects its events and re-arms its timer.</summary>
-    private void Pump(SimulatedEngine node)
+    private TimeSpan DrawProcessingDelay() =>
+        ProcessingDelay <= TimeSpan.Zero ? TimeSpan.Zero : TimeSpan.FromTicks((long)(ProcessingDelay.Ticks * -Math.Log(1.0 - _random.NextDouble())));
+
+    /// <summary>Sends what the engine emitted (<paramref name="processing"/> after now), collects its events and re-arms its timer.</summary>
+    private void Pump(SimulatedEngine node, TimeSpan processing = default)
     {
         while (node.Engine.PollTransmit(out var transmit))
         {
-            Send(node, (IPEndPoint)transmit.Destination, transmit.Packet);
+            Send(node, (IPEndPoint)transmit.Destination, transmit.Packet, processing);
         }
 
         while (node.Engine.PollEvent(out var engineEvent))
@@ -377,7 +391,7 @@ public sealed class EngineNetwork : IDisposable
     }
 
     /// <summary>Routes one datagram: between hosts of one NAT directly, else through the sender's NAT (if any) to a public node or a NAT's outside address.</summary>
-    private void Send(SimulatedEngine node, IPEndPoint destination, byte[] packet)
+    private void Send(SimulatedEngine node, IPEndPoint destination, byte[] packet, TimeSpan processing)
     {
         if (node.IsStopped)
         {
@@ -388,7 +402,7 @@ public sealed class EngineNetwork : IDisposable
         var target = _byEndpoint.GetValueOrDefault(destination);
         if (node.Nat is { } nat && target?.Nat == nat)
         {
-            Schedule(Now + LanDelay, new ScheduledEvent(target, null, null, node.EndPoint, packet));
+            Schedule(Now + processing + LanDelay, new ScheduledEvent(target, null, null, node.EndPoint, packet));
             return;
         }
 
@@ -400,11 +414,11 @@ public sealed class EngineNetwork : IDisposable
         }
         else if (_natsByAddress.TryGetValue(destination.Address, out var site))
         {
-            Schedule(Now + Latency.OneWay(node.LatencyKey, node.LatencyShare, site.LatencyKey, site.LatencyShare, _random), new ScheduledEvent(null, site.Nat, destination, source, packet));
+            Schedule(Now + processing + Latency.OneWay(node.LatencyKey, node.LatencyShare, site.LatencyKey, site.LatencyShare, _random), new ScheduledEvent(null, site.Nat, destination, source, packet));
         }
         else if (target is { Nat: null })
         {
-            Schedule(Now + Latency.OneWay(node.LatencyKey, node.LatencyShare, target.LatencyKey, target.LatencyShare, _random), new ScheduledEvent(target, null, null, source, packet));
+            Schedule(Now + processing + Latency.OneWay(node.LatencyKey, node.LatencyShare, target.LatencyKey, target.LatencyShare, _random), new ScheduledEvent(target, null, null, source, packet));
         }
         else
         {

@@ -208,22 +208,91 @@ public sealed class MessageLevelNetwork
                 }
             }
 
-            MessagesSimulated++; // the ping of the seed
-            TryObserve(joiner, seed, now);
-            if (!joiner.IsClient)
-            {
-                TryObserve(_nodes[seed], i, now);
-            }
-
-            var self = Execute(i, joiner.Info.Id, -1, now, Options.DisjointPaths, oracle: false).Outcome;
-            var closest = self.Result.Count > 0 ? joiner.Info.Id.CommonPrefixLength(self.Result[0].Node.Id) : 0;
-            for (var bucket = 0; bucket < closest; bucket++)
-            {
-                Execute(i, NodeId.RandomInBucket(joiner.Info.Id, bucket, _random), -1, now, Options.DisjointPaths, oracle: false);
-            }
+            Bootstrap(joiner, seed, now);
         }
 
         JoinMessages = MessagesSimulated - before;
+    }
+
+    /// <summary>Requests sent by the tables' maintenance during the run (<see cref="SimulationOptions.MaintenanceByLookups"/>).</summary>
+    public long MaintenanceMessages { get; private set; }
+
+    /// <summary>
+    /// The engine's bootstrap: ping <paramref name="seed"/> (when given; each learns the other), look up the
+    /// joiner's own ID, then a random ID in every bucket farther than its closest neighbour. Returns whether
+    /// anybody answered the self-lookup.
+    /// </summary>
+    private bool Bootstrap(SimulatedNode joiner, int? seed, DateTimeOffset now)
+    {
+        if (seed is { } first)
+        {
+            MessagesSimulated++; // the ping of the seed
+            TryObserve(joiner, first, now);
+            if (!joiner.IsClient)
+            {
+                TryObserve(_nodes[first], joiner.Index, now);
+            }
+        }
+
+        var self = Execute(joiner.Index, joiner.Info.Id, -1, now, Options.DisjointPaths, oracle: false).Outcome;
+        var closest = self.Result.Count > 0 ? joiner.Info.Id.CommonPrefixLength(self.Result[0].Node.Id) : 0;
+        for (var bucket = 0; bucket < closest; bucket++)
+        {
+            Execute(joiner.Index, NodeId.RandomInBucket(joiner.Info.Id, bucket, _random), -1, now, Options.DisjointPaths, oracle: false);
+        }
+
+        return self.Result.Count > 0;
+    }
+
+    /// <summary>
+    /// A returning or new node's join by messages: through its kept table, else (nobody answered, or a new
+    /// node's empty table) through a random online seed, as a daemon falls back to its seed list.
+    /// </summary>
+    private void JoinByLookups(SimulatedNode node, DateTimeOffset now)
+    {
+        var before = MessagesSimulated;
+        if (node.Table.Count == 0 || !Bootstrap(node, seed: null, now))
+        {
+            var seed = RandomHonestOnline();
+            if (seed >= 0 && seed != node.Index)
+            {
+                Bootstrap(node, seed, now);
+            }
+        }
+
+        MaintenanceMessages += MessagesSimulated - before;
+    }
+
+    /// <summary>
+    /// A bucket refresh by messages, as the engine's: a lookup of a random ID in every bucket from the
+    /// farthest to the nearest non-empty one that none of the node's own lookups (its joins included)
+    /// covered within the refresh interval.
+    /// </summary>
+    private void RefreshByLookups(SimulatedNode node, DateTimeOffset now)
+    {
+        var before = MessagesSimulated;
+        var deepest = -1;
+        foreach (var contact in node.Table.Contacts)
+        {
+            deepest = Math.Max(deepest, BucketOf(node, contact));
+        }
+
+        if (deepest < 0)
+        {
+            JoinByLookups(node, now); // an emptied table rejoins from a seed, as PublishJobs' re-bootstrap does
+            return;
+        }
+
+        var covered = now - Options.BucketRefreshInterval;
+        for (var bucket = 0; bucket <= deepest; bucket++)
+        {
+            if (!node.RefreshedSince(bucket, covered))
+            {
+                Execute(node.Index, NodeId.RandomInBucket(node.Info.Id, bucket, _random), -1, now, Options.DisjointPaths, oracle: false);
+            }
+        }
+
+        MaintenanceMessages += MessagesSimulated - before;
     }
 
     /// <summary>The seed that reproduces this network.</summary>
@@ -389,11 +458,21 @@ public sealed class MessageLevelNetwork
         node.IsOnline = false;
     }
 
-    /// <summary>Brings a node (back) online at <paramref name="now"/>: it refreshes its table and the k closest online nodes learn it (its self-lookup; a client they skip).</summary>
+    /// <summary>
+    /// Brings a node (back) online at <paramref name="now"/>: by messages (<see cref="SimulationOptions.MaintenanceByLookups"/>)
+    /// it runs the engine's bootstrap through its kept table or a seed, and whom it queries learns it; with the
+    /// oracle it refreshes its table and the k closest online nodes learn it (a client they skip).
+    /// </summary>
     public void Join(SimulatedNode node, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(node);
         node.IsOnline = true;
+        if (Options.MaintenanceByLookups)
+        {
+            JoinByLookups(node, now);
+            return;
+        }
+
         Refresh(node, now);
         foreach (var neighbour in ClosestOnline(node.Info.Id, Network.K, node.Index))
         {
@@ -414,10 +493,20 @@ public sealed class MessageLevelNetwork
         return node;
     }
 
-    /// <summary>Bucket refresh at <paramref name="now"/>: drops contacts that do not answer the owner and refills every bucket from the online nodes in range.</summary>
+    /// <summary>
+    /// Bucket refresh at <paramref name="now"/>: by messages, a lookup of a random ID in every bucket up to the
+    /// nearest non-empty one; with the oracle, drops contacts that do not answer the owner and refills every
+    /// bucket from the online nodes in range.
+    /// </summary>
     public void Refresh(SimulatedNode node, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(node);
+        if (Options.MaintenanceByLookups)
+        {
+            RefreshByLookups(node, now);
+            return;
+        }
+
         node.Table.RemoveWhere(c => !IsUp(_nodes[c]) || _nodes[c].Nat?.Admits(node.Index, now) == false);
         Fill(node);
     }
@@ -469,6 +558,11 @@ public sealed class MessageLevelNetwork
         {
             // We hold the value ourselves: no lookup, zero hops (as the engine's GET).
             return new Execution(new LookupOutcome(target, [], [], 0, 0, TimeSpan.Zero, []), true, 0, TimeSpan.Zero);
+        }
+
+        if (Options.MaintenanceByLookups)
+        {
+            origin.MarkRefreshed(origin.Info.Id.CommonPrefixLength(target), start);
         }
 
         // As the engine: k·d starting contacts, so that every disjoint path starts with about k of them.

@@ -96,6 +96,22 @@ public sealed class SimulatedNode
     /// <summary>Whether the node answers a request from a stranger: online, reachable and not silent.</summary>
     public bool Answers => IsOnline && IsReachable && Behavior != NodeBehavior.Silent;
 
+    /// <summary>When each bucket was last covered by one of the node's own lookups (ticks; allocated on first use).</summary>
+    private long[]? _refreshedTicks;
+
+    /// <summary>Notes that a lookup of the node's just covered <paramref name="bucket"/> (the engine's <c>MarkRefreshed</c>).</summary>
+    internal void MarkRefreshed(int bucket, DateTimeOffset now)
+    {
+        if (bucket < Identity.NodeId.Bits)
+        {
+            (_refreshedTicks ??= new long[Identity.NodeId.Bits])[bucket] = now.UtcTicks;
+        }
+    }
+
+    /// <summary>Whether <paramref name="bucket"/> was covered by a lookup of the node's since <paramref name="since"/>.</summary>
+    internal bool RefreshedSince(int bucket, DateTimeOffset since) =>
+        _refreshedTicks is not null && bucket < _refreshedTicks.Length && _refreshedTicks[bucket] > since.UtcTicks;
+
     /// <summary>Indexes of the records the node stores.</summary>
     internal HashSet<int> Records { get; } = [];
 

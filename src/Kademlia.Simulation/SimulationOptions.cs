@@ -37,7 +37,7 @@ public sealed record SimulationOptions
     public double JitterSigma { get; init; } = 0.1;
 
     /// <summary>
-    /// Mean time a node takes to answer a request (exponential), at the message level. Defaults to 1 ms; 0 in <see cref="Ideal"/>.
+    /// Mean time a node takes to answer a request (exponential): at the message level one draw per request at the peer; in wire mode (<see cref="EngineNetwork.ProcessingDelay"/>) one per datagram a node handles. Defaults to 1 ms; 0 in <see cref="Ideal"/>.
     /// </summary>
     public TimeSpan ProcessingDelay { get; init; } = TimeSpan.FromMilliseconds(1);
 
@@ -84,6 +84,7 @@ public sealed record SimulationOptions
         ProcessingDelay = TimeSpan.Zero,
         ObservedTimeouts = false,
         FailuresBeforeEviction = 1,
+        MaintenanceByLookups = false,
     };
 
     /// <summary>Probability that one datagram is lost (a request or its answer). Defaults to 0.</summary>
@@ -154,6 +155,19 @@ public sealed record SimulationOptions
 
     /// <summary>How often a node refreshes its buckets (drops dead contacts, refills). Defaults to 1 hour (the paper).</summary>
     public TimeSpan BucketRefreshInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Whether the tables are kept during a run by the engine's own messages: a bucket refresh looks up a
+    /// random ID in every bucket from the farthest to the nearest non-empty one (<c>RoutingTable.BucketsDueForRefresh</c>);
+    /// a node coming back looks up its own ID and refreshes the buckets farther than its closest neighbour
+    /// (the engine's bootstrap), through its kept table or, when that yields nobody, a random online seed;
+    /// a brand-new node starts from such a seed. Every request is simulated and counted
+    /// (<see cref="SimulationSummary.MaintenanceMessages"/>); dead contacts leave only by the failure rule.
+    /// False brings back the oracle: refresh drops the contacts that would not answer and refills from the
+    /// online nodes in range, and a returning node is learnt by its k closest, all without messages.
+    /// Defaults to true; false in <see cref="Ideal"/>.
+    /// </summary>
+    public bool MaintenanceByLookups { get; init; } = true;
 
     /// <summary>Shortest request timeout. Defaults to 100 ms.</summary>
     public TimeSpan MinRequestTimeout { get; init; } = TimeSpan.FromMilliseconds(100);

@@ -208,6 +208,9 @@ public sealed record SimulationSummary
     /// <summary>Messages the joins that built the tables sent (included in <see cref="Messages"/>); 0 for sampled tables.</summary>
     public long JoinMessages { get; init; }
 
+    /// <summary>Requests the tables' maintenance sent during the run (bucket refreshes and returning nodes' joins; <see cref="SimulationOptions.MaintenanceByLookups"/>), included in <see cref="Messages"/>.</summary>
+    public long MaintenanceMessages { get; init; }
+
     /// <summary>Routing tables that exist at the end: every node's, or with lazy tables those the run read (<see cref="SimulationOptions.LazyTables"/>).</summary>
     public int TablesDrawn { get; init; }
 

@@ -140,6 +140,7 @@ public static class Simulator
                 Messages = network.MessagesSimulated,
                 JoinMessages = network.JoinMessages,
                 TablesDrawn = network.TablesDrawn,
+                MaintenanceMessages = network.MaintenanceMessages,
                 Pings = network.PingsSimulated,
                 Violations = _violations,
                 Samples = _samples,

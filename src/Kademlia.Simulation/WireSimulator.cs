@@ -25,7 +25,10 @@ public static class WireSimulator
         }
 
         var network = options.ToNetworkParameters() with { StaticDifficulty = 1, DynamicDifficulty = 1 };
-        using var net = new EngineNetwork(options.Seed, network, options.MedianRtt, options.LossRate, options.LatencySigma, options.JitterSigma);
+        using var net = new EngineNetwork(options.Seed, network, options.MedianRtt, options.LossRate, options.LatencySigma, options.JitterSigma)
+        {
+            ProcessingDelay = options.ProcessingDelay,
+        };
         var random = new Random(options.Seed ^ 0x5EED);
         var nodes = new List<SimulatedEngine> { net.AddNode() };
         for (var i = 1; i < options.Nodes; i++)
