@@ -3,6 +3,8 @@ using System.Net.Sockets;
 using Kademlia.Identity;
 using Kademlia.Sqlite;
 
+using static Kademlia.Cli.Tests.KadAssert;
+
 namespace Kademlia.Cli.Tests;
 
 /// <summary>One running daemon (the first node of its own network) for the error paths that need one.</summary>
@@ -31,14 +33,6 @@ public sealed class ErrorPathTests(OneDaemon fixture) : IClassFixture<OneDaemon>
 {
     private const string SomeKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
-    private static void AssertOneLine(KadRun run, int exitCode, string mentions)
-    {
-        Assert.True(run.ExitCode == exitCode, run.ToString());
-        var line = Assert.Single(run.ErrorLines);
-        Assert.StartsWith("kad: ", line, StringComparison.Ordinal);
-        Assert.Contains(mentions, line, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
-    }
 
     /// <summary>A UDP port nothing listens on (bound, then released).</summary>
     private static int ClosedUdpPort()

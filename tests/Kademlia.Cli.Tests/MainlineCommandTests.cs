@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Kademlia.Mainline;
 
+using static Kademlia.Cli.Tests.KadAssert;
+
 namespace Kademlia.Cli.Tests;
 
 /// <summary>A small Mainline network of in-process nodes on loopback for <c>kad mainline</c> to join.</summary>
@@ -39,13 +41,6 @@ public sealed class MainlineCommandTests(MainlineNetworkFixture network) : IClas
 {
     private string[] Args(params string[] args) => ["mainline", .. args, "--bootstrap", network.Bootstrap, "--bind", "127.0.0.1"];
 
-    private static void AssertOneLine(KadRun run, int exitCode, string mentions)
-    {
-        Assert.True(run.ExitCode == exitCode, run.ToString());
-        var line = Assert.Single(run.ErrorLines);
-        Assert.StartsWith("kad: ", line, StringComparison.Ordinal);
-        Assert.Contains(mentions, line, StringComparison.OrdinalIgnoreCase);
-    }
 
     [Fact]
     public async Task Announce_then_get_peers_finds_the_announced_port()

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 
+using static Kademlia.Cli.Tests.KadAssert;
+
 namespace Kademlia.Cli.Tests;
 
 /// <summary>
@@ -11,14 +13,6 @@ public sealed class NewcomerErrorTests(OneDaemon fixture) : IClassFixture<OneDae
 {
     private const string SomeKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
-    private static void AssertOneLine(KadRun run, int exitCode, string mentions)
-    {
-        Assert.True(run.ExitCode == exitCode, run.ToString());
-        var line = Assert.Single(run.ErrorLines);
-        Assert.StartsWith("kad: ", line, StringComparison.Ordinal);
-        Assert.Contains(mentions, line, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("   at ", run.Stderr, StringComparison.Ordinal);
-    }
 
     /// <summary>A directory only its owner may write in, as a data directory must be.</summary>
     private string PrivateDirectory(string name)

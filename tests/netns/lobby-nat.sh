@@ -63,6 +63,7 @@ done
 prefix=kadlob
 work_name=kad-lobby-nat
 source "$(dirname "${BASH_SOURCE[0]}")/netns-common.sh"
+
 # router j mapping: a home router for lan j. "masquerade" keeps a flow's source port when it is free, so
 # one inside socket has one outside port whatever the destination (endpoint-independent mapping);
 # "masquerade random" draws the port from a hash of the destination (address-and-port-dependent mapping).
@@ -112,7 +113,6 @@ declare -A mapping=([lan1]="endpoint-independent" [lan2]="endpoint-independent" 
 
 # ---------------------------------------------------------------------------------------------------
 # The public nodes
-kad() { local name=$1; shift; ns "$name" dotnet "$kad_dll" "$@"; }
 
 start_node() {
   local name=$1; shift
@@ -121,22 +121,6 @@ start_node() {
   node_pids+=($!)
   eval "pid_$name=$!"
 }
-
-# wait_ready name seconds: until the daemon prints "ready:", or fail if it exits or the deadline passes.
-wait_ready() {
-  local name=$1 deadline=$((SECONDS + $2)) pid_var="pid_$1"
-  while ! grep -q '^ready:' "$work/$name.out" 2>/dev/null; do
-    if ! kill -0 "${!pid_var}" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-      fail "$name started" "no 'ready:' line; stderr tail: $(tail -n 5 "$work/$name.err" | tr '\n' ' ')"
-      return 1
-    fi
-    sleep 0.5
-  done
-  pass "$name started" "$(grep '^ready:' "$work/$name.out")"
-}
-
-# status name: the daemon's status as JSON ({} when it does not answer).
-status() { kad "$1" status --json --data-dir "$work/$1" --timeout 5 2>/dev/null | jq -c '.status' 2>/dev/null || echo '{}'; }
 
 # relays: relay circuits the public nodes opened so far, summed.
 relays() {

@@ -1,6 +1,7 @@
 # Shared by the network-namespace scripts of tests/netns (real-nat.sh, lobby-nat.sh): namespace naming
 # and clean-up, leftovers of killed runs, PASS/FAIL bookkeeping, logs, and the two building blocks of every
-# topology (a namespace, a veth link). Sourced, never run. The caller sets -euo pipefail, defines say()
+# topology (a namespace, a veth link), and the daemon helpers (kad, wait_ready, status). Sourced, never
+# run. The caller sets -euo pipefail, defines say(), sets kad_dll
 # and sets `prefix` (its namespaces' name prefix) and `work_name` (its scratch directory's name).
 : "${prefix:?set prefix before sourcing netns-common.sh}" "${work_name:?set work_name before sourcing netns-common.sh}"
 
@@ -97,3 +98,21 @@ link() {
   ip -n "$tag-$4" link set "$5" up
 }
 
+# kad name args…: the kad CLI inside namespace name (the caller sets kad_dll).
+kad() { local name=$1; shift; ns "$name" dotnet "$kad_dll" "$@"; }
+
+# wait_ready name seconds: until the daemon prints "ready:", or fail if it exits or the deadline passes.
+wait_ready() {
+  local name=$1 deadline=$((SECONDS + $2)) pid_var="pid_$1"
+  while ! grep -q '^ready:' "$work/$name.out" 2>/dev/null; do
+    if ! kill -0 "${!pid_var}" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+      fail "$name started" "no 'ready:' line; stderr tail: $(tail -n 5 "$work/$name.err" | tr '\n' ' ')"
+      return 1
+    fi
+    sleep 0.5
+  done
+  pass "$name started" "$(grep '^ready:' "$work/$name.out")"
+}
+
+# status name: the daemon's status as JSON ({} when it does not answer).
+status() { kad "$1" status --json --data-dir "$work/$1" --timeout 5 2>/dev/null | jq -c '.status' 2>/dev/null || echo '{}'; }

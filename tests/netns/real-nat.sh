@@ -89,7 +89,6 @@ done
 
 # ---------------------------------------------------------------------------------------------------
 # The nodes
-kad() { local name=$1; shift; ns "$name" dotnet "$kad_dll" "$@"; }
 
 start_node() {
   local name=$1; shift
@@ -98,23 +97,6 @@ start_node() {
   node_pids+=($!)
   eval "pid_$name=$!"
 }
-
-# wait_ready name seconds: until the daemon prints "ready:", or fail if it exits or the deadline passes.
-wait_ready() {
-  local name=$1 deadline=$((SECONDS + $2)) pid_var="pid_$1"
-  while ! grep -q '^ready:' "$work/$name.out" 2>/dev/null; do
-    if ! kill -0 "${!pid_var}" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-      fail "$name started" "no 'ready:' line; stderr tail: $(tail -n 5 "$work/$name.err" | tr '\n' ' ')"
-      return 1
-    fi
-    sleep 0.5
-  done
-  pass "$name started" "$(grep '^ready:' "$work/$name.out")"
-}
-
-
-# status name: the daemon's status as JSON ({} when it does not answer).
-status() { kad "$1" status --json --data-dir "$work/$1" --timeout 5 2>/dev/null | jq -c '.status' 2>/dev/null || echo '{}'; }
 
 # Identities first, so that roles can be dealt by ID. A reachability probe is dialled by one of the
 # helper's contacts farther from the asker (docs/PROTOCOL.md, PROBE): in a big network a node the asker
