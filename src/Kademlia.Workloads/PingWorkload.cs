@@ -8,7 +8,8 @@ namespace Kademlia.Workloads;
 
 /// <summary>
 /// <c>kad bench ping</c>: authenticated PING/PONG throughput between two <see cref="DhtNode"/>s on
-/// loopback with a window of requests in flight, then <see cref="RawUdpEcho"/> with the same window,
+/// loopback with a window of requests in flight, once as configured by default and once with
+/// <see cref="DhtNodeOptions.UnsafePreferInlineScheduling"/>, then <see cref="RawUdpEcho"/> with the same window,
 /// duration and datagram size in the same process, so the ratio compares like with like.
 /// </summary>
 public static class PingWorkload
@@ -21,26 +22,18 @@ public static class PingWorkload
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        var network = NetworkParameters.Test;
-        await using var client = await StartAsync(network, options, 0, cancellationToken).ConfigureAwait(false);
-        await using var server = await StartAsync(network, options, 1, cancellationToken).ConfigureAwait(false);
-        var peer = server.Info;
+        progress?.Report(new WorkloadProgress("nodes", 0, 3));
+        var (nodes, size) = await MeasureNodesAsync(options, inline: false, cancellationToken).ConfigureAwait(false);
+        progress?.Report(new WorkloadProgress("nodes, inline scheduling", 1, 3));
+        var (inline, _) = await MeasureNodesAsync(options, inline: true, cancellationToken).ConfigureAwait(false);
 
-        progress?.Report(new WorkloadProgress("nodes", 0, 2));
-        await LoopAsync(client, peer, options.Window, options.Warmup, cancellationToken).ConfigureAwait(false);
-        var before = await TrafficAsync(client, server).ConfigureAwait(false);
-        var nodes = await LoopAsync(client, peer, options.Window, options.Duration, cancellationToken).ConfigureAwait(false);
-        var after = await TrafficAsync(client, server).ConfigureAwait(false);
-        var packets = after.Packets - before.Packets;
-        var size = packets > 0 ? (int)Math.Clamp((after.Bytes - before.Bytes) / packets, sizeof(long), 1280) : 64;
-
-        progress?.Report(new WorkloadProgress("raw udp", 1, 2));
+        progress?.Report(new WorkloadProgress("raw udp", 2, 3));
         var raw = await Task.Run(() =>
         {
             RawUdpEcho.Measure(size, options.Window, options.Warmup, cancellationToken);
             return RawUdpEcho.Measure(size, options.Window, options.Duration, cancellationToken);
         }, cancellationToken).ConfigureAwait(false);
-        progress?.Report(new WorkloadProgress("done", 2, 2));
+        progress?.Report(new WorkloadProgress("done", 3, 3));
 
         return new PingReport
         {
@@ -48,17 +41,37 @@ public static class PingWorkload
             Processors = Environment.ProcessorCount,
             DatagramBytes = size,
             Nodes = nodes,
+            InlineNodes = inline,
             RawUdp = raw,
         };
     }
 
-    private static async Task<DhtNode> StartAsync(NetworkParameters network, PingWorkloadOptions options, int index, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Two fresh nodes, one pinging the other with the window for the duration after the warm-up; also the
+    /// mean size of the datagrams they sent, which the raw echo then carries.
+    /// </summary>
+    private static async Task<(ThroughputReport Report, int DatagramBytes)> MeasureNodesAsync(PingWorkloadOptions options, bool inline, CancellationToken cancellationToken)
+    {
+        var network = NetworkParameters.Test;
+        await using var client = await StartAsync(network, options, 0, inline, cancellationToken).ConfigureAwait(false);
+        await using var server = await StartAsync(network, options, 1, inline, cancellationToken).ConfigureAwait(false);
+        var peer = server.Info;
+        await LoopAsync(client, peer, options.Window, options.Warmup, cancellationToken).ConfigureAwait(false);
+        var before = await TrafficAsync(client, server).ConfigureAwait(false);
+        var report = await LoopAsync(client, peer, options.Window, options.Duration, cancellationToken).ConfigureAwait(false);
+        var after = await TrafficAsync(client, server).ConfigureAwait(false);
+        var packets = after.Packets - before.Packets;
+        return (report, packets > 0 ? (int)Math.Clamp((after.Bytes - before.Bytes) / packets, sizeof(long), 1280) : 64);
+    }
+
+    private static async Task<DhtNode> StartAsync(NetworkParameters network, PingWorkloadOptions options, int index, bool inline, CancellationToken cancellationToken) =>
         await DhtNode.StartAsync(new DhtNodeOptions
         {
             Network = network,
             Bind = new IPEndPoint(IPAddress.Loopback, 0),
             Identity = SeededIdentities.Create(network, options.Seed, index, cancellationToken),
             RequestsPerSecondPerSource = options.RequestsPerSecondPerSource,
+            UnsafePreferInlineScheduling = inline,
         }, cancellationToken).ConfigureAwait(false);
 
     private static async Task<(long Packets, long Bytes)> TrafficAsync(DhtNode a, DhtNode b)

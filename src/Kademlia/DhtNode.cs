@@ -19,7 +19,9 @@ namespace Kademlia;
 
 /// <summary>
 /// A Kademlia node on one UDP socket: the runtime around the sans-io <see cref="KademliaEngine"/>.
-/// One loop owns the engine; the socket, the timer and the async API only post work to it.
+/// One lock guards the engine. The receive thread handles a known peer's datagram under it at once,
+/// and a ping starts under it on the caller's thread, when the lock is free; everything else (strangers'
+/// datagrams, timers, the other calls, and whatever found the lock taken) is queued for the node's loop.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -75,8 +77,8 @@ public sealed class DhtNode : IAsyncDisposable
     /// <summary>Datagrams from addresses we never sent to that may wait in the queue at once.</summary>
     private const int MaxQueuedFromStrangers = 512;
 
-    /// <summary>Datagrams read synchronously after one asynchronous receive, at most, before yielding the thread.</summary>
-    private const int MaxDrainedPerReceive = 64;
+    /// <summary>The name of every node's receive thread (what a profiler or debugger shows).</summary>
+    internal const string ReceiveThreadName = "kad receive";
 
     /// <summary>Addresses remembered as "sent to" per generation; at most twice this many are remembered.</summary>
     private const int RememberedPeersPerGeneration = 32_768;
@@ -92,6 +94,10 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TimeSpan _joinRetryDelay;
     private readonly TimeSpan _joinRetryMaxDelay;
+    private readonly Lock _engineLock = new();
+    private readonly bool _inline;
+    private readonly InlineCompletions _completions = new();
+    private readonly Action<Exception> _continuationFailed;
     private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<QueryId, PendingQuery> _queries = [];
@@ -116,6 +122,8 @@ public sealed class DhtNode : IAsyncDisposable
     private Task _receiver = Task.CompletedTask;
     private DateTimeOffset _nextSnapshot;
     private DateTimeOffset _timersHeldUntil;
+    private DateTimeOffset? _armedFor;
+    private bool _closed;
     private volatile Exception? _fault;
 
     private DhtNode(Socket socket, KademliaEngine engine, NodeIdentity identity, bool ownsIdentity, DhtNodeOptions options)
@@ -132,7 +140,9 @@ public sealed class DhtNode : IAsyncDisposable
         _joinRetryDelay = options.JoinRetryDelay;
         _joinRetryMaxDelay = options.JoinRetryMaxDelay;
         _appInboxCapacity = options.AppInboxCapacity;
-        _pingPool = new PingOperationPool(operation => Post(new Command((engine, _) => ForgetPing(engine, operation), null)));
+        _inline = options.UnsafePreferInlineScheduling;
+        _continuationFailed = _ => _faults.ObserverFailed();
+        _pingPool = new PingOperationPool(operation => Post(new Command((engine, _) => ForgetPing(engine, operation), null)), _inline);
         _timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(Wake.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         LocalEndpoint = (IPEndPoint)socket.LocalEndPoint!;
         Info = engine.LocalInfo;
@@ -326,7 +336,7 @@ public sealed class DhtNode : IAsyncDisposable
 
         var operation = _pingPool.Rent();
         var task = operation.Begin(peer, cancellationToken);
-        if (!_inbox.Writer.TryWrite(operation))
+        if (!TryStartPingHere(operation) && !_inbox.Writer.TryWrite(operation))
         {
             operation.Fail(_fault ?? new ObjectDisposedException(nameof(DhtNode)));
         }
@@ -753,7 +763,27 @@ public sealed class DhtNode : IAsyncDisposable
     private void Start()
     {
         _loop = Task.Run(RunLoopAsync);
-        _receiver = Task.Run(ReceiveLoopAsync);
+        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _receiver = received.Task;
+        new Thread(() =>
+        {
+            try
+            {
+                ReceiveLoop();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Fault(e); // the node stops and says why (Completion), rather than the process
+            }
+            finally
+            {
+                received.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = ReceiveThreadName,
+        }.Start();
         Log.Started(_logger, Id.ToString(), LocalEndpoint, _engine.Options.Network.Name);
     }
 
@@ -775,7 +805,7 @@ public sealed class DhtNode : IAsyncDisposable
             return Task.FromCanceled<T>(cancellationToken);
         }
 
-        var completion = new TaskCompletionSource<QueryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var completion = new TaskCompletionSource<QueryResult>(_inline ? TaskCreationOptions.None : TaskCreationOptions.RunContinuationsAsynchronously);
         var activity = DhtMetrics.ActivitySource.StartActivity("kademlia." + operation);
         var pending = new PendingQuery(operation, completion, providers, activity, _faults) { Values = values };
         Post(new Command((engine, now) => StartQuery(engine, now, pending, start), pending.Fail));
@@ -819,7 +849,7 @@ public sealed class DhtNode : IAsyncDisposable
                 Log.OperationFailed(_logger, pending.Operation, e);
             }
 
-            pending.Fail(e);
+            CompleteQuery(pending, null, e);
             return;
         }
 
@@ -847,7 +877,7 @@ public sealed class DhtNode : IAsyncDisposable
         {
             _faults.OperationFailed();
             Log.OperationFailed(_logger, "ping", e);
-            operation.Fail(e);
+            CompletePing(operation, null, e);
             return;
         }
 
@@ -932,24 +962,30 @@ public sealed class DhtNode : IAsyncDisposable
         }
     }
 
-    private async Task ReceiveLoopAsync()
+    /// <summary>
+    /// The receive thread: one blocking receive per datagram, so no thread-pool dispatch stands between
+    /// the socket and the engine. A known peer's datagram is handled here when the engine is free; a
+    /// stranger's, or one that finds the engine busy, is queued for the loop in its lane.
+    /// </summary>
+    private void ReceiveLoop()
     {
         var buffer = new byte[2048];
         EndPoint any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
         while (!_stopping.IsCancellationRequested)
         {
-            SocketReceiveFromResult received;
+            var from = any;
+            int length;
             try
             {
-                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
             }
             catch (ObjectDisposedException)
             {
                 return;
+            }
+            catch (SocketException) when (_stopping.IsCancellationRequested)
+            {
+                return; // disposal interrupted the receive
             }
             catch (SocketException e)
             {
@@ -958,55 +994,16 @@ public sealed class DhtNode : IAsyncDisposable
                 continue;
             }
 
-            if (!Enqueue((IPEndPoint)received.RemoteEndPoint, buffer.AsSpan(0, received.ReceivedBytes)) || !DrainWaiting(buffer, any))
+            if (!Receive((IPEndPoint)from, buffer.AsSpan(0, length)))
             {
                 return; // the loop has stopped (disposed or faulted)
             }
         }
     }
 
-    /// <summary>
-    /// Takes every datagram already waiting in the socket, synchronously: under load one asynchronous
-    /// completion (a thread-pool dispatch) then serves a batch instead of one datagram.
-    /// </summary>
+    /// <summary>One received datagram: handled here if it comes from a known peer and the engine is free, else queued.</summary>
     /// <returns>False once the loop has stopped.</returns>
-    private bool DrainWaiting(byte[] buffer, EndPoint any)
-    {
-        for (var taken = 0; taken < MaxDrainedPerReceive && !_stopping.IsCancellationRequested; taken++)
-        {
-            int length;
-            var from = any;
-            try
-            {
-                if (_socket.Available == 0)
-                {
-                    return true;
-                }
-
-                length = _socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
-            }
-            catch (ObjectDisposedException)
-            {
-                return false;
-            }
-            catch (SocketException e)
-            {
-                Log.ReceiveFailed(_logger, e.SocketErrorCode.ToString());
-                return true;
-            }
-
-            if (!Enqueue((IPEndPoint)from, buffer.AsSpan(0, length)))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>Queues a copy of one received datagram for the loop (in a pooled buffer), or drops it when its lane is full.</summary>
-    /// <returns>False once the loop has stopped.</returns>
-    private bool Enqueue(IPEndPoint from, ReadOnlySpan<byte> datagram)
+    private bool Receive(IPEndPoint from, ReadOnlySpan<byte> datagram)
     {
         if (from.Address.IsIPv4MappedToIPv6)
         {
@@ -1015,10 +1012,92 @@ public sealed class DhtNode : IAsyncDisposable
 
         // Two lanes: peers we have sent to recently may fill the whole queue; strangers (first
         // contacts, or a flood of junk) share a small part of it, so a flood delays an honest
-        // peer's packet by at most that many and never pushes it out.
+        // peer's packet by at most that many and never pushes it out. A stranger's datagram is never
+        // handled on this thread, so a flood of them costs the engine no more than its lane holds.
+        var known = _talkedTo.Contains(from);
+        if (known && TryHandleHere(from, datagram))
+        {
+            return _fault is null;
+        }
+
+        return Enqueue(from, datagram, known);
+    }
+
+    /// <summary>
+    /// Handles a known peer's datagram on the receive thread when no other thread holds the engine;
+    /// false (nothing done) when one does.
+    /// </summary>
+    private bool TryHandleHere(IPEndPoint from, ReadOnlySpan<byte> datagram)
+    {
+        if (!_engineLock.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            if (!_closed)
+            {
+                var now = _time.GetUtcNow();
+                HandleDatagram(from, datagram, now);
+                FlushAndArm(now);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fault(e);
+        }
+        finally
+        {
+            ExitEngine();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Starts a ping on the caller's thread when no other thread holds the engine: no queue and no
+    /// hand-off to the loop. False (nothing done) when another thread holds it, or when the caller does
+    /// already (an observer of this node's own events calling back into it).
+    /// </summary>
+    private bool TryStartPingHere(PingOperation operation)
+    {
+        if (_engineLock.IsHeldByCurrentThread || !_engineLock.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            if (_closed)
+            {
+                CompletePing(operation, null, _fault ?? new ObjectDisposedException(nameof(DhtNode)));
+            }
+            else
+            {
+                var now = _time.GetUtcNow();
+                StartPing(_engine, now, operation);
+                FlushAndArm(now);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fault(e);
+        }
+        finally
+        {
+            ExitEngine();
+        }
+
+        return true;
+    }
+
+    /// <summary>Queues a copy of one received datagram for the loop (in a pooled buffer), or drops it when its lane is full.</summary>
+    /// <returns>False once the loop has stopped.</returns>
+    private bool Enqueue(IPEndPoint from, ReadOnlySpan<byte> datagram, bool known)
+    {
         // Within the strangers' lane each source gets a fair share (StrangerLane), so one socket
         // of junk cannot crowd out newcomers' first packets.
-        var known = _talkedTo.Contains(from);
         var source = NodeEndpoint.FromIPEndPoint(from).Host;
         ref var overload = ref known ? ref _knownOverload : ref _strangerOverload;
         int queued, capacity;
@@ -1068,17 +1147,25 @@ public sealed class DhtNode : IAsyncDisposable
         var reader = _inbox.Reader;
         try
         {
-            while (await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
+            while (_fault is null && await reader.WaitToReadAsync(_stopping.Token).ConfigureAwait(false))
             {
-                var now = _time.GetUtcNow();
-                while (reader.TryRead(out var item))
+                _engineLock.Enter();
+                try
                 {
-                    Handle(item, now);
-                    Flush(now);
-                    now = _time.GetUtcNow();
-                }
+                    var now = _time.GetUtcNow();
+                    while (_fault is null && reader.TryRead(out var item))
+                    {
+                        Handle(item, now);
+                        Flush(now);
+                        now = _time.GetUtcNow();
+                    }
 
-                Rearm(now);
+                    Rearm(now);
+                }
+                finally
+                {
+                    ExitEngine(onLoop: true);
+                }
             }
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
@@ -1086,17 +1173,93 @@ public sealed class DhtNode : IAsyncDisposable
         }
         catch (Exception e)
         {
-            // The loop's own machinery failed (its clock, its timer, the engine's output): nothing
-            // is served any more, so nobody may be left waiting.
-            _fault = e;
-            _inbox.Writer.TryComplete();
-            Log.LoopFailed(_logger, e);
-            FailEverything(e);
-            _completion.TrySetException(e);
+            Fault(e);
+        }
+
+        // Nothing is served any more, so nobody may be left waiting: the threads that would start work
+        // here see the node closed, and what is queued or running fails.
+        _engineLock.Enter();
+        try
+        {
+            _closed = true;
+            FailEverything(_fault);
+        }
+        finally
+        {
+            ExitEngine(onLoop: true);
+        }
+
+        if (_fault is { } fault)
+        {
+            _completion.TrySetException(fault);
+        }
+    }
+
+    /// <summary>
+    /// Lets go of the engine, then delivers the results held for inline scheduling (none without it), so
+    /// that callers' code never runs under the lock. The loop hands them to the thread pool instead: a
+    /// caller's code that waited there for another call of the node would wait for the loop itself.
+    /// </summary>
+    private void ExitEngine(bool onLoop = false)
+    {
+        var held = _completions.Take();
+        _engineLock.Exit();
+        if (held is null)
+        {
             return;
         }
 
-        FailEverything(null);
+        if (onLoop)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static state => InlineCompletions.Deliver(state.Held, state.Failed), (Held: held, Failed: _continuationFailed), preferLocal: false);
+        }
+        else
+        {
+            InlineCompletions.Deliver(held, _continuationFailed);
+        }
+    }
+
+    /// <summary>Ends a ping's task now, or, with inline scheduling, once the engine is let go.</summary>
+    private void CompletePing(PingOperation ping, PingResult? result, Exception? error)
+    {
+        if (_inline)
+        {
+            _completions.Add(ping, result, error);
+        }
+        else if (error is null)
+        {
+            ping.Complete(result!);
+        }
+        else
+        {
+            ping.Fail(error);
+        }
+    }
+
+    /// <summary>Ends a query's task now, or, with inline scheduling, once the engine is let go.</summary>
+    private void CompleteQuery(PendingQuery pending, QueryResult? result, Exception? error)
+    {
+        if (_inline)
+        {
+            _completions.Add(pending, result, error);
+        }
+        else
+        {
+            ((IInlineCompletable)pending).Complete(result, error);
+        }
+    }
+
+    /// <summary>
+    /// The node's own machinery failed (its clock, its timer, the engine's output), on the loop or on a
+    /// thread that held the engine: the node stops. The loop sees it and fails everything.
+    /// </summary>
+    private void Fault(Exception exception)
+    {
+        if (Interlocked.CompareExchange(ref _fault, exception, null) is null)
+        {
+            _inbox.Writer.TryComplete();
+            Log.LoopFailed(_logger, exception);
+        }
     }
 
     /// <summary>One inbox item; whatever it throws stays with it.</summary>
@@ -1123,24 +1286,7 @@ public sealed class DhtNode : IAsyncDisposable
                 Leave(datagram);
                 try
                 {
-                    if (_filter is { } filter && !filter.Admits(datagram.From))
-                    {
-                        return;
-                    }
-
-                    _engine.HandleDatagram(now, datagram.From, datagram.Bytes.AsSpan(0, datagram.Length));
-                    if (_engine.WrongNetworkDrops != _wrongNetworkDrops)
-                    {
-                        NoteWrongNetwork(now, datagram.From);
-                    }
-                }
-                catch (Exception e) when (e is not OutOfMemoryException)
-                {
-                    var count = _faults.DatagramFailed();
-                    if (FaultCounters.ShouldLog(count))
-                    {
-                        Log.DatagramFailed(_logger, datagram.From, count, e);
-                    }
+                    HandleDatagram(datagram.From, datagram.Bytes.AsSpan(0, datagram.Length), now);
                 }
                 finally
                 {
@@ -1166,6 +1312,32 @@ public sealed class DhtNode : IAsyncDisposable
             default:
                 RunTimers(now);
                 break;
+        }
+    }
+
+    /// <summary>One datagram through the filter and the engine; whatever it throws stays with it.</summary>
+    private void HandleDatagram(IPEndPoint from, ReadOnlySpan<byte> datagram, DateTimeOffset now)
+    {
+        try
+        {
+            if (_filter is { } filter && !filter.Admits(from))
+            {
+                return;
+            }
+
+            _engine.HandleDatagram(now, from, datagram);
+            if (_engine.WrongNetworkDrops != _wrongNetworkDrops)
+            {
+                NoteWrongNetwork(now, from);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            var count = _faults.DatagramFailed();
+            if (FaultCounters.ShouldLog(count))
+            {
+                Log.DatagramFailed(_logger, from, count, e);
+            }
         }
     }
 
@@ -1208,7 +1380,7 @@ public sealed class DhtNode : IAsyncDisposable
                     command.Fail?.Invoke(reason);
                     break;
                 case PingOperation ping:
-                    ping.Fail(reason);
+                    CompletePing(ping, null, reason);
                     break;
                 case Datagram datagram:
                     Leave(datagram);
@@ -1219,14 +1391,14 @@ public sealed class DhtNode : IAsyncDisposable
 
         foreach (var ping in _pings.Values)
         {
-            ping.Fail(reason);
+            CompletePing(ping, null, reason);
         }
 
         _pings.Clear();
 
         foreach (var pending in _queries.Values)
         {
-            pending.Fail(reason);
+            CompleteQuery(pending, null, reason);
         }
 
         _queries.Clear();
@@ -1239,6 +1411,7 @@ public sealed class DhtNode : IAsyncDisposable
         _receivers.CompleteAll(fault);
     }
 
+    /// <summary>The loop's pass after a batch: runs the timers that are due, then sets the timer for the next.</summary>
     private void Rearm(DateTimeOffset now)
     {
         for (var rounds = 0; rounds < 8 && now >= _timersHeldUntil && _engine.NextTimeout() is { } due && due <= now; rounds++)
@@ -1247,33 +1420,65 @@ public sealed class DhtNode : IAsyncDisposable
             Flush(now);
         }
 
-        if (now >= _nextSnapshot)
+        SnapshotMetrics(now);
+        if (NextWake() is { } next)
         {
-            _nextSnapshot = now + TimeSpan.FromSeconds(1);
-            try
-            {
-                var stats = _engine.Store.Statistics;
-                _metrics.Update(_engine.Statistics, stats.Values + stats.Providers);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                _faults.ObserverFailed();
-            }
+            Arm(now, next);
         }
+        else
+        {
+            _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _armedFor = null;
+        }
+    }
 
+    /// <summary>
+    /// After work done outside the loop (a datagram on the receive thread, a ping on its caller's): sends
+    /// what it made, and brings the timer forward when the engine now wants to wake sooner than it is set
+    /// for. A timer that fires early finds nothing due, and the loop sets it again.
+    /// </summary>
+    private void FlushAndArm(DateTimeOffset now)
+    {
+        Flush(now);
+        SnapshotMetrics(now);
+        if (NextWake() is { } next && (_armedFor is not { } armed || next < armed))
+        {
+            Arm(now, next);
+        }
+    }
+
+    /// <summary>When the engine next wants a timer pass, no sooner than a failed pass allows; null when never.</summary>
+    private DateTimeOffset? NextWake()
+    {
         var next = _engine.NextTimeout();
-        if (next is { } at && at < _timersHeldUntil)
+        return next is { } at && at < _timersHeldUntil ? _timersHeldUntil : next;
+    }
+
+    private void Arm(DateTimeOffset now, DateTimeOffset due)
+    {
+        var delay = due - now;
+        _timer.Change(delay < TimeSpan.FromMilliseconds(1) ? TimeSpan.FromMilliseconds(1) : delay, Timeout.InfiniteTimeSpan);
+        _armedFor = due;
+    }
+
+    /// <summary>Publishes the table and store gauges, at most once a second.</summary>
+    private void SnapshotMetrics(DateTimeOffset now)
+    {
+        if (now < _nextSnapshot)
         {
-            next = _timersHeldUntil;
+            return;
         }
 
-        var delay = next is { } wake ? wake - now : Timeout.InfiniteTimeSpan;
-        if (next is not null && delay < TimeSpan.FromMilliseconds(1))
+        _nextSnapshot = now + TimeSpan.FromSeconds(1);
+        try
         {
-            delay = TimeSpan.FromMilliseconds(1);
+            var stats = _engine.Store.Statistics;
+            _metrics.Update(_engine.Statistics, stats.Values + stats.Providers);
         }
-
-        _timer.Change(delay, Timeout.InfiniteTimeSpan);
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _faults.ObserverFailed();
+        }
     }
 
     /// <summary>Sends what the engine emitted, then handles its events, then sends what they made it emit (a refused app request).</summary>
@@ -1287,7 +1492,7 @@ public sealed class DhtNode : IAsyncDisposable
                 // The caller first: a logger or listener that throws must not change its result. The
                 // operation is not touched after this: its caller may already be reusing it.
                 var result = completion.ToResult();
-                ping.Complete(result);
+                CompletePing(ping, result, null);
                 Finished("ping", completion.Query, result);
             }
         }
@@ -1335,7 +1540,7 @@ public sealed class DhtNode : IAsyncDisposable
 
                 break;
             case QueryFinished finished when _queries.Remove(finished.Query, out var pending):
-                pending.Complete(finished.Result);
+                CompleteQuery(pending, finished.Result, null);
                 Finished(pending.Operation, finished.Query, finished.Result);
                 break;
             case ProviderFound found when _queries.TryGetValue(found.Query, out var pending):
@@ -1433,7 +1638,7 @@ public sealed class DhtNode : IAsyncDisposable
         public static readonly Wake Instance = new();
     }
 
-    private sealed class PendingQuery(string operation, TaskCompletionSource<QueryResult> completion, ChannelWriter<ProviderRecord>? providers, Activity? activity, FaultCounters faults)
+    private sealed class PendingQuery(string operation, TaskCompletionSource<QueryResult> completion, ChannelWriter<ProviderRecord>? providers, Activity? activity, FaultCounters faults) : IInlineCompletable
     {
         public string Operation { get; } = operation;
 
@@ -1458,6 +1663,19 @@ public sealed class DhtNode : IAsyncDisposable
                     activity.SetTag("kademlia.messages", result.MessagesSent);
                     activity.Dispose();
                 });
+            }
+        }
+
+        /// <inheritdoc/>
+        void IInlineCompletable.Complete(object? result, Exception? error)
+        {
+            if (error is null)
+            {
+                Complete((QueryResult)result!);
+            }
+            else
+            {
+                Fail(error);
             }
         }
 

@@ -105,6 +105,18 @@ public sealed class DhtNodeOptions
     /// </summary>
     public int AppInboxCapacity { get; set; } = 256;
 
+    /// <summary>
+    /// Runs the code after an <c>await</c> of <see cref="DhtNode.PingAsync(NodeInfo, CancellationToken)"/> and of
+    /// the lookups and stores on the thread that saw the answer (usually the node's receive thread) instead of
+    /// dispatching it to the thread pool: one hand-off less per request, which on two cores is the difference
+    /// between about 60,000 and 100,000 pings a second (docs/BENCHMARKS.md). Unsafe, as Kestrel's option of
+    /// the same name: while that code runs, the node receives nothing, so code that blocks there (a synchronous
+    /// wait, slow I/O) stalls the node until it returns, and a synchronous wait on another call of the same node
+    /// lasts until that call times out. Turn it on for code that only starts the next operation or hands the
+    /// result on. Defaults to false. Never runs that code while the node holds its engine.
+    /// </summary>
+    public bool UnsafePreferInlineScheduling { get; set; }
+
     /// <summary>Tests only: a filter every datagram sent and received passes (a NAT's filtering on loopback).</summary>
     internal Internal.IDatagramFilter? DatagramFilter { get; set; }
 }

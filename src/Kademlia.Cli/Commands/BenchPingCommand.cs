@@ -14,7 +14,7 @@ internal static class BenchPingCommand
         var window = new Option<int>("--window", "-w") { Description = "Requests in flight.", DefaultValueFactory = _ => 64 };
         var seconds = new Option<double>("--seconds", "-s") { Description = "Duration of each measurement.", DefaultValueFactory = _ => 5 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
-        var command = new Command("ping", "PING/PONG throughput between two nodes on 127.0.0.1 (Noise sessions, AEAD), then a raw UDP echo with the same window, duration and datagram size, and their ratio.")
+        var command = new Command("ping", "PING/PONG throughput between two nodes on 127.0.0.1 (Noise sessions, AEAD), with default options and with UnsafePreferInlineScheduling, then a raw UDP echo with the same window, duration and datagram size, and the ratios.")
         {
             window, seconds, json,
         };
@@ -65,10 +65,11 @@ internal static class BenchPingCommand
             .AddColumn(new TableColumn("lost or failed").RightAligned())
             .AddColumn(new TableColumn("latency p50 / p99 / max ms").RightAligned());
         Row(table, "DhtNode PING/PONG (authenticated)", report.Nodes);
+        Row(table, "  the same, UnsafePreferInlineScheduling", report.InlineNodes);
         Row(table, "raw UDP echo (synchronous loop)", report.RawUdp);
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "ratio {0:0.00} (target ≥ 0.50); window {1}, {2} bytes per datagram, {3} logical processors shared with everything else running",
-            report.Ratio, report.Window, report.DatagramBytes, report.Processors);
+        AnsiConsole.MarkupLine(CultureInfo.InvariantCulture, "ratio {0:0.00}, inline scheduling {1:0.00} (target ≥ 0.50); window {2}, {3} bytes per datagram, {4} logical processors shared with everything else running",
+            report.Ratio, report.InlineRatio, report.Window, report.DatagramBytes, report.Processors);
         return 0;
     }
 

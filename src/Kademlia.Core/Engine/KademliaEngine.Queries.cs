@@ -332,5 +332,15 @@ public sealed partial class KademliaEngine
     /// <summary>Nobody answered: another network's packets arriving meanwhile name the likely cause.</summary>
     private OperationFailure Silence(EngineQuery query) => WrongNetworkSeen(query) ? OperationFailure.WrongNetwork : OperationFailure.Timeout;
 
-    private bool WrongNetworkSeen(EngineQuery query) => _drops.Of(SessionDropReason.WrongNetwork) > query.WrongNetworkDropsAtStart;
+    /// <summary>How long before a query's start another network's datagram still names the likely cause of its silence.</summary>
+    private static readonly TimeSpan WrongNetworkLookback = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Another network's datagram arrived while the query ran, or shortly before it started: two nodes of
+    /// different networks bootstrapping from each other at once may each receive the other's handshake
+    /// before their own query begins, and that handshake is the only sign either will get.
+    /// </summary>
+    private bool WrongNetworkSeen(EngineQuery query) =>
+        _drops.Of(SessionDropReason.WrongNetwork) > query.WrongNetworkDropsAtStart
+        || (_lastWrongNetworkAt is { } last && last >= query.StartedAt - WrongNetworkLookback);
 }

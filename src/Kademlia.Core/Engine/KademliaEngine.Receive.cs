@@ -55,6 +55,11 @@ public sealed partial class KademliaEngine
         {
             case DatagramOutcome.Dropped:
                 _drops.Count(result.DropReason);
+                if (result.DropReason == SessionDropReason.WrongNetwork)
+                {
+                    _lastWrongNetworkAt = now;
+                }
+
                 break;
             case DatagramOutcome.Reply:
                 _outbox.TryQueue(result.EndPoint!, _received.AsSpan(0, result.Length));

@@ -57,6 +57,9 @@ public sealed partial class KademliaEngine : IDisposable, IQueryContext
     private readonly Dictionary<PeerKey, Queue<(ulong RequestId, byte[] Plaintext, bool OneWay)>> _awaitingSession = [];
     private readonly PeerVerification _verification;
     private readonly DropCounters _drops = new();
+
+    /// <summary>When another network's datagram was last dropped (see <see cref="WrongNetworkSeen"/>).</summary>
+    private DateTimeOffset? _lastWrongNetworkAt;
     private readonly RateLimiter _requestLimiter;
     private readonly RateLimiter _handshakeLimiter;
     private readonly HandshakeLoad _load;

@@ -13,14 +13,16 @@ namespace Kademlia.Internal;
 /// <remarks>
 /// <para>Three parties may end it, exactly one wins (<see cref="_state"/>): the loop with the engine's
 /// result (<see cref="Complete"/>), the loop or disposal with a fault (<see cref="Fail"/>), or the
-/// caller's token (<see cref="Cancel"/>). Continuations run on the thread pool, never on the loop.</para>
+/// caller's token (<see cref="Cancel"/>). Continuations run on the thread pool, unless the node prefers
+/// inline scheduling (<see cref="DhtNodeOptions.UnsafePreferInlineScheduling"/>): then on the thread that
+/// ends the operation, once it has let go of the engine (<see cref="InlineCompletions"/>).</para>
 /// <para>An operation goes back to the pool only when the loop ended it, since then the loop holds no
 /// reference to it any more; a cancelled one may still sit in the inbox or in the loop's table, so it is
 /// left to the garbage collector.</para>
 /// </remarks>
-internal sealed class PingOperation(PingOperationPool pool, Action<PingOperation> forget) : IValueTaskSource<PingResult>
+internal sealed class PingOperation(PingOperationPool pool, Action<PingOperation> forget, bool inline) : IValueTaskSource<PingResult>, IInlineCompletable
 {
-    private ManualResetValueTaskSourceCore<PingResult> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<PingResult> _core = new() { RunContinuationsAsynchronously = !inline };
     private CancellationTokenRegistration _registration;
     private CancellationToken _token;
     private int _state;
@@ -69,6 +71,19 @@ internal sealed class PingOperation(PingOperationPool pool, Action<PingOperation
         {
             _recycle = true;
             _core.SetException(exception);
+        }
+    }
+
+    /// <inheritdoc/>
+    void IInlineCompletable.Complete(object? result, Exception? error)
+    {
+        if (error is null)
+        {
+            Complete((PingResult)result!);
+        }
+        else
+        {
+            Fail(error);
         }
     }
 

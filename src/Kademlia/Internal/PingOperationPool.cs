@@ -4,7 +4,7 @@ namespace Kademlia.Internal;
 /// Finished <see cref="PingOperation"/>s kept for the next pings of one node: as many as were ever in
 /// flight at once, up to <see cref="MaxKept"/>.
 /// </summary>
-internal sealed class PingOperationPool(Action<PingOperation> forget)
+internal sealed class PingOperationPool(Action<PingOperation> forget, bool inline)
 {
     /// <summary>Operations kept at most; more in flight at once are allocated and dropped after.</summary>
     public const int MaxKept = 1024;
@@ -23,7 +23,7 @@ internal sealed class PingOperationPool(Action<PingOperation> forget)
             }
         }
 
-        return new PingOperation(this, forget);
+        return new PingOperation(this, forget, inline);
     }
 
     /// <summary>Keeps <paramref name="operation"/>, whose caller has its result, for a later ping.</summary>

@@ -12,7 +12,7 @@ public sealed class PingOperationTests
     [Fact]
     public async Task An_operation_the_loop_completed_is_reused_once_its_caller_has_the_result()
     {
-        var pool = new PingOperationPool(_ => { });
+        var pool = new PingOperationPool(_ => { }, inline: false);
         var first = pool.Rent();
         var task = first.Begin(default, CancellationToken.None);
 
@@ -25,7 +25,7 @@ public sealed class PingOperationTests
     [Fact]
     public async Task A_reused_operation_serves_its_next_caller_and_only_it()
     {
-        var pool = new PingOperationPool(_ => { });
+        var pool = new PingOperationPool(_ => { }, inline: false);
         var operation = pool.Rent();
         var firstTask = operation.Begin(default, CancellationToken.None);
         operation.Complete(Answered);
@@ -44,7 +44,7 @@ public sealed class PingOperationTests
     public async Task A_cancelled_operation_ends_at_once_asks_the_loop_to_forget_it_and_is_never_reused()
     {
         var forgotten = new List<PingOperation>();
-        var pool = new PingOperationPool(forgotten.Add);
+        var pool = new PingOperationPool(forgotten.Add, inline: false);
         var operation = pool.Rent();
         using var cancel = new CancellationTokenSource();
         var task = operation.Begin(default, cancel.Token);
@@ -61,7 +61,7 @@ public sealed class PingOperationTests
     public async Task A_completed_operation_ignores_a_later_cancellation()
     {
         var forgotten = new List<PingOperation>();
-        var pool = new PingOperationPool(forgotten.Add);
+        var pool = new PingOperationPool(forgotten.Add, inline: false);
         var operation = pool.Rent();
         using var cancel = new CancellationTokenSource();
         var task = operation.Begin(default, cancel.Token);
