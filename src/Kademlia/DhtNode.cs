@@ -19,9 +19,10 @@ namespace Kademlia;
 
 /// <summary>
 /// A Kademlia node on one UDP socket: the runtime around the sans-io <see cref="KademliaEngine"/>.
-/// One lock guards the engine. The receive thread handles a known peer's datagram under it at once,
-/// and a ping starts under it on the caller's thread, when the lock is free; everything else (strangers'
-/// datagrams, timers, the other calls, and whatever found the lock taken) is queued for the node's loop.
+/// One lock guards the engine. The thread that receives a known peer's datagram (the node's own, or the
+/// thread pool's: <see cref="DhtNodeOptions.ReceiveThreading"/>) handles it under the lock at once, and a ping
+/// starts under it on the caller's thread, when the lock is free; everything else (strangers' datagrams,
+/// timers, the other calls, and whatever found the lock taken) is queued for the node's loop.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -59,7 +60,7 @@ namespace Kademlia;
 /// var answer = await other.RequestAsync(node.Info, "lobby/1", "join"u8.ToArray(), TimeSpan.FromSeconds(2), retries: 2);
 /// </code>
 /// </example>
-public sealed class DhtNode : IAsyncDisposable
+public sealed partial class DhtNode : IAsyncDisposable
 {
     /// <summary>
     /// Largest application payload, in bytes: 1202, what one packet holds whatever the channel
@@ -77,9 +78,6 @@ public sealed class DhtNode : IAsyncDisposable
     /// <summary>Datagrams from addresses we never sent to that may wait in the queue at once.</summary>
     private const int MaxQueuedFromStrangers = 512;
 
-    /// <summary>The name of every node's receive thread (what a profiler or debugger shows).</summary>
-    internal const string ReceiveThreadName = "kad receive";
-
     /// <summary>Addresses remembered as "sent to" per generation; at most twice this many are remembered.</summary>
     private const int RememberedPeersPerGeneration = 32_768;
 
@@ -96,6 +94,7 @@ public sealed class DhtNode : IAsyncDisposable
     private readonly TimeSpan _joinRetryMaxDelay;
     private readonly Lock _engineLock = new();
     private readonly bool _inline;
+    private readonly ReceiveThreading _receiveThreading;
     private readonly InlineCompletions _completions = new();
     private readonly Action<Exception> _continuationFailed;
     private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
@@ -141,6 +140,7 @@ public sealed class DhtNode : IAsyncDisposable
         _joinRetryMaxDelay = options.JoinRetryMaxDelay;
         _appInboxCapacity = options.AppInboxCapacity;
         _inline = options.UnsafePreferInlineScheduling;
+        _receiveThreading = options.ReceiveThreading;
         _continuationFailed = _ => _faults.ObserverFailed();
         _pingPool = new PingOperationPool(operation => Post(new Command((engine, _) => ForgetPing(engine, operation), null)), _inline);
         _timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(Wake.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -174,6 +174,11 @@ public sealed class DhtNode : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.JoinRetryDelay, TimeSpan.Zero);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.JoinRetryMaxDelay, options.JoinRetryDelay);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.AppInboxCapacity, 1);
+        if (!Enum.IsDefined(options.ReceiveThreading))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ReceiveThreading, "Not a ReceiveThreading value.");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.AppMessagesPerSecondPerPeer, 0);
         var ownsIdentity = options.Identity is null;
         var identity = options.Identity ?? await Task.Run(() => NodeIdentity.Generate(options.Network, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -763,27 +768,7 @@ public sealed class DhtNode : IAsyncDisposable
     private void Start()
     {
         _loop = Task.Run(RunLoopAsync);
-        var received = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        _receiver = received.Task;
-        new Thread(() =>
-        {
-            try
-            {
-                ReceiveLoop();
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                Fault(e); // the node stops and says why (Completion), rather than the process
-            }
-            finally
-            {
-                received.TrySetResult();
-            }
-        })
-        {
-            IsBackground = true,
-            Name = ReceiveThreadName,
-        }.Start();
+        _receiver = StartReceiving(_receiveThreading);
         Log.Started(_logger, Id.ToString(), LocalEndpoint, _engine.Options.Network.Name);
     }
 
@@ -963,99 +948,6 @@ public sealed class DhtNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// The receive thread: one blocking receive per datagram, so no thread-pool dispatch stands between
-    /// the socket and the engine. A known peer's datagram is handled here when the engine is free; a
-    /// stranger's, or one that finds the engine busy, is queued for the loop in its lane.
-    /// </summary>
-    private void ReceiveLoop()
-    {
-        var buffer = new byte[2048];
-        EndPoint any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
-        while (!_stopping.IsCancellationRequested)
-        {
-            var from = any;
-            int length;
-            try
-            {
-                length = _socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException) when (_stopping.IsCancellationRequested)
-            {
-                return; // disposal interrupted the receive
-            }
-            catch (SocketException e)
-            {
-                // ICMP errors from earlier sends surface here on some platforms; the socket still works.
-                Log.ReceiveFailed(_logger, e.SocketErrorCode.ToString());
-                continue;
-            }
-
-            if (!Receive((IPEndPoint)from, buffer.AsSpan(0, length)))
-            {
-                return; // the loop has stopped (disposed or faulted)
-            }
-        }
-    }
-
-    /// <summary>One received datagram: handled here if it comes from a known peer and the engine is free, else queued.</summary>
-    /// <returns>False once the loop has stopped.</returns>
-    private bool Receive(IPEndPoint from, ReadOnlySpan<byte> datagram)
-    {
-        if (from.Address.IsIPv4MappedToIPv6)
-        {
-            from = new IPEndPoint(from.Address.MapToIPv4(), from.Port);
-        }
-
-        // Two lanes: peers we have sent to recently may fill the whole queue; strangers (first
-        // contacts, or a flood of junk) share a small part of it, so a flood delays an honest
-        // peer's packet by at most that many and never pushes it out. A stranger's datagram is never
-        // handled on this thread, so a flood of them costs the engine no more than its lane holds.
-        var known = _talkedTo.Contains(from);
-        if (known && TryHandleHere(from, datagram))
-        {
-            return _fault is null;
-        }
-
-        return Enqueue(from, datagram, known);
-    }
-
-    /// <summary>
-    /// Handles a known peer's datagram on the receive thread when no other thread holds the engine;
-    /// false (nothing done) when one does.
-    /// </summary>
-    private bool TryHandleHere(IPEndPoint from, ReadOnlySpan<byte> datagram)
-    {
-        if (!_engineLock.TryEnter())
-        {
-            return false;
-        }
-
-        try
-        {
-            if (!_closed)
-            {
-                var now = _time.GetUtcNow();
-                HandleDatagram(from, datagram, now);
-                FlushAndArm(now);
-            }
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Fault(e);
-        }
-        finally
-        {
-            ExitEngine();
-        }
-
-        return true;
-    }
-
-    /// <summary>
     /// Starts a ping on the caller's thread when no other thread holds the engine: no queue and no
     /// hand-off to the loop. False (nothing done) when another thread holds it, or when the caller does
     /// already (an observer of this node's own events calling back into it).
@@ -1087,56 +979,6 @@ public sealed class DhtNode : IAsyncDisposable
         finally
         {
             ExitEngine();
-        }
-
-        return true;
-    }
-
-    /// <summary>Queues a copy of one received datagram for the loop (in a pooled buffer), or drops it when its lane is full.</summary>
-    /// <returns>False once the loop has stopped.</returns>
-    private bool Enqueue(IPEndPoint from, ReadOnlySpan<byte> datagram, bool known)
-    {
-        // Within the strangers' lane each source gets a fair share (StrangerLane), so one socket
-        // of junk cannot crowd out newcomers' first packets.
-        var source = NodeEndpoint.FromIPEndPoint(from).Host;
-        ref var overload = ref known ? ref _knownOverload : ref _strangerOverload;
-        int queued, capacity;
-        bool admitted;
-        if (known)
-        {
-            (queued, capacity) = (Interlocked.Increment(ref _queuedDatagrams), _maxQueuedDatagrams);
-            admitted = queued <= capacity;
-            if (!admitted)
-            {
-                Interlocked.Decrement(ref _queuedDatagrams);
-            }
-        }
-        else
-        {
-            admitted = _strangers.TryEnter(source, out queued);
-            capacity = _strangers.Capacity;
-        }
-
-        if (!admitted)
-        {
-            Interlocked.Increment(ref _inboxDrops);
-            if (overload.Refused())
-            {
-                Log.InboxFull(_logger, known ? "known peers" : "strangers", from);
-            }
-
-            return true;
-        }
-
-        overload.Accepted(queued, capacity);
-        var bytes = ArrayPool<byte>.Shared.Rent(datagram.Length);
-        datagram.CopyTo(bytes);
-        var queuedDatagram = new Datagram(from, bytes, datagram.Length, known ? null : source);
-        if (!_inbox.Writer.TryWrite(queuedDatagram))
-        {
-            Leave(queuedDatagram);
-            ArrayPool<byte>.Shared.Return(bytes);
-            return false;
         }
 
         return true;

@@ -117,6 +117,12 @@ public sealed class DhtNodeOptions
     /// </summary>
     public bool UnsafePreferInlineScheduling { get; set; }
 
+    /// <summary>
+    /// Where the node receives: a thread of its own, or the thread pool. Defaults to <see cref="ReceiveThreading.Auto"/>,
+    /// a thread of its own for as many nodes of the process as it has logical processors.
+    /// </summary>
+    public ReceiveThreading ReceiveThreading { get; set; } = ReceiveThreading.Auto;
+
     /// <summary>Tests only: a filter every datagram sent and received passes (a NAT's filtering on loopback).</summary>
     internal Internal.IDatagramFilter? DatagramFilter { get; set; }
 }

@@ -45,6 +45,9 @@ internal sealed partial class SessionManager : IDisposable
     private readonly LinkedList<PendingHandshake> _pendingByAge = new(); // oldest first
     private readonly Queue<SessionTransmit> _outbox = new();
     private int _responderPending; // of _pending, the handshakes answered for others
+
+    /// <summary>No later than the earliest <see cref="SessionDue"/> of <see cref="_sessions"/> (see <see cref="NextTimeout"/>); null when there are none.</summary>
+    private DateTimeOffset? _sessionsDue;
     private readonly RetiredTimestamps _retired;
     private Tai64N _lastTimestamp;
 
@@ -149,6 +152,7 @@ internal sealed partial class SessionManager : IDisposable
 
         _pending.Clear();
         _sessions.Clear();
+        _sessionsDue = null;
         _cookies.Dispose();
     }
 
@@ -384,6 +388,7 @@ internal sealed partial class SessionManager : IDisposable
     private void InstallSession(PeerState peer, TransportSession session, bool confirmed, DateTimeOffset now)
     {
         _sessions.Add(session.LocalIndex, session);
+        _sessionsDue = Earliest(_sessionsDue, SessionDue(session));
         if (confirmed)
         {
             MarkVerified(peer);

@@ -246,6 +246,27 @@ public class SessionTransportTests
     }
 
     [Fact]
+    public void Following_the_next_timeout_reaches_every_sessions_expiry_on_time_and_then_goes_idle()
+    {
+        // The sessions' part of NextTimeout is kept, not scanned: it must never be later than an expiry, or
+        // a node whose timer follows it would keep dead sessions.
+        using var pair = new SessionPair();
+        pair.Send(pair.A, pair.A.InitiateIk(pair.Now, pair.B, "hello"));
+        pair.Flush();
+        Assert.True(pair.A.Manager.SessionCount > 0);
+        var expiry = pair.Now + SessionTimers.RejectAfterTime;
+        for (var step = 0; step < 100 && pair.A.Manager.NextTimeout() is { } due; step++)
+        {
+            Assert.True(due <= expiry, $"next timeout {due:O} is after the session's expiry {expiry:O}");
+            pair.Tick(due > pair.Now ? due - pair.Now : TimeSpan.FromMilliseconds(1));
+        }
+
+        Assert.Equal(0, pair.A.Manager.SessionCount);
+        Assert.Null(pair.A.Manager.NextTimeout());
+        Assert.True(pair.Now <= expiry + TimeSpan.FromMilliseconds(1), $"the session was freed at {pair.Now:O}, after its expiry");
+    }
+
+    [Fact]
     public void A_lost_initiation_is_retried_after_five_seconds_with_a_fresh_handshake()
     {
         using var pair = new SessionPair();

@@ -7,28 +7,29 @@ using Kademlia.Records;
 namespace Kademlia.Tests;
 
 /// <summary>
-/// <see cref="DhtNodeOptions.UnsafePreferInlineScheduling"/>: the code after an await runs on the thread that saw
+/// <see cref="DhtNodeOptions.ReceiveThreading"/> and <see cref="DhtNodeOptions.UnsafePreferInlineScheduling"/>: the code after an await runs on the thread that saw
 /// the answer, never while that thread holds the node's engine, and nothing is lost or left hanging by it.
 /// The loops that look at threads run in <see cref="Task.Run(Func{Task})"/>, out of the test framework's
 /// synchronization context, which would otherwise take every continuation for itself.
 /// </summary>
-public sealed class InlineSchedulingTests
+public sealed class RuntimeThreadingTests
 {
     private static CancellationToken Guard() => new CancellationTokenSource(LoopbackNetwork.Guard).Token;
 
-    private static Task<DhtNode> StartAsync(bool inline) => DhtNode.StartAsync(new DhtNodeOptions
+    private static Task<DhtNode> StartAsync(bool inline, ReceiveThreading threading = ReceiveThreading.Auto) => DhtNode.StartAsync(new DhtNodeOptions
     {
         Network = NetworkParameters.Test,
         Bind = new IPEndPoint(IPAddress.Loopback, 0),
         UnsafePreferInlineScheduling = inline,
+        ReceiveThreading = threading,
         RequestsPerSecondPerSource = 1_000_000, // thousands of pings from one source are the point here, not its rate limit
     });
 
     [Fact]
     public async Task A_pings_continuation_runs_on_the_receive_thread_only_when_asked_for()
     {
-        await using var inline = await StartAsync(inline: true);
-        await using var pooled = await StartAsync(inline: false);
+        await using var inline = await StartAsync(inline: true, ReceiveThreading.DedicatedThread);
+        await using var pooled = await StartAsync(inline: false, ReceiveThreading.DedicatedThread);
         await using var peer = await StartAsync(inline: false);
 
         // The first ping opens the session; the later ones are answered on it, and their pongs reach the
@@ -52,12 +53,14 @@ public sealed class InlineSchedulingTests
         Assert.Equal([true], pooledThreads);
     }
 
-    [Fact]
-    public async Task A_continuation_that_waits_for_the_nodes_loop_never_holds_the_engine()
+    [Theory]
+    [InlineData(ReceiveThreading.DedicatedThread)]
+    [InlineData(ReceiveThreading.ThreadPool)]
+    public async Task A_continuation_that_waits_for_the_nodes_loop_never_holds_the_engine(ReceiveThreading threading)
     {
-        // Were the continuation run under the engine's lock, the loop could not take the lock to answer the
+        // Were the continuation run under the engine's lock, or on the loop, the loop could not answer the
         // statistics call, and the synchronous wait below would last until the guard failed the test.
-        await using var node = await StartAsync(inline: true);
+        await using var node = await StartAsync(inline: true, threading);
         await using var peer = await StartAsync(inline: false);
         Assert.True((await node.PingAsync(peer.Info, Guard())).Succeeded);
         var waitedOnReceiveThread = 0;
@@ -67,7 +70,7 @@ public sealed class InlineSchedulingTests
             {
                 var pong = await node.PingAsync(peer.Info, Guard());
                 Assert.True(pong.Succeeded);
-                waitedOnReceiveThread += Thread.CurrentThread.Name == DhtNode.ReceiveThreadName ? 1 : 0;
+                waitedOnReceiveThread += threading == ReceiveThreading.ThreadPool || Thread.CurrentThread.Name == DhtNode.ReceiveThreadName ? 1 : 0;
                 var statistics = node.GetStatisticsAsync(Guard()).GetAwaiter().GetResult();
                 Assert.True(statistics.Engine.PacketsIn > 0);
             }
@@ -76,11 +79,13 @@ public sealed class InlineSchedulingTests
         Assert.True(waitedOnReceiveThread > 0, "no continuation ran on the receive thread");
     }
 
-    [Fact]
-    public async Task Continuations_that_ping_again_keep_a_window_of_pings_going_and_each_gets_its_own_answer()
+    [Theory]
+    [InlineData(ReceiveThreading.DedicatedThread)]
+    [InlineData(ReceiveThreading.ThreadPool)]
+    public async Task Continuations_that_ping_again_keep_a_window_of_pings_going_and_each_gets_its_own_answer(ReceiveThreading threading)
     {
-        await using var node = await StartAsync(inline: true);
-        await using var peer = await StartAsync(inline: true);
+        await using var node = await StartAsync(inline: true, threading);
+        await using var peer = await StartAsync(inline: true, threading);
         Assert.True((await node.PingAsync(peer.Info, Guard())).Succeeded);
         var workers = Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
         {
@@ -98,15 +103,17 @@ public sealed class InlineSchedulingTests
         Assert.All(await Task.WhenAll(workers), answered => Assert.Equal(200, answered));
     }
 
-    [Fact]
-    public async Task Lookups_and_stores_complete_with_inline_scheduling()
+    [Theory]
+    [InlineData(ReceiveThreading.DedicatedThread)]
+    [InlineData(ReceiveThreading.ThreadPool)]
+    public async Task Lookups_and_stores_complete_with_inline_scheduling(ReceiveThreading threading)
     {
         var nodes = new List<DhtNode>();
         try
         {
             for (var i = 0; i < 8; i++)
             {
-                nodes.Add(await StartAsync(inline: true));
+                nodes.Add(await StartAsync(inline: true, threading));
             }
 
             foreach (var node in nodes.Skip(1))
@@ -137,8 +144,10 @@ public sealed class InlineSchedulingTests
         }
     }
 
-    [Fact]
-    public async Task Disposing_a_node_fails_its_pings_in_flight_instead_of_leaving_them_waiting()
+    [Theory]
+    [InlineData(ReceiveThreading.DedicatedThread)]
+    [InlineData(ReceiveThreading.ThreadPool)]
+    public async Task Disposing_a_node_fails_its_pings_in_flight_instead_of_leaving_them_waiting(ReceiveThreading threading)
     {
         // Peers that never answer: a bound socket nobody reads, pinged by address (a query), and a node that
         // has stopped, pinged by its contact (the pooled ping operation).
@@ -146,7 +155,7 @@ public sealed class InlineSchedulingTests
         silent.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         var stopped = await StartAsync(inline: false);
         await stopped.DisposeAsync();
-        var node = await StartAsync(inline: true);
+        var node = await StartAsync(inline: true, threading);
         var pings = Enumerable.Range(0, 8).Select(_ => node.PingAsync((IPEndPoint)silent.LocalEndPoint!, Guard()).AsTask())
             .Concat(Enumerable.Range(0, 8).Select(_ => node.PingAsync(stopped.Info, Guard()).AsTask()))
             .ToList();
@@ -156,4 +165,39 @@ public sealed class InlineSchedulingTests
             await Assert.ThrowsAsync<ObjectDisposedException>(() => ping.WaitAsync(Guard()));
         }
     }
+
+    [Fact]
+    public async Task Auto_gives_dedicated_receive_threads_to_no_more_nodes_than_logical_processors()
+    {
+        var nodes = new List<DhtNode>();
+        try
+        {
+            for (var i = 0; i < Environment.ProcessorCount + 2; i++)
+            {
+                nodes.Add(await StartAsync(inline: false));
+            }
+
+            // Other tests run nodes at the same time, so this test's nodes may get fewer, never more.
+            Assert.InRange(nodes.Count(n => n.HasDedicatedReceiveThread), 0, Environment.ProcessorCount);
+            Assert.Contains(nodes, n => !n.HasDedicatedReceiveThread);
+            var explicitThread = await StartAsync(inline: false, ReceiveThreading.DedicatedThread);
+            nodes.Add(explicitThread);
+            Assert.True(explicitThread.HasDedicatedReceiveThread);
+            foreach (var node in nodes.Skip(1))
+            {
+                Assert.True((await nodes[0].PingAsync(node.Info, Guard())).Succeeded);
+            }
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+
+    [Fact]
+    public async Task An_undefined_receive_threading_is_refused_at_start() =>
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => StartAsync(inline: false, (ReceiveThreading)7));
 }

@@ -1,0 +1,294 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Sockets;
+using Kademlia.Internal;
+
+namespace Kademlia;
+
+/// <summary>The receiving half of the runtime: where datagrams come in, and which are handled at once.</summary>
+public sealed partial class DhtNode
+{
+    /// <summary>The name of a node's dedicated receive thread (what a profiler or debugger shows).</summary>
+    internal const string ReceiveThreadName = "kad receive";
+
+    /// <summary>Datagrams read synchronously after one asynchronous receive, at most, before yielding the thread.</summary>
+    private const int MaxDrainedPerReceive = 64;
+
+    /// <summary>Nodes of this process that run a dedicated receive thread now.</summary>
+    private static int s_dedicatedReceivers;
+
+    /// <summary>Whether this node runs a dedicated receive thread (else it receives on the thread pool).</summary>
+    internal bool HasDedicatedReceiveThread { get; private set; }
+
+    /// <summary>
+    /// Starts receiving as <paramref name="threading"/> says. <see cref="ReceiveThreading.Auto"/> gives a node a
+    /// thread of its own while the process has fewer such nodes than logical processors; more threads than
+    /// cores would only take turns, and a process of many nodes (a test, a benchmark) receives faster on the
+    /// pool, whose one epoll thread takes the events of many sockets at once.
+    /// </summary>
+    private Task StartReceiving(ReceiveThreading threading)
+    {
+        var dedicated = threading switch
+        {
+            ReceiveThreading.DedicatedThread => true,
+            ReceiveThreading.ThreadPool => false,
+            _ => Interlocked.Increment(ref s_dedicatedReceivers) <= Environment.ProcessorCount || Released(),
+        };
+        if (threading == ReceiveThreading.DedicatedThread)
+        {
+            Interlocked.Increment(ref s_dedicatedReceivers);
+        }
+
+        HasDedicatedReceiveThread = dedicated;
+        if (!dedicated)
+        {
+            return Task.Run(ReceiveOnThreadPoolAsync);
+        }
+
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        new Thread(() =>
+        {
+            try
+            {
+                ReceiveOnDedicatedThread();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                Fault(e); // the node stops and says why (Completion), rather than the process
+            }
+            finally
+            {
+                Interlocked.Decrement(ref s_dedicatedReceivers);
+                ended.TrySetResult();
+            }
+        })
+        {
+            IsBackground = true,
+            Name = ReceiveThreadName,
+        }.Start();
+        return ended.Task;
+
+        static bool Released()
+        {
+            Interlocked.Decrement(ref s_dedicatedReceivers);
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Receiving on the thread pool: an asynchronous receive, then every datagram already waiting, up to
+    /// <see cref="MaxDrainedPerReceive"/>, synchronously, each handled where it is (<see cref="Receive"/>); so
+    /// one completion of the socket serves a batch under load, and many nodes in one process share a few
+    /// threads.
+    /// </summary>
+    private async Task ReceiveOnThreadPoolAsync()
+    {
+        var buffer = new byte[2048];
+        EndPoint any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        while (!_stopping.IsCancellationRequested)
+        {
+            SocketReceiveFromResult received;
+            try
+            {
+                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException e)
+            {
+                // ICMP errors from earlier sends surface here on some platforms; the socket still works.
+                Log.ReceiveFailed(_logger, e.SocketErrorCode.ToString());
+                continue;
+            }
+
+            if (!Receive((IPEndPoint)received.RemoteEndPoint, buffer.AsSpan(0, received.ReceivedBytes)) || !DrainWaiting(buffer, any))
+            {
+                return; // the loop has stopped (disposed or faulted)
+            }
+        }
+    }
+
+    /// <summary>Takes every datagram already waiting in the socket, up to <see cref="MaxDrainedPerReceive"/>, synchronously.</summary>
+    /// <returns>False once the loop has stopped.</returns>
+    private bool DrainWaiting(byte[] buffer, EndPoint any)
+    {
+        for (var taken = 0; taken < MaxDrainedPerReceive && !_stopping.IsCancellationRequested; taken++)
+        {
+            int length;
+            var from = any;
+            try
+            {
+                if (_socket.Available == 0)
+                {
+                    return true;
+                }
+
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+            catch (SocketException e)
+            {
+                Log.ReceiveFailed(_logger, e.SocketErrorCode.ToString());
+                return true;
+            }
+
+            if (!Receive((IPEndPoint)from, buffer.AsSpan(0, length)))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The node's own receive thread: one blocking receive per datagram, so no epoll dispatch and no
+    /// thread-pool hop stand between the socket and the engine, each handled where it is (<see cref="Receive"/>).
+    /// </summary>
+    private void ReceiveOnDedicatedThread()
+    {
+        var buffer = new byte[2048];
+        EndPoint any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        while (!_stopping.IsCancellationRequested)
+        {
+            var from = any;
+            int length;
+            try
+            {
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
+            }
+            catch (ObjectDisposedException)
+            {
+                return;
+            }
+            catch (SocketException) when (_stopping.IsCancellationRequested)
+            {
+                return; // disposal interrupted the receive
+            }
+            catch (SocketException e)
+            {
+                // ICMP errors from earlier sends surface here on some platforms; the socket still works.
+                Log.ReceiveFailed(_logger, e.SocketErrorCode.ToString());
+                continue;
+            }
+
+            if (!Receive((IPEndPoint)from, buffer.AsSpan(0, length)))
+            {
+                return; // the loop has stopped (disposed or faulted)
+            }
+        }
+    }
+
+    /// <summary>One received datagram: handled here if it comes from a known peer and the engine is free, else queued.</summary>
+    /// <returns>False once the loop has stopped.</returns>
+    private bool Receive(IPEndPoint from, ReadOnlySpan<byte> datagram)
+    {
+        if (from.Address.IsIPv4MappedToIPv6)
+        {
+            from = new IPEndPoint(from.Address.MapToIPv4(), from.Port);
+        }
+
+        // Two lanes: peers we have sent to recently may fill the whole queue; strangers (first
+        // contacts, or a flood of junk) share a small part of it, so a flood delays an honest
+        // peer's packet by at most that many and never pushes it out. A stranger's datagram is never
+        // handled on this thread, so a flood of them costs the engine no more than its lane holds.
+        var known = _talkedTo.Contains(from);
+        if (known && TryHandleHere(from, datagram))
+        {
+            return _fault is null;
+        }
+
+        return Enqueue(from, datagram, known);
+    }
+
+    /// <summary>
+    /// Handles a known peer's datagram on the receive thread when no other thread holds the engine;
+    /// false (nothing done) when one does.
+    /// </summary>
+    private bool TryHandleHere(IPEndPoint from, ReadOnlySpan<byte> datagram)
+    {
+        if (!_engineLock.TryEnter())
+        {
+            return false;
+        }
+
+        try
+        {
+            if (!_closed)
+            {
+                var now = _time.GetUtcNow();
+                HandleDatagram(from, datagram, now);
+                FlushAndArm(now);
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Fault(e);
+        }
+        finally
+        {
+            ExitEngine();
+        }
+
+        return true;
+    }
+
+    /// <summary>Queues a copy of one received datagram for the loop (in a pooled buffer), or drops it when its lane is full.</summary>
+    /// <returns>False once the loop has stopped.</returns>
+    private bool Enqueue(IPEndPoint from, ReadOnlySpan<byte> datagram, bool known)
+    {
+        // Within the strangers' lane each source gets a fair share (StrangerLane), so one socket
+        // of junk cannot crowd out newcomers' first packets.
+        var source = NodeEndpoint.FromIPEndPoint(from).Host;
+        ref var overload = ref known ? ref _knownOverload : ref _strangerOverload;
+        int queued, capacity;
+        bool admitted;
+        if (known)
+        {
+            (queued, capacity) = (Interlocked.Increment(ref _queuedDatagrams), _maxQueuedDatagrams);
+            admitted = queued <= capacity;
+            if (!admitted)
+            {
+                Interlocked.Decrement(ref _queuedDatagrams);
+            }
+        }
+        else
+        {
+            admitted = _strangers.TryEnter(source, out queued);
+            capacity = _strangers.Capacity;
+        }
+
+        if (!admitted)
+        {
+            Interlocked.Increment(ref _inboxDrops);
+            if (overload.Refused())
+            {
+                Log.InboxFull(_logger, known ? "known peers" : "strangers", from);
+            }
+
+            return true;
+        }
+
+        overload.Accepted(queued, capacity);
+        var bytes = ArrayPool<byte>.Shared.Rent(datagram.Length);
+        datagram.CopyTo(bytes);
+        var queuedDatagram = new Datagram(from, bytes, datagram.Length, known ? null : source);
+        if (!_inbox.Writer.TryWrite(queuedDatagram))
+        {
+            Leave(queuedDatagram);
+            ArrayPool<byte>.Shared.Return(bytes);
+            return false;
+        }
+
+        return true;
+    }
+}
