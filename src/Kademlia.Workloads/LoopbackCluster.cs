@@ -65,6 +65,7 @@ public sealed class LoopbackCluster : IAsyncDisposable
                     Network = options.Network,
                     Bind = new IPEndPoint(IPAddress.Loopback, port),
                     Identity = identity,
+                    UnsafePreferInlineScheduling = options.InlineScheduling,
                 }, cancellationToken).ConfigureAwait(false));
                 progress?.Report(new WorkloadProgress("start", i + 1, options.Nodes));
             }

@@ -17,6 +17,9 @@ public sealed class LoopbackClusterOptions
     /// <summary>The network the nodes join. Defaults to <see cref="NetworkParameters.Test"/> (cheap proof-of-work, loopback exempt from diversity limits).</summary>
     public NetworkParameters Network { get; set; } = NetworkParameters.Test;
 
+    /// <summary>Starts the nodes with <see cref="DhtNodeOptions.UnsafePreferInlineScheduling"/>. Defaults to false.</summary>
+    public bool InlineScheduling { get; set; }
+
     /// <summary>Longest wait for one operation (a bootstrap, a lookup); past it the operation counts as failed. Defaults to 30 seconds.</summary>
     public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -13,15 +13,16 @@ internal static class BenchLookupCommand
         var seed = new Option<int>("--seed") { Description = "Seeds the identities, the askers and the targets.", DefaultValueFactory = _ => 1 };
         var basePort = new Option<int>("--base-port") { Description = "Port of node 0 (node i binds base+i); 0 lets the system choose.", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of tables." };
+        var inline = new Option<bool>("--inline-scheduling") { Description = "Start the nodes with UnsafePreferInlineScheduling (callers' continuations on the thread that saw the answer)." };
         var command = new Command("lookup", "Start N nodes on 127.0.0.1 and time FIND_NODE lookups one at a time (success = the true closest node found).")
         {
-            nodes, lookups, seed, basePort, json,
+            nodes, lookups, seed, basePort, json, inline,
         };
         command.SetAction((result, cancellationToken) =>
         {
             var options = new NetworkWorkloadOptions
             {
-                Cluster = new LoopbackClusterOptions { Nodes = result.GetValue(nodes), Seed = result.GetValue(seed), BasePort = result.GetValue(basePort) },
+                Cluster = new LoopbackClusterOptions { Nodes = result.GetValue(nodes), Seed = result.GetValue(seed), BasePort = result.GetValue(basePort), InlineScheduling = result.GetValue(inline) },
                 Lookups = 0,
                 Puts = 0,
                 Mutables = 0,
