@@ -84,30 +84,11 @@ public sealed partial class DhtNode
     private async Task ReceiveOnThreadPoolAsync()
     {
         var buffer = new byte[2048];
-        EndPoint any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
-        while (!_stopping.IsCancellationRequested)
+        var any = UdpReceive.AnySender(_socket);
+        var failed = (SocketError error) => Log.ReceiveFailed(_logger, error.ToString());
+        while (await UdpReceive.NextAsync(_socket, buffer, any, failed, _stopping.Token).ConfigureAwait(false) is var (length, from))
         {
-            SocketReceiveFromResult received;
-            try
-            {
-                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException e)
-            {
-                // ICMP errors from earlier sends surface here on some platforms; the socket still works.
-                Log.ReceiveFailed(_logger, e.SocketErrorCode.ToString());
-                continue;
-            }
-
-            if (!Receive((IPEndPoint)received.RemoteEndPoint, buffer.AsSpan(0, received.ReceivedBytes)) || !DrainWaiting(buffer, any))
+            if (!Receive(from, buffer.AsSpan(0, length)) || !DrainWaiting(buffer, any))
             {
                 return; // the loop has stopped (disposed or faulted)
             }
@@ -157,7 +138,7 @@ public sealed partial class DhtNode
     private void ReceiveOnDedicatedThread()
     {
         var buffer = new byte[2048];
-        EndPoint any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
+        var any = UdpReceive.AnySender(_socket);
         while (!_stopping.IsCancellationRequested)
         {
             var from = any;
@@ -202,44 +183,12 @@ public sealed partial class DhtNode
         // peer's packet by at most that many and never pushes it out. A stranger's datagram is never
         // handled on this thread, so a flood of them costs the engine no more than its lane holds.
         var known = _talkedTo.Contains(from);
-        if (known && TryHandleHere(from, datagram))
+        if (known && TryRunHere(from, datagram, ping: null))
         {
             return _fault is null;
         }
 
         return Enqueue(from, datagram, known);
-    }
-
-    /// <summary>
-    /// Handles a known peer's datagram on the receive thread when no other thread holds the engine;
-    /// false (nothing done) when one does.
-    /// </summary>
-    private bool TryHandleHere(IPEndPoint from, ReadOnlySpan<byte> datagram)
-    {
-        if (!_engineLock.TryEnter())
-        {
-            return false;
-        }
-
-        try
-        {
-            if (!_closed)
-            {
-                var now = _time.GetUtcNow();
-                HandleDatagram(from, datagram, now);
-                FlushAndArm(now);
-            }
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Fault(e);
-        }
-        finally
-        {
-            ExitEngine();
-        }
-
-        return true;
     }
 
     /// <summary>Queues a copy of one received datagram for the loop (in a pooled buffer), or drops it when its lane is full.</summary>

@@ -341,7 +341,7 @@ public sealed partial class DhtNode : IAsyncDisposable
 
         var operation = _pingPool.Rent();
         var task = operation.Begin(peer, cancellationToken);
-        if (!TryStartPingHere(operation) && !_inbox.Writer.TryWrite(operation))
+        if (!TryRunHere(null, default, operation) && !_inbox.Writer.TryWrite(operation))
         {
             operation.Fail(_fault ?? new ObjectDisposedException(nameof(DhtNode)));
         }
@@ -948,11 +948,13 @@ public sealed partial class DhtNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts a ping on the caller's thread when no other thread holds the engine: no queue and no
-    /// hand-off to the loop. False (nothing done) when another thread holds it, or when the caller does
-    /// already (an observer of this node's own events calling back into it).
+    /// Work done on the calling thread, with no queue and no hand-off to the loop, when no other thread holds
+    /// the engine: a known peer's datagram (<paramref name="from"/>, <paramref name="datagram"/>) on the thread
+    /// that received it, or <paramref name="ping"/> on its caller's. False (nothing done) when another thread
+    /// holds the engine, or when this one does already (an observer of this node's own events calling back
+    /// into it); the caller then queues the work for the loop.
     /// </summary>
-    private bool TryStartPingHere(PingOperation operation)
+    private bool TryRunHere(IPEndPoint? from, ReadOnlySpan<byte> datagram, PingOperation? ping)
     {
         if (_engineLock.IsHeldByCurrentThread || !_engineLock.TryEnter())
         {
@@ -963,12 +965,23 @@ public sealed partial class DhtNode : IAsyncDisposable
         {
             if (_closed)
             {
-                CompletePing(operation, null, _fault ?? new ObjectDisposedException(nameof(DhtNode)));
+                if (ping is not null)
+                {
+                    CompletePing(ping, null, _fault ?? new ObjectDisposedException(nameof(DhtNode)));
+                }
             }
             else
             {
                 var now = _time.GetUtcNow();
-                StartPing(_engine, now, operation);
+                if (ping is not null)
+                {
+                    StartPing(_engine, now, ping);
+                }
+                else
+                {
+                    HandleDatagram(from!, datagram, now);
+                }
+
                 FlushAndArm(now);
             }
         }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Kademlia.Identity;
+using Kademlia.Internal;
 using NSec.Cryptography;
 
 namespace Kademlia.Mainline;
@@ -286,37 +287,14 @@ public sealed class MainlineDhtNode : IAsyncDisposable
     private async Task ReceiveLoopAsync()
     {
         var buffer = new byte[65_536];
-        EndPoint any = _socket.AddressFamily == AddressFamily.InterNetworkV6 ? new IPEndPoint(IPAddress.IPv6Any, 0) : new IPEndPoint(IPAddress.Any, 0);
-        while (!_stopping.IsCancellationRequested)
+        var any = UdpReceive.AnySender(_socket);
+        // An ICMP error reported on the socket (port unreachable) has nothing to do with the next datagram.
+        while (await UdpReceive.NextAsync(_socket, buffer, any, static _ => { }, _stopping.Token).ConfigureAwait(false) is var (length, from))
         {
-            SocketReceiveFromResult received;
-            try
-            {
-                received = await _socket.ReceiveFromAsync(buffer, SocketFlags.None, any, _stopping.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-            catch (ObjectDisposedException)
-            {
-                return;
-            }
-            catch (SocketException)
-            {
-                // An ICMP error reported on the socket (port unreachable): nothing to do with the next datagram.
-                continue;
-            }
-
-            if (received.RemoteEndPoint is not IPEndPoint from)
-            {
-                continue;
-            }
-
             List<MainlineOperationResult> finished;
             lock (_gate)
             {
-                _engine.Receive(buffer.AsSpan(0, received.ReceivedBytes), NodeEndpoint.FromIPEndPoint(from), _time.GetUtcNow());
+                _engine.Receive(buffer.AsSpan(0, length), NodeEndpoint.FromIPEndPoint(from), _time.GetUtcNow());
                 finished = Drain();
             }
 
