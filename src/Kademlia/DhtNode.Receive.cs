@@ -46,7 +46,7 @@ public sealed partial class DhtNode
         }
 
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        new Thread(() =>
+        var thread = new Thread(() =>
         {
             try
             {
@@ -65,7 +65,19 @@ public sealed partial class DhtNode
         {
             IsBackground = true,
             Name = ReceiveThreadName,
-        }.Start();
+        };
+        try
+        {
+            thread.Start();
+        }
+        catch (OutOfMemoryException)
+        {
+            // The system would not give another thread (its limit, or memory for a stack): the pool receives.
+            Interlocked.Decrement(ref s_dedicatedReceivers);
+            HasDedicatedReceiveThread = false;
+            return Task.Run(ReceiveOnThreadPoolAsync);
+        }
+
         return ended.Task;
 
         static bool Released()
