@@ -150,14 +150,14 @@ public sealed partial class DhtNode
     private void ReceiveOnDedicatedThread()
     {
         var buffer = new byte[2048];
-        var any = UdpReceive.AnySender(_socket);
+        var address = new SocketAddress(_socket.AddressFamily);
+        var senders = new SenderCache(_socket.AddressFamily);
         while (!_stopping.IsCancellationRequested)
         {
-            var from = any;
             int length;
             try
             {
-                length = _socket.ReceiveFrom(buffer, SocketFlags.None, ref from);
+                length = _socket.ReceiveFrom(buffer, SocketFlags.None, address);
             }
             catch (ObjectDisposedException)
             {
@@ -174,7 +174,7 @@ public sealed partial class DhtNode
                 continue;
             }
 
-            if (!Receive((IPEndPoint)from, buffer.AsSpan(0, length)))
+            if (!Receive(senders.Get(address), buffer.AsSpan(0, length)))
             {
                 return; // the loop has stopped (disposed or faulted)
             }

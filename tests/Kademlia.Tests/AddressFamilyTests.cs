@@ -43,14 +43,24 @@ public sealed class AddressFamilyTests
         }
     }
 
-    [Fact]
-    public async Task A_dual_stack_node_answers_an_IPv4_peer_known_only_by_address()
+    [Theory]
+    [InlineData(ReceiveThreading.DedicatedThread)]
+    [InlineData(ReceiveThreading.ThreadPool)]
+    public async Task A_dual_stack_node_answers_an_IPv4_peer_known_only_by_address_and_reaches_it_back(ReceiveThreading threading)
     {
-        await using var dual = await DhtNode.StartAsync(new DhtNodeOptions { Network = NetworkParameters.Test, Bind = new IPEndPoint(IPAddress.IPv6Any, 0) });
+        await using var dual = await DhtNode.StartAsync(new DhtNodeOptions { Network = NetworkParameters.Test, Bind = new IPEndPoint(IPAddress.IPv6Any, 0), ReceiveThreading = threading });
         await using var v4 = await DhtNode.StartAsync(new DhtNodeOptions { Network = NetworkParameters.Test, Bind = new IPEndPoint(IPAddress.Loopback, 0) });
         var pong = await v4.PingAsync(new IPEndPoint(IPAddress.Loopback, dual.LocalEndpoint.Port), Guard());
         Assert.True(pong.Succeeded);
         Assert.Equal(dual.Id, pong.Peer!.Value.Id);
+
+        // Back the other way, twice: the answers come from an IPv4-mapped address the dual-stack socket has
+        // seen, and must be handled as the IPv4 peer's.
+        for (var i = 0; i < 2; i++)
+        {
+            var back = await dual.PingAsync(v4.Info, Guard());
+            Assert.True(back.Succeeded, $"ping {i} back to the IPv4 peer failed: {back.Failure}");
+        }
     }
 
     [Fact]
