@@ -28,23 +28,19 @@ public sealed partial class DhtNode
     /// </summary>
     private Task StartReceiving(ReceiveThreading threading)
     {
-        var dedicated = threading switch
-        {
-            ReceiveThreading.DedicatedThread => true,
-            ReceiveThreading.ThreadPool => false,
-            _ => Interlocked.Increment(ref s_dedicatedReceivers) <= Environment.ProcessorCount || Released(),
-        };
-        if (threading == ReceiveThreading.DedicatedThread)
-        {
-            Interlocked.Increment(ref s_dedicatedReceivers);
-        }
-
-        HasDedicatedReceiveThread = dedicated;
-        if (!dedicated)
+        if (threading == ReceiveThreading.ThreadPool)
         {
             return Task.Run(ReceiveOnThreadPoolAsync);
         }
 
+        // Every dedicated thread holds a slot, whatever asked for it; Auto takes one only while they last.
+        if (Interlocked.Increment(ref s_dedicatedReceivers) > Environment.ProcessorCount && threading == ReceiveThreading.Auto)
+        {
+            Interlocked.Decrement(ref s_dedicatedReceivers);
+            return Task.Run(ReceiveOnThreadPoolAsync);
+        }
+
+        HasDedicatedReceiveThread = true;
         var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
@@ -79,12 +75,6 @@ public sealed partial class DhtNode
         }
 
         return ended.Task;
-
-        static bool Released()
-        {
-            Interlocked.Decrement(ref s_dedicatedReceivers);
-            return false;
-        }
     }
 
     /// <summary>

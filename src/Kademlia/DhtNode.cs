@@ -94,7 +94,6 @@ public sealed partial class DhtNode : IAsyncDisposable
     private readonly TimeSpan _joinRetryMaxDelay;
     private readonly Lock _engineLock = new();
     private readonly bool _inline;
-    private readonly ReceiveThreading _receiveThreading;
     private readonly InlineCompletions _completions = new();
     private readonly Action<Exception> _continuationFailed;
     private readonly Channel<object> _inbox = Channel.CreateUnbounded<object>(new UnboundedChannelOptions { SingleReader = true });
@@ -140,7 +139,6 @@ public sealed partial class DhtNode : IAsyncDisposable
         _joinRetryMaxDelay = options.JoinRetryMaxDelay;
         _appInboxCapacity = options.AppInboxCapacity;
         _inline = options.UnsafePreferInlineScheduling;
-        _receiveThreading = options.ReceiveThreading;
         _continuationFailed = _ => _faults.ObserverFailed();
         _pingPool = new PingOperationPool(operation => Post(new Command((engine, _) => ForgetPing(engine, operation), null)), _inline);
         _timer = _time.CreateTimer(_ => _inbox.Writer.TryWrite(Wake.Instance), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
@@ -219,7 +217,7 @@ public sealed partial class DhtNode : IAsyncDisposable
                 throw;
             }
             var node = new DhtNode(socket, engine, identity, ownsIdentity, options);
-            node.Start();
+            node.Start(options.ReceiveThreading);
             return node;
         }
         catch
@@ -765,10 +763,10 @@ public sealed partial class DhtNode : IAsyncDisposable
         _completion.TrySetResult();
     }
 
-    private void Start()
+    private void Start(ReceiveThreading receiveThreading)
     {
         _loop = Task.Run(RunLoopAsync);
-        _receiver = StartReceiving(_receiveThreading);
+        _receiver = StartReceiving(receiveThreading);
         Log.Started(_logger, Id.ToString(), LocalEndpoint, _engine.Options.Network.Name);
     }
 
@@ -834,7 +832,7 @@ public sealed partial class DhtNode : IAsyncDisposable
                 Log.OperationFailed(_logger, pending.Operation, e);
             }
 
-            CompleteQuery(pending, null, e);
+            EndCall(pending, null, e);
             return;
         }
 
@@ -862,7 +860,7 @@ public sealed partial class DhtNode : IAsyncDisposable
         {
             _faults.OperationFailed();
             Log.OperationFailed(_logger, "ping", e);
-            CompletePing(operation, null, e);
+            EndCall(operation, null, e);
             return;
         }
 
@@ -967,7 +965,7 @@ public sealed partial class DhtNode : IAsyncDisposable
             {
                 if (ping is not null)
                 {
-                    CompletePing(ping, null, _fault ?? new ObjectDisposedException(nameof(DhtNode)));
+                    EndCall(ping, null, _fault ?? new ObjectDisposedException(nameof(DhtNode)));
                 }
             }
             else
@@ -1074,33 +1072,19 @@ public sealed partial class DhtNode : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends a ping's task now, or, with inline scheduling, once the engine is let go.</summary>
-    private void CompletePing(PingOperation ping, PingResult? result, Exception? error)
+    /// <summary>
+    /// Ends a caller's task (a ping's or a query's) with <paramref name="result"/> or <paramref name="error"/>:
+    /// now, or, with inline scheduling, once the engine is let go.
+    /// </summary>
+    private void EndCall(IInlineCompletable call, object? result, Exception? error)
     {
         if (_inline)
         {
-            _completions.Add(ping, result, error);
-        }
-        else if (error is null)
-        {
-            ping.Complete(result!);
+            _completions.Add(call, result, error);
         }
         else
         {
-            ping.Fail(error);
-        }
-    }
-
-    /// <summary>Ends a query's task now, or, with inline scheduling, once the engine is let go.</summary>
-    private void CompleteQuery(PendingQuery pending, QueryResult? result, Exception? error)
-    {
-        if (_inline)
-        {
-            _completions.Add(pending, result, error);
-        }
-        else
-        {
-            ((IInlineCompletable)pending).Complete(result, error);
+            call.Complete(result, error);
         }
     }
 
@@ -1235,7 +1219,7 @@ public sealed partial class DhtNode : IAsyncDisposable
                     command.Fail?.Invoke(reason);
                     break;
                 case PingOperation ping:
-                    CompletePing(ping, null, reason);
+                    EndCall(ping, null, reason);
                     break;
                 case Datagram datagram:
                     Leave(datagram);
@@ -1246,14 +1230,14 @@ public sealed partial class DhtNode : IAsyncDisposable
 
         foreach (var ping in _pings.Values)
         {
-            CompletePing(ping, null, reason);
+            EndCall(ping, null, reason);
         }
 
         _pings.Clear();
 
         foreach (var pending in _queries.Values)
         {
-            CompleteQuery(pending, null, reason);
+            EndCall(pending, null, reason);
         }
 
         _queries.Clear();
@@ -1347,7 +1331,7 @@ public sealed partial class DhtNode : IAsyncDisposable
                 // The caller first: a logger or listener that throws must not change its result. The
                 // operation is not touched after this: its caller may already be reusing it.
                 var result = completion.ToResult();
-                CompletePing(ping, result, null);
+                EndCall(ping, result, null);
                 Finished("ping", completion.Query, result);
             }
         }
@@ -1395,7 +1379,7 @@ public sealed partial class DhtNode : IAsyncDisposable
 
                 break;
             case QueryFinished finished when _queries.Remove(finished.Query, out var pending):
-                CompleteQuery(pending, finished.Result, null);
+                EndCall(pending, finished.Result, null);
                 Finished(pending.Operation, finished.Query, finished.Result);
                 break;
             case ProviderFound found when _queries.TryGetValue(found.Query, out var pending):

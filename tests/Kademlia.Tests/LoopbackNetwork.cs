@@ -13,13 +13,16 @@ public sealed class LoopbackNetwork : IAsyncDisposable
 
     public List<DhtNode> Nodes { get; }
 
-    public static async Task<LoopbackNetwork> StartAsync(int count, NetworkParameters? network = null)
+    /// <summary>Starts <paramref name="count"/> nodes, each with options <paramref name="configure"/> may change, and joins them.</summary>
+    public static async Task<LoopbackNetwork> StartAsync(int count, NetworkParameters? network = null, Action<DhtNodeOptions>? configure = null)
     {
         var parameters = network ?? NetworkParameters.Test;
         var nodes = new List<DhtNode>();
         for (var i = 0; i < count; i++)
         {
-            nodes.Add(await DhtNode.StartAsync(new DhtNodeOptions { Network = parameters, Bind = new IPEndPoint(IPAddress.Loopback, 0) }));
+            var options = new DhtNodeOptions { Network = parameters, Bind = new IPEndPoint(IPAddress.Loopback, 0) };
+            configure?.Invoke(options);
+            nodes.Add(await DhtNode.StartAsync(options));
         }
 
         using var guard = new CancellationTokenSource(Guard);

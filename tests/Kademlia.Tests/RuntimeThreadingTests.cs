@@ -108,40 +108,25 @@ public sealed class RuntimeThreadingTests
     [InlineData(ReceiveThreading.ThreadPool)]
     public async Task Lookups_and_stores_complete_with_inline_scheduling(ReceiveThreading threading)
     {
-        var nodes = new List<DhtNode>();
-        try
+        await using var network = await LoopbackNetwork.StartAsync(8, configure: options =>
         {
-            for (var i = 0; i < 8; i++)
-            {
-                nodes.Add(await StartAsync(inline: true, threading));
-            }
-
-            foreach (var node in nodes.Skip(1))
-            {
-                Assert.True((await node.BootstrapAsync([nodes[0].ContactString], Guard())).Succeeded);
-            }
-
-            var record = ImmutableRecord.Create(Encoding.UTF8.GetBytes($"inline {Guid.NewGuid()}"));
-            Assert.True((await nodes[3].PutAsync(record, cancellationToken: Guard())).Succeeded);
-            var got = await nodes[6].GetAsync(record.Key, RecordKind.Immutable, Guard());
-            Assert.Equal(record.Value.ToArray(), got.Record?.Value.ToArray());
-            var topic = NodeId.Hash(Encoding.UTF8.GetBytes($"inline topic {Guid.NewGuid()}"));
-            Assert.True((await nodes[2].AnnounceAsync(topic, cancellationToken: Guard())).Succeeded);
-            var providers = new List<ProviderRecord>();
-            await foreach (var provider in nodes[5].FindProvidersAsync(topic, cancellationToken: Guard()))
-            {
-                providers.Add(provider);
-            }
-
-            Assert.Equal(nodes[2].Id, Assert.Single(providers).Provider.Id);
-        }
-        finally
+            options.UnsafePreferInlineScheduling = true;
+            options.ReceiveThreading = threading;
+        });
+        var nodes = network.Nodes;
+        var record = ImmutableRecord.Create(Encoding.UTF8.GetBytes($"inline {Guid.NewGuid()}"));
+        Assert.True((await nodes[3].PutAsync(record, cancellationToken: Guard())).Succeeded);
+        var got = await nodes[6].GetAsync(record.Key, RecordKind.Immutable, Guard());
+        Assert.Equal(record.Value.ToArray(), got.Record?.Value.ToArray());
+        var topic = NodeId.Hash(Encoding.UTF8.GetBytes($"inline topic {Guid.NewGuid()}"));
+        Assert.True((await nodes[2].AnnounceAsync(topic, cancellationToken: Guard())).Succeeded);
+        var providers = new List<ProviderRecord>();
+        await foreach (var provider in nodes[5].FindProvidersAsync(topic, cancellationToken: Guard()))
         {
-            foreach (var node in nodes)
-            {
-                await node.DisposeAsync();
-            }
+            providers.Add(provider);
         }
+
+        Assert.Equal(nodes[2].Id, Assert.Single(providers).Provider.Id);
     }
 
     [Theory]

@@ -141,15 +141,15 @@ public sealed partial class KademliaEngine
         DateTimeOffset? next = IsClient != _tableToldWeAreClient ? DateTimeOffset.MinValue : null;
         if (_options.DiscoverReachability && Routing.Count > 0)
         {
-            next = Earliest(next, _nextAddressCheck);
+            next = Deadlines.Earliest(next, _nextAddressCheck);
         }
 
         if (_options.DiscoverReachability && _externalAddress.Current is not null && Routing.Count > 1)
         {
-            next = Earliest(next, _reachability.NextDue);
+            next = Deadlines.Earliest(next, _reachability.NextDue);
         }
 
-        return IsClient && Routing.Count > 0 ? Earliest(next, _nextKeepalive) : next;
+        return IsClient && Routing.Count > 0 ? Deadlines.Earliest(next, _nextKeepalive) : next;
     }
 
     private void StartProbe(DateTimeOffset now)

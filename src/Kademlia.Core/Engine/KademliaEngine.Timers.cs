@@ -56,19 +56,17 @@ public sealed partial class KademliaEngine
         // The periodic jobs are always scheduled (the first pass is due at once), so expiry and
         // republish run even on a node nobody talks to.
         DateTimeOffset? next = _jobs.NextPass(Routing.Count);
-        next = Earliest(next, _sessions.NextTimeout());
-        next = Earliest(next, _requests.NextDeadline());
-        next = Earliest(next, NextReachabilityTimeout());
-        next = Earliest(next, _load.NextTimeout());
-        next = Earliest(next, _punches.NextTimeout());
-        next = Earliest(next, _links.Count > 0 ? _nextLinkCheck : null);
-        return Earliest(next, _wakeups.Next());
+        next = Deadlines.Earliest(next, _sessions.NextTimeout());
+        next = Deadlines.Earliest(next, _requests.NextDeadline());
+        next = Deadlines.Earliest(next, NextReachabilityTimeout());
+        next = Deadlines.Earliest(next, _load.NextTimeout());
+        next = Deadlines.Earliest(next, _punches.NextTimeout());
+        next = Deadlines.Earliest(next, _links.Count > 0 ? _nextLinkCheck : null);
+        return Deadlines.Earliest(next, _wakeups.Next());
     }
 
     private void UpdateLoad(DateTimeOffset now) =>
         _sessions.UnderLoad = _load.Update(now, (double)_sessions.ResponderPendingCount / _sessions.ResponderPendingCapacity);
-
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     private void RequestFailed(DateTimeOffset now, PendingRequest pending)
     {

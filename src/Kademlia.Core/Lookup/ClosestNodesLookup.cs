@@ -218,7 +218,7 @@ public sealed class ClosestNodesLookup
             }
 
             inFlight++;
-            wakeAt = wakeAt is null || candidate.Deadline < wakeAt ? candidate.Deadline : wakeAt;
+            wakeAt = Deadlines.Earliest(wakeAt, candidate.Deadline);
         }
 
         var answered = 0;
@@ -261,7 +261,7 @@ public sealed class ClosestNodesLookup
                     break;
                 case CandidateState.Unresponsive when now < GraceEnd(candidate):
                     slowerCloser = true;
-                    wakeAt = wakeAt is null || GraceEnd(candidate) < wakeAt ? GraceEnd(candidate) : wakeAt;
+                    wakeAt = Deadlines.Earliest(wakeAt, GraceEnd(candidate));
                     break;
                 case CandidateState.NotContacted:
                     // Queries in flight to closer nodes may still fill the k closest: wait for them

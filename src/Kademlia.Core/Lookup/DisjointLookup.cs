@@ -83,7 +83,7 @@ public sealed class DisjointLookup
                     _nextPath = (index + 1) % _paths.Length;
                     return step;
                 case LookupStepKind.Waiting:
-                    wakeAt = wakeAt is null || step.WakeAt < wakeAt ? step.WakeAt : wakeAt;
+                    wakeAt = Deadlines.Earliest(wakeAt, step.WakeAt);
                     break;
                 default:
                     finished++;

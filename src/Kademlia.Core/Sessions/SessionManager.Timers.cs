@@ -54,7 +54,7 @@ internal sealed partial class SessionManager
         _sessionsDue = null;
         foreach (var session in _sessions.Values)
         {
-            _sessionsDue = Earliest(_sessionsDue, SessionDue(session));
+            _sessionsDue = Deadlines.Earliest(_sessionsDue, SessionDue(session));
         }
     }
 
@@ -67,20 +67,18 @@ internal sealed partial class SessionManager
             var due = pending.Kind is PendingKind.IkInitiator or PendingKind.XxInitiator
                 ? pending.LastSent + SessionTimers.RekeyTimeout
                 : pending.Started + SessionTimers.RekeyTimeout;
-            next = next is null || due < next ? due : next;
+            next = Deadlines.Earliest(next, due);
         }
 
         // The sessions' part is kept rather than scanned (this is asked after every datagram): never later
         // than the true one, since a session's due time only moves later (confirmed, or removed) once it is
         // installed; a wake-up it brings too early finds nothing, and the pass above makes it exact again.
-        return Earliest(next, _sessionsDue);
+        return Deadlines.Earliest(next, _sessionsDue);
     }
 
     /// <summary>When <see cref="HandleTimeout"/> has to look at <paramref name="session"/>: its expiry, or sooner while a request on it is unconfirmed.</summary>
     private static DateTimeOffset SessionDue(TransportSession session) =>
         session.Created + (session.UnconfirmedRequest is null ? SessionTimers.RejectAfterTime : SessionTimers.RekeyTimeout);
-
-    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     private static bool IsSilentXxSession(TransportSession session, DateTimeOffset now) =>
         session.UnconfirmedRequest is not null && now - session.Created >= SessionTimers.RekeyTimeout;

@@ -388,7 +388,7 @@ internal sealed partial class SessionManager : IDisposable
     private void InstallSession(PeerState peer, TransportSession session, bool confirmed, DateTimeOffset now)
     {
         _sessions.Add(session.LocalIndex, session);
-        _sessionsDue = Earliest(_sessionsDue, SessionDue(session));
+        _sessionsDue = Deadlines.Earliest(_sessionsDue, SessionDue(session));
         if (confirmed)
         {
             MarkVerified(peer);

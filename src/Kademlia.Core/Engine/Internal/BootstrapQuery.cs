@@ -87,7 +87,7 @@ internal sealed class BootstrapQuery : EngineQuery
                     return Track(refresh, step);
                 case LookupStepKind.Waiting:
                     waiting = true;
-                    wakeAt = wakeAt is null || step.WakeAt < wakeAt ? step.WakeAt : wakeAt;
+                    wakeAt = Deadlines.Earliest(wakeAt, step.WakeAt);
                     break;
             }
         }

@@ -91,7 +91,7 @@ internal sealed class HolePunches
         foreach (var punch in _punches.Values)
         {
             var due = punch.Yielded ? punch.Until : (punch.NextSend < punch.Until ? punch.NextSend : punch.Until);
-            next = next is null || due < next ? due : next;
+            next = Deadlines.Earliest(next, due);
         }
 
         return next;
